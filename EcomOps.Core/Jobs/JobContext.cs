@@ -1,0 +1,35 @@
+namespace EcomOps.Core.Jobs;
+
+/// <summary>What running work uses to report progress and outputs; handed to <see cref="JobDefinition.Work"/>.</summary>
+public sealed class JobContext
+{
+    private readonly Action<string, Func<JobStep, JobStep>> _updateStep;
+    private readonly Action<JobOutput> _addOutput;
+
+    internal JobContext(Guid runId, Action<string, Func<JobStep, JobStep>> updateStep, Action<JobOutput> addOutput, TimeProvider time)
+    {
+        RunId = runId;
+        _updateStep = updateStep;
+        _addOutput = addOutput;
+        Time = time;
+    }
+
+    public Guid RunId { get; }
+
+    internal TimeProvider Time { get; }
+
+    /// <summary>Marks a step running and sets its total (rows, bytes, items: the unit is the step's).</summary>
+    public void BeginStep(string step, long? total) =>
+        _updateStep(step, s => s with { Status = JobStatus.Running, Progress = new JobProgress(0, total, 0, 0, null) });
+
+    /// <summary>Reports how far a step is; rate and ETA are derived by the runner.</summary>
+    public void Report(string step, long done, long bytes = 0) =>
+        _updateStep(step, s => s with { Progress = s.Progress with { Done = done, Bytes = bytes } });
+
+    /// <summary>Marks a step finished with its final counts.</summary>
+    public void CompleteStep(string step, long done, long bytes = 0) =>
+        _updateStep(step, s => s with { Status = JobStatus.Succeeded, Progress = s.Progress with { Done = done, Bytes = bytes, Total = s.Progress.Total ?? done, Eta = TimeSpan.Zero } });
+
+    /// <summary>Records something the run produced.</summary>
+    public void AddOutput(JobOutput output) => _addOutput(output);
+}

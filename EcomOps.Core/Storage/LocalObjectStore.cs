@@ -1,0 +1,195 @@
+using System.Globalization;
+
+namespace EcomOps.Core.Storage;
+
+/// <summary>
+/// The Local backend's lake: objects are files under <c>rootDirectory</c>, keys are relative paths.
+/// Writes go to a staging folder on the same file system and are renamed into place on commit, so a
+/// reader sees the previous whole file or the new whole file, never half of one.
+/// </summary>
+public sealed class LocalObjectStore : IObjectStore
+{
+    private readonly string _root;
+    private readonly string _staging;
+    private readonly TimeProvider _time;
+
+    /// <param name="rootDirectory">Where objects live (created if missing).</param>
+    /// <param name="stagingDirectory">
+    /// Where unfinished writes live until commit; must be on the same file system as the root and
+    /// outside it, so listings never show them. Defaults to <c>&lt;root&gt;.staging</c> beside the root.
+    /// </param>
+    /// <param name="timeProvider">Clock; the system clock by default.</param>
+    public LocalObjectStore(string rootDirectory, string? stagingDirectory = null, TimeProvider? timeProvider = null)
+    {
+        _root = Path.GetFullPath(rootDirectory);
+        _staging = Path.GetFullPath(stagingDirectory ?? _root.TrimEnd(Path.DirectorySeparatorChar) + ".staging");
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    public string RootDirectory => _root;
+
+    public string DisplayName => $"local:{_root}";
+
+    public Task<ObjectListing> ListAsync(string prefix = "", string? delimiter = null, CancellationToken cancellationToken = default)
+    {
+        prefix = ObjectKey.ValidatePrefix(prefix);
+        var objects = new List<ObjectInfo>();
+        var prefixes = new SortedSet<string>(StringComparer.Ordinal);
+
+        // Only the folder the prefix names (up to its last '/') can hold matches.
+        var folderPart = prefix.Contains('/') ? prefix[..(prefix.LastIndexOf('/') + 1)] : string.Empty;
+        var scanRoot = Path.Combine(_root, folderPart);
+        if (Directory.Exists(scanRoot))
+        {
+            foreach (var path in Directory.EnumerateFiles(scanRoot, "*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var key = Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
+                if (!key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (!string.IsNullOrEmpty(delimiter))
+                {
+                    var cut = key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+                    if (cut >= 0)
+                    {
+                        prefixes.Add(key[..(cut + delimiter.Length)]);
+                        continue;
+                    }
+                }
+
+                objects.Add(Info(key, new FileInfo(path)));
+            }
+        }
+
+        objects.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return Task.FromResult(new ObjectListing(prefix, objects, [.. prefixes]));
+    }
+
+    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? Info(key, file) : null);
+    }
+
+    public Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(key, DisplayName);
+        }
+
+        if (range is not { } r)
+        {
+            return Task.FromResult<Stream>(stream);
+        }
+
+        stream.Seek(Math.Min(r.Offset, stream.Length), SeekOrigin.Begin);
+        return Task.FromResult<Stream>(new RangeStream(stream, r.Length));
+    }
+
+    public Task<IObjectWrite> OpenWriteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var target = PathOf(key);
+        Directory.CreateDirectory(_staging);
+        var temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
+        var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        return Task.FromResult<IObjectWrite>(new LocalWrite(this, key, target, temp, stream));
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        File.Delete(path);
+        PruneEmptyFolders(Path.GetDirectoryName(path));
+        return Task.CompletedTask;
+    }
+
+    public async Task CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken = default)
+    {
+        await using var source = await OpenReadAsync(sourceKey, null, cancellationToken).ConfigureAwait(false);
+        await using var write = await OpenWriteAsync(targetKey, cancellationToken).ConfigureAwait(false);
+        await source.CopyToAsync(write.Stream, cancellationToken).ConfigureAwait(false);
+        await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes staging files left by a process that died mid-write (they were never visible).</summary>
+    public void CleanStaging()
+    {
+        if (Directory.Exists(_staging))
+        {
+            foreach (var file in Directory.EnumerateFiles(_staging, "*.tmp"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private string PathOf(string key)
+    {
+        ObjectKey.Validate(key);
+        var path = Path.GetFullPath(Path.Combine(_root, key));
+
+        // Belt and braces: validation already refuses '..', but a symlink-free containment check is cheap.
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Invalid object key '{key}': it resolves outside the lake.", nameof(key));
+        }
+
+        return path;
+    }
+
+    private static ObjectInfo Info(string key, FileInfo file)
+    {
+        var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+        var etag = string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{modified.UtcTicks:x}\"");
+        return new ObjectInfo(key, file.Length, modified, etag);
+    }
+
+    private void PruneEmptyFolders(string? folder)
+    {
+        while (folder is not null && folder.Length > _root.Length && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+            folder = Path.GetDirectoryName(folder);
+        }
+    }
+
+    private sealed class LocalWrite(LocalObjectStore store, string key, string target, string temp, FileStream stream) : IObjectWrite
+    {
+        private bool _committed;
+
+        public string Key => key;
+
+        public Stream Stream => stream;
+
+        public async Task<ObjectInfo> CommitAsync(CancellationToken cancellationToken = default)
+        {
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(temp, target, overwrite: true);
+            File.SetLastWriteTimeUtc(target, store._time.GetUtcNow().UtcDateTime);
+            _committed = true;
+            return Info(key, new FileInfo(target));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (!_committed)
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}
