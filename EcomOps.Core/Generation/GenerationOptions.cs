@@ -102,6 +102,9 @@ public static class GenerationLimits
     /// <summary>200 million transactions (~11 GB of CSV).</summary>
     public const long MaxTransactions = 200_000_000;
 
+    /// <summary>The locales Bogus ships (en, de, fr, ja, ...), sorted.</summary>
+    public static IReadOnlyList<string> Locales => Vocabulary.Locales;
+
     public static DateOnly DefaultStartDate { get; } = new(2024, 1, 1);
 
     public static DateOnly DefaultEndDate { get; } = new(2025, 12, 31);

@@ -11,8 +11,6 @@ namespace EcomOps.Core.Generation;
 internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, TimeProvider time, ILogger<GenerationService> logger)
     : IGenerationService
 {
-    public const string JobKind = "generate";
-
     public async Task<IReadOnlyList<DatasetPreview>> PreviewAsync(GenerationOptions options, int rows = 20, CancellationToken cancellationToken = default)
     {
         var generator = new RowGenerator(options);
@@ -69,7 +67,6 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
                     done => progress?.Report(new GenerationProgress(dataset.Name, done, rows, write.Stream.Position)),
                     cancellationToken).ConfigureAwait(false);
                 writes[^1] = (dataset, write, rows, bytes);
-                progress?.Report(new GenerationProgress(dataset.Name, rows, rows, bytes));
             }
 
             // Commit only once all three are complete: transactions refer to these customers and products,
@@ -113,7 +110,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
             ["locale"] = options.Locale,
         };
         return jobs.Start(new JobDefinition(
-            JobKind,
+            JobKinds.Generate,
             string.Create(CultureInfo.InvariantCulture, $"Generate {options.Customers:N0} / {options.Products:N0} / {options.Transactions:N0} rows (seed {options.Seed})"),
             DatasetCatalog.All.Select(d => d.Name).ToArray(),
             async (context, token) =>

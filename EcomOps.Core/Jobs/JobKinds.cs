@@ -1,0 +1,7 @@
+namespace EcomOps.Core.Jobs;
+
+/// <summary>The kinds of run, as stored in <see cref="JobRun.Kind"/>.</summary>
+public static class JobKinds
+{
+    public const string Generate = "generate";
+}

@@ -1,0 +1,23 @@
+using MudBlazor;
+
+namespace EcomOps.Web.Components.Layout;
+
+/// <summary>Every page of the dashboard, in pipeline order: the nav drawer and the Overview both list them.</summary>
+public sealed record NavPage(string Href, string Title, string Icon, bool Built, string Summary);
+
+public static class NavPages
+{
+    public static IReadOnlyList<NavPage> All { get; } =
+    [
+        new("", "Overview", Icons.Material.Filled.Dashboard, true, "The pipeline at a glance."),
+        new("generate", "Generate", Icons.Material.Filled.AutoAwesome, true, "Make synthetic customers, products and transactions."),
+        new("lake", "Lake", Icons.Material.Filled.Folder, false, "Upload, browse and preview files in the lake."),
+        new("jobs", "Jobs", Icons.Material.Filled.Schedule, false, "Convert CSV to Parquet; watch and cancel runs; run history."),
+        new("catalog", "Catalog", Icons.Material.Filled.TableChart, false, "Crawl the Parquet into tables and partitions."),
+        new("query", "Query", Icons.Material.Filled.Search, false, "Athena-dialect SQL with a visual builder and charts."),
+        new("loads", "Loads", Icons.Material.Filled.Storage, false, "Redshift COPY into the warehouse; load history and errors."),
+        new("settings", "Settings", Icons.Material.Filled.Settings, true, "Backend, data root and other settings in effect."),
+    ];
+
+    public static NavPage For(string href) => All.First(p => p.Href == href);
+}
