@@ -1,0 +1,41 @@
+using EcomOps.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EcomOps.Tests.Support;
+
+/// <summary>Core's real services over a temporary data root, as the web app and CLI register them.</summary>
+public sealed class CoreHost : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public CoreHost(Action<IServiceCollection>? configure = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["EcomOps:DataRoot"] = _root.Path,
+                ["EcomOps:SeedSampleData"] = "false",
+            })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        configure?.Invoke(services);
+        services.AddEcomOpsCore(configuration);
+        Services = services.BuildServiceProvider();
+    }
+
+    public ServiceProvider Services { get; }
+
+    public string DataRoot => _root.Path;
+
+    public string LakePath => Path.Combine(_root.Path, "lake", "ecomops-lake");
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public void Dispose()
+    {
+        Services.Dispose();
+        _root.Dispose();
+    }
+}
