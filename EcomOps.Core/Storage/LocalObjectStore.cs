@@ -108,6 +108,11 @@ public sealed class LocalObjectStore : IObjectStore
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
+        if (!File.Exists(path))
+        {
+            return Task.CompletedTask;
+        }
+
         File.Delete(path);
         PruneEmptyFolders(Path.GetDirectoryName(path));
         return Task.CompletedTask;
