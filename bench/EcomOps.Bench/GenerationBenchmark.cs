@@ -53,6 +53,8 @@ internal static class GenerationBenchmark
             throw new BenchArgumentException(string.Join(Environment.NewLine, errors.Select(e => $"--{e.Field.ToLowerInvariant()}: {e.Message}")));
         }
 
+        var loadAtStart = MachineInfo.LoadAverage();
+
         // Measured before anything is generated, so "above idle" is what generation itself costs.
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -73,7 +75,9 @@ internal static class GenerationBenchmark
             report.Heading("Determinism across repeats");
             var largeDeterministic = CheckRepeatsIdentical(runs, report);
 
-            PrintSummary(options, repeat, runs, idleWorkingSet, smallDeterministic && largeDeterministic, report);
+            // Read after the hashing too: the target is about the whole process, not only the timed sections.
+            var processPeak = PeakMemory.ProcessPeakWorkingSet();
+            PrintSummary(options, repeat, runs, loadAtStart, idleWorkingSet, processPeak, smallDeterministic && largeDeterministic, report);
             return report.AllChecksPassed ? 0 : 1;
         }
         finally
@@ -196,10 +200,11 @@ internal static class GenerationBenchmark
         return passed;
     }
 
-    private static void PrintSummary(GenerationOptions options, int repeat, List<DatasetRun> runs, long idleWorkingSet, bool deterministic, BenchReport report)
+    private static void PrintSummary(GenerationOptions options, int repeat, List<DatasetRun> runs, string? loadAtStart, long idleWorkingSet, long processPeak, bool deterministic, BenchReport report)
     {
         var byDataset = runs.GroupBy(r => r.Dataset).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var peak = runs.MaxBy(r => r.Memory.WorkingSetBytes)!.Memory;
+        var writingPeak = runs.MaxBy(r => r.Memory.WorkingSetBytes)!.Memory;
+        processPeak = Math.Max(processPeak, writingPeak.WorkingSetBytes);
         var medianRate = (DatasetSchema d) => BenchReport.Median(byDataset[d.Name].Select(r => r.RowsPerSecond));
         var atDefaults = options.Transactions == DefaultTransactions && options.Customers == DefaultCustomers && options.Products == DefaultProducts;
 
@@ -208,7 +213,7 @@ internal static class GenerationBenchmark
         report.Line();
         report.Table(
             [new("Machine", Numeric: false), new("Value", Numeric: false)],
-            MachineInfo.Describe(typeof(GenerationOptions).Assembly).Select(m => (IReadOnlyList<string>)[m.Name, m.Value]));
+            MachineInfo.Describe(typeof(GenerationOptions).Assembly, loadAtStart).Select(m => (IReadOnlyList<string>)[m.Name, m.Value]));
         report.Line();
         report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- generate`: {options.Transactions:N0} transactions, {options.Customers:N0} customers, {options.Products:N0} products (seed {options.Seed}), each written {repeat} times to a local file. Rates cover generating and writing the file (to the OS cache); fsync is the extra time to get it onto the disk, as the service does on commit. MB = 1,000,000 bytes.");
         report.Line();
@@ -238,7 +243,7 @@ internal static class GenerationBenchmark
                 ];
             }));
         report.Line();
-        report.Line($"Memory: {BenchReport.Megabytes(idleWorkingSet)} MB working set idle (runtime loaded, before generating); peak {BenchReport.Megabytes(peak.WorkingSetBytes)} MB while writing, {BenchReport.Megabytes(peak.WorkingSetBytes - idleWorkingSet)} MB above idle ({(peak.SectionOnly ? "Linux VmHWM, reset before each dataset" : "process peak working set since start")}).");
+        report.Line($"Memory (working set): {BenchReport.Megabytes(idleWorkingSet)} MB idle (runtime loaded, before generating); process peak {BenchReport.Megabytes(processPeak)} MB over the whole run, {BenchReport.Megabytes(processPeak - idleWorkingSet)} MB above idle; peak while writing a dataset {BenchReport.Megabytes(writingPeak.WorkingSetBytes)} MB ({(writingPeak.SectionOnly ? "Linux VmHWM, reset before each dataset" : "process peak since start: this OS cannot reset it per dataset")}).");
         report.Line();
 
         var transactionsRate = medianRate(DatasetCatalog.Transactions);
@@ -248,7 +253,7 @@ internal static class GenerationBenchmark
             [
                 ["transactions_data rows/s (median)", ">= " + BenchReport.Count(TransactionsRowsPerSecondTarget), BenchReport.Count(transactionsRate), Verdict(transactionsRate >= TransactionsRowsPerSecondTarget)],
                 ["customer_data rows/s (median)", ">= " + BenchReport.Count(CustomersRowsPerSecondTarget), BenchReport.Count(customersRate), Verdict(customersRate >= CustomersRowsPerSecondTarget)],
-                ["Peak memory (process working set)", "<= " + BenchReport.Count(PeakWorkingSetTargetBytes / 1_000_000) + " MB", BenchReport.Megabytes(peak.WorkingSetBytes) + " MB", Verdict(peak.WorkingSetBytes <= PeakWorkingSetTargetBytes)],
+                ["Peak memory (process working set, whole run)", "<= " + BenchReport.Count(PeakWorkingSetTargetBytes / 1_000_000) + " MB", BenchReport.Megabytes(processPeak) + " MB", Verdict(processPeak <= PeakWorkingSetTargetBytes)],
                 ["Same seed, same bytes (SHA-256)", "identical", deterministic ? "identical" : "differs", Verdict(deterministic)],
             ]);
         if (!atDefaults)

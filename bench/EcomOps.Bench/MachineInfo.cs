@@ -7,7 +7,8 @@ namespace EcomOps.Bench;
 /// <summary>What a result was measured on: figures mean little without the machine beside them.</summary>
 internal static class MachineInfo
 {
-    public static IReadOnlyList<(string Name, string Value)> Describe(Assembly measured) =>
+    /// <param name="loadAtStart">From <see cref="LoadAverage"/> before the benchmark ran, if known.</param>
+    public static IReadOnlyList<(string Name, string Value)> Describe(Assembly measured, string? loadAtStart) =>
     [
         ("CPU", CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString()),
         ("Processor count", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -15,6 +16,7 @@ internal static class MachineInfo
         ("OS", RuntimeInformation.OSDescription),
         (".NET", $"{RuntimeInformation.FrameworkDescription} ({RuntimeInformation.ProcessArchitecture})"),
         ("GC", $"{(GCSettings.IsServerGC ? "server" : "workstation")}, {GCSettings.LatencyMode}"),
+        ("Load average before the run (1/5/15 min)", loadAtStart ?? "unknown"),
         ("Measured build", $"{measured.GetName().Name} {VersionOf(measured)}, {(BuildCheck.IsOptimized(measured) ? "Release" : "Debug")}"),
     ];
 
@@ -23,6 +25,21 @@ internal static class MachineInfo
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? assembly.GetName().Version?.ToString()
         ?? "unknown version";
+
+    /// <summary>
+    /// The 1, 5 and 15 minute load averages (Linux), or null. Read before a run: on a shared machine a load
+    /// near the core count means other work competed for the CPU and the rates are low.
+    /// </summary>
+    public static string? LoadAverage()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/loadavg"))
+        {
+            return null;
+        }
+
+        var fields = File.ReadAllText("/proc/loadavg").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length >= 3 ? string.Join(" / ", fields.Take(3)) : null;
+    }
 
     private static string? CpuModel()
     {

@@ -21,6 +21,9 @@ internal sealed class PeakMemory : IDisposable
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(10);
 
+    // The highest VmHWM seen just before a reset, so the whole run's peak survives the per-section resets.
+    private static long s_peakBeforeResets;
+
     private readonly bool _sectionOnly;
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _sampler;
@@ -42,6 +45,9 @@ internal sealed class PeakMemory : IDisposable
 
     /// <summary>Peak resident set since start or the last reset (VmHWM on Linux).</summary>
     public static long PeakWorkingSet() => ReadStatusBytes("VmHWM:") ?? CurrentProcessValue(p => p.PeakWorkingSet64);
+
+    /// <summary>Peak resident set of the process over its whole life so far, across section resets.</summary>
+    public static long ProcessPeakWorkingSet() => Math.Max(Interlocked.Read(ref s_peakBeforeResets), PeakWorkingSet());
 
     /// <summary>Starts measuring; dispose or call <see cref="Stop"/> to end.</summary>
     public static PeakMemory Start() => new();
@@ -83,6 +89,12 @@ internal sealed class PeakMemory : IDisposable
         if (!OperatingSystem.IsLinux())
         {
             return false;
+        }
+
+        var before = PeakWorkingSet();
+        if (before > Interlocked.Read(ref s_peakBeforeResets))
+        {
+            Interlocked.Exchange(ref s_peakBeforeResets, before);
         }
 
         try
