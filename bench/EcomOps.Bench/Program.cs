@@ -1,20 +1,71 @@
-using System.Diagnostics;
-using EcomOps.Core.Datasets;
+using EcomOps.Bench;
 using EcomOps.Core.Generation;
 
-var options = new GenerationOptions(Customers: 1000, Products: 200, Transactions: 1000);
-var gen = new RowGenerator(options);
-foreach (var ds in DatasetCatalog.All)
+const int ChecksFailed = 1;
+const int BadCommandLine = 2;
+const int DebugBuildRefused = 3;
+const int Cancelled = 130;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    var rows = options.RowsFor(ds.Name);
-    var path = Path.Combine(Path.GetTempPath(), ds.Name + ".bench.csv");
-    var sw = Stopwatch.StartNew();
-    long bytes;
-    await using (var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+    PrintUsage(args.Length == 0 ? Console.Error : Console.Out);
+    return args.Length == 0 ? BadCommandLine : 0;
+}
+
+using var cancellation = new CancellationTokenSource();
+
+// Ctrl+C cancels instead of killing the process, so the temporary folder of large files is still removed.
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+try
+{
+    var benchmark = Benchmark.All.FirstOrDefault(b => b.Command == args[0])
+        ?? throw new BenchArgumentException($"Unknown benchmark '{args[0]}'. Use one of: {string.Join(", ", Benchmark.All.Select(b => b.Command))}.");
+    var options = new BenchArguments(args.Skip(1));
+    var allowDebug = options.Flag("--allow-debug");
+
+    if (!BuildCheck.IsOptimized(typeof(Benchmark).Assembly) || !BuildCheck.IsOptimized(typeof(GenerationOptions).Assembly))
     {
-        bytes = await GeneratedCsv.WriteAsync(gen, ds, rows, fs);
+        Console.Error.WriteLine("WARNING: built in Debug: the JIT does not optimize this code, so figures are several times too slow.");
+        Console.Error.WriteLine("         Run with: dotnet run -c Release --project bench/EcomOps.Bench -- " + string.Join(' ', args.Where(a => a != "--allow-debug")));
+        if (!allowDebug)
+        {
+            Console.Error.WriteLine("         Refusing to run; add --allow-debug to run anyway (for checking the benchmark itself, not for figures).");
+            return DebugBuildRefused;
+        }
     }
-    sw.Stop();
-    Console.WriteLine($"{ds.Name}: {rows:N0} rows {bytes / 1e6:N0} MB in {sw.Elapsed.TotalSeconds:N2}s = {rows / sw.Elapsed.TotalSeconds / 1e6:N2} M rows/s; peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB");
-    Console.WriteLine(string.Join("\n", File.ReadLines(path).Take(4))); File.Delete(path);
+
+    var code = await benchmark.RunAsync(options, new BenchReport(Console.Out), cancellation.Token);
+    return code == 0 ? 0 : ChecksFailed;
+}
+catch (BenchArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine();
+    PrintUsage(Console.Error);
+    return BadCommandLine;
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Cancelled.");
+    return Cancelled;
+}
+
+static void PrintUsage(TextWriter output)
+{
+    output.WriteLine("EcomOps benchmarks. Run in Release:");
+    output.WriteLine("  dotnet run -c Release --project bench/EcomOps.Bench -- <benchmark> [options] [--allow-debug]");
+    output.WriteLine();
+    foreach (var benchmark in Benchmark.All)
+    {
+        output.WriteLine(benchmark.Usage);
+        output.WriteLine();
+    }
+
+    output.WriteLine("Exit code: 0 all checks passed (targets missed are reported, not failed), 1 a check failed,");
+    output.WriteLine("2 bad command line, 3 Debug build without --allow-debug, 130 cancelled.");
 }
