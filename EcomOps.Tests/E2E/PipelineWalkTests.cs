@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace EcomOps.Tests.E2E;
+
+/// <summary>
+/// The walk a new user takes through the dashboard in a real browser. Each pipeline page adds its step here.
+/// </summary>
+[Collection(WebAppCollection.Name)]
+public sealed class PipelineWalkTests(WebAppFixture app)
+{
+    private static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 60_000 };
+
+    [Fact]
+    public async Task Shell_ListsEveryPipelinePage_AndUnbuiltPagesSaySo()
+    {
+        var page = await app.OpenAsync("/");
+
+        var nav = page.Locator(".mud-navmenu .mud-nav-link");
+        await Assertions.Expect(nav).ToHaveCountAsync(8);
+        foreach (var title in new[] { "Overview", "Generate", "Lake", "Jobs", "Catalog", "Query", "Loads", "Settings" })
+        {
+            await Assertions.Expect(page.Locator(".mud-navmenu")).ToContainTextAsync(title);
+        }
+
+        // A fresh data root starts with the sample data in its lake.
+        await Assertions.Expect(page.Locator(".lake-files")).ToContainTextAsync("raw/transactions_data/transactions_data.csv");
+
+        await page.Locator(".mud-navmenu").GetByText("Catalog").ClickAsync();
+        await Assertions.Expect(page.Locator(".not-built")).ToContainTextAsync("This page is not built yet");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Generate_ByClicking_ShowsProgressToDone_AndListsDownloadableFiles()
+    {
+        var page = await app.OpenAsync("/generate");
+
+        await page.Locator("#customers").FillAsync("300");
+        await page.Locator("#products").FillAsync("40");
+        await page.Locator("#transactions").FillAsync("5,000");
+        await page.Locator("#seed").FillAsync("123");
+        await page.Locator("#preview-button").ClickAsync();
+        await Assertions.Expect(page.Locator(".preview-table tbody tr")).ToHaveCountAsync(20);
+
+        await page.Locator("#generate-button").ClickAsync();
+
+        await Assertions.Expect(page.Locator(".job-panel")).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
+        await Assertions.Expect(page.Locator(".job-step[data-step=transactions_data]")).ToContainTextAsync("5,000 / 5,000 rows");
+        var links = page.Locator(".job-outputs a");
+        await Assertions.Expect(links).ToHaveCountAsync(3);
+        var href = await links.Nth(2).GetAttributeAsync("href");
+        Assert.Equal("/files/lake/raw/transactions_data/transactions_data.csv", href);
+
+        var download = await page.APIRequest.GetAsync(href!);
+        Assert.Equal(200, download.Status);
+        var csv = await download.TextAsync();
+        Assert.StartsWith("TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,", csv);
+        Assert.Equal(5_001, csv.TrimEnd('\n').Split('\n').Length);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Generate_BadSize_ShowsTheMessageBesideTheField()
+    {
+        var page = await app.OpenAsync("/generate");
+
+        await page.Locator("#customers").FillAsync("0");
+        await page.Locator("#generate-button").ClickAsync();
+
+        await Assertions.Expect(page.Locator(".mud-input-control", new() { Has = page.Locator("#customers") }))
+            .ToContainTextAsync("Customers must be between 1 and 10,000,000; got 0.");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Generate_GoesOnWhileTheUserIsElsewhere_AndIsShownOnReturn()
+    {
+        var page = await app.OpenAsync("/generate");
+        await page.Locator("#transactions").FillAsync("3,000,000");
+        await page.Locator("#generate-button").ClickAsync();
+        await Assertions.Expect(page.Locator(".job-panel")).ToBeVisibleAsync();
+
+        await page.Locator(".mud-navmenu").GetByText("Overview").ClickAsync();
+        await Assertions.Expect(page.Locator("h4")).ToHaveTextAsync("Overview");
+        await page.Locator(".mud-navmenu").GetByText("Generate").ClickAsync();
+
+        var panel = page.Locator(".job-panel");
+        await Assertions.Expect(panel).ToContainTextAsync("3,000,000");
+        await Assertions.Expect(panel).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
+        await Assertions.Expect(page.Locator(".job-step[data-step=transactions_data]")).ToContainTextAsync("3,000,000 / 3,000,000 rows");
+        await Assertions.Expect(page.Locator("#transactions")).ToHaveValueAsync("3,000,000");
+        await page.Context.CloseAsync();
+    }
+}

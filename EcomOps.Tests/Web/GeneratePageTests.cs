@@ -1,0 +1,154 @@
+using Bunit;
+using EcomOps.Core;
+using EcomOps.Core.Jobs;
+using EcomOps.Tests.Support;
+using EcomOps.Web.Components.Pages;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace EcomOps.Tests.Web;
+
+/// <summary>The Generate form with Core's real services over a temporary data root.</summary>
+public sealed class GeneratePageTests : IAsyncLifetime
+{
+    private readonly BunitContext _context = new();
+    private readonly TempDirectory _root = new();
+
+    public Task InitializeAsync()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddMudServices();
+        _context.Services.AddLogging();
+        _context.Services.AddEcomOpsCore(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = _root.Path })
+            .Build());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        _root.Dispose();
+    }
+
+    private string LakeRaw => Path.Combine(_root.Path, "lake", "ecomops-lake", "raw");
+
+    [Theory]
+    [InlineData("customers", "0", "Customers must be between 1 and 10,000,000; got 0.")]
+    [InlineData("products", "-3", "Products must be between 1 and 1,000,000; got -3.")]
+    [InlineData("transactions", "999,999,999", "Transactions must be between 1 and 200,000,000; got 999,999,999.")]
+    [InlineData("customers", "ten", "Customers must be a whole number of rows, such as 1,000; 'ten' is not.")]
+    [InlineData("seed", "4.5", "Seed must be a whole number")]
+    [InlineData("end", "2023-01-01", "End date 2023-01-01 is before start date 2024-01-01; pick an end on or after the start.")]
+    [InlineData("start", "", "Start date must be a date as yyyy-MM-dd")]
+    public void BadField_ShowsItsMessageBesideTheField_AndWritesNothing(string field, string value, string message)
+    {
+        var page = RenderPage();
+
+        page.Find($"#{field}").Change(value);
+        page.Find("#generate-button").Click();
+
+        var error = page.Find($"#{field}").Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error");
+        Assert.NotNull(error);
+        Assert.Contains(message, error!.TextContent);
+        Assert.Empty(_context.Services.GetRequiredService<IJobRunner>().List());
+        Assert.False(Directory.Exists(LakeRaw));
+    }
+
+    [Fact]
+    public void UnknownLocale_ShowsTheMessageBesideTheLocale()
+    {
+        var page = RenderPage();
+
+        page.Find("#locale").Input("xx");
+        page.Find("#locale").Blur();
+        page.WaitForAssertion(() => Assert.Equal("xx", page.Find("#locale").GetAttribute("value")));
+        page.Find("#generate-button").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Unknown locale 'xx'", page.Find("#locale").Closest(".mud-input-control")!.TextContent));
+        Assert.Empty(_context.Services.GetRequiredService<IJobRunner>().List());
+    }
+
+    [Fact]
+    public void FixingTheField_ClearsItsMessage()
+    {
+        var page = RenderPage();
+        page.Find("#customers").Change("0");
+        page.Find("#preview-button").Click();
+        Assert.Contains("Customers must be between", page.Markup);
+
+        page.Find("#customers").Change("25");
+        page.Find("#preview-button").Click();
+
+        page.WaitForAssertion(() => Assert.DoesNotContain("Customers must be between", page.Markup));
+    }
+
+    [Fact]
+    public void Preview_ShowsTwentyRowsOfEachDatasetWithColumnTypes()
+    {
+        var page = RenderPage();
+
+        page.Find("#preview-button").Click();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".preview-table")));
+        var table = page.Find(".preview-table");
+        Assert.Equal("customer_data", table.GetAttribute("data-dataset"));
+        Assert.Equal(20, table.QuerySelectorAll("tbody tr").Length);
+        Assert.Contains("SignupDate", table.QuerySelector("thead")!.TextContent);
+        Assert.Contains("date", table.QuerySelector("thead")!.TextContent);
+        Assert.Contains("First 20 of 1,000 rows", page.Markup);
+        Assert.Equal(["customer_data", "catalog_data", "transactions_data"], page.FindAll(".mud-tab").Select(t => t.TextContent.Trim()));
+    }
+
+    [Fact]
+    public void Generate_StartsARun_ShowsProgressPerDataset_AndTheFilesWhenDone()
+    {
+        var page = RenderPage();
+        page.Find("#customers").Change("30");
+        page.Find("#products").Change("5");
+        page.Find("#transactions").Change("100");
+
+        page.Find("#generate-button").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Succeeded", page.Find(".job-panel").GetAttribute("data-status")), TimeSpan.FromSeconds(10));
+        Assert.Equal(["customer_data", "catalog_data", "transactions_data"], page.FindAll(".job-step").Select(s => s.GetAttribute("data-step")));
+        Assert.Contains("100 / 100 rows", page.Find(".job-step[data-step=transactions_data]").TextContent);
+        var links = page.FindAll(".job-outputs a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(
+            ["/files/lake/raw/customer_data/customer_data.csv", "/files/lake/raw/catalog_data/catalog_data.csv", "/files/lake/raw/transactions_data/transactions_data.csv"],
+            links);
+        Assert.Equal(101, File.ReadAllLines(Path.Combine(LakeRaw, "transactions_data", "transactions_data.csv")).Length);
+    }
+
+    [Fact]
+    public void ComingBackToThePage_ShowsTheLastRunAndItsSettings()
+    {
+        var first = RenderPage();
+        first.Find("#customers").Change("12");
+        first.Find("#seed").Change("77");
+        first.Find("#generate-button").Click();
+        first.WaitForAssertion(() => Assert.Equal("Succeeded", first.Find(".job-panel").GetAttribute("data-status")), TimeSpan.FromSeconds(10));
+        first.Dispose();
+
+        var again = RenderPage();
+
+        Assert.Equal("Succeeded", again.Find(".job-panel").GetAttribute("data-status"));
+        Assert.Equal("12", again.Find("#customers").GetAttribute("value"));
+        Assert.Equal("77", again.Find("#seed").GetAttribute("value"));
+    }
+
+    private bool _popoverProviderRendered;
+
+    private IRenderedComponent<Generate> RenderPage()
+    {
+        if (!_popoverProviderRendered)
+        {
+            _context.Render<MudPopoverProvider>();
+            _popoverProviderRendered = true;
+        }
+
+        return _context.Render<Generate>();
+    }
+}
