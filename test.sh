@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every EcomOps test. Installs what the tests need first, so a fresh machine with the
+# .NET 10 SDK needs nothing else:
+#   - Debian's Chromium, for the Playwright browser tests (skipped when ECOMOPS_CHROMIUM names one).
+# Extra arguments go to 'dotnet test' (for example: ./test.sh --filter FullyQualifiedName~Generation).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+chromium="${ECOMOPS_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "The browser tests need Chromium: install it, or set ECOMOPS_CHROMIUM to its path." >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "Installing Chromium for the browser tests (apt-get)..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test EcomOps.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line with the totals of every test assembly.
+awk '/^(Passed|Failed)! +- +Failed:/ {
+       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
