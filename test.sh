@@ -26,9 +26,7 @@ dotnet test EcomOps.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$lo
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain closing line with the totals of every test assembly.
-awk '/^(Passed|Failed)! +- +Failed:/ {
-       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     }
+# One plain closing line with the totals (dotnet test prints one summary per test assembly).
+awk '/^ *Passed: [0-9]+ *$/ { p += $2 } /^ *Failed: [0-9]+ *$/ { f += $2 } /^ *Skipped: [0-9]+ *$/ { s += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$status"
