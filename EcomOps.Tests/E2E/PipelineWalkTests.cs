@@ -56,6 +56,7 @@ public sealed class PipelineWalkTests(WebAppFixture app)
         var csv = await download.TextAsync();
         Assert.StartsWith("TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,", csv);
         Assert.Equal(5_001, csv.TrimEnd('\n').Split('\n').Length);
+        await WebAppFixture.ScreenshotAsync(page, "generate-done");
         await page.Context.CloseAsync();
     }
 
@@ -69,6 +70,7 @@ public sealed class PipelineWalkTests(WebAppFixture app)
 
         await Assertions.Expect(page.Locator(".mud-input-control", new() { Has = page.Locator("#customers") }))
             .ToContainTextAsync("Customers must be between 1 and 10,000,000; got 0.");
+        await WebAppFixture.ScreenshotAsync(page, "generate-bad-input");
         await page.Context.CloseAsync();
     }
 

@@ -84,6 +84,19 @@ public sealed partial class WebAppFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Saves a full-page screenshot to the folder named by ECOMOPS_SCREENSHOTS, when set, so a person can
+    /// look at what the walk saw.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("ECOMOPS_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        }
+    }
+
     /// <summary>Clicks sent before the circuit is connected are lost, so every test waits for this first.</summary>
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
