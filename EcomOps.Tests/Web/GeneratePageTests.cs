@@ -123,6 +123,22 @@ public sealed class GeneratePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Cancel_StopsTheRun_AndSaysNothingChanged()
+    {
+        var page = RenderPage();
+        page.Find("#transactions").Change("100,000,000");
+        page.Find("#generate-button").Click();
+        page.WaitForAssertion(() => Assert.Contains("rows/s", page.Find(".job-step[data-step=transactions_data]").TextContent), TimeSpan.FromSeconds(30));
+
+        page.Find("#cancel-button").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Cancelled", page.Find(".job-panel").GetAttribute("data-status")), TimeSpan.FromSeconds(10));
+        Assert.Contains("nothing was changed", page.Find(".job-panel").TextContent);
+        Assert.Empty(page.FindAll(".job-outputs"));
+        Assert.False(Directory.Exists(LakeRaw));
+    }
+
+    [Fact]
     public void ComingBackToThePage_ShowsTheLastRunAndItsSettings()
     {
         var first = RenderPage();
