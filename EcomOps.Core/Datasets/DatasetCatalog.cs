@@ -49,6 +49,19 @@ public static class DatasetCatalog
     /// <summary>All datasets, in pipeline order (customers and products before the transactions that refer to them).</summary>
     public static IReadOnlyList<DatasetSchema> All { get; } = [Customers, Catalog, Transactions];
 
+    /// <summary>
+    /// The dataset a CSV header most likely belongs to: the one sharing the most column names (ignoring
+    /// case), or null when it shares none with any dataset.
+    /// </summary>
+    public static DatasetSchema? Recognize(IReadOnlyList<string> header)
+    {
+        var names = header.Select(h => h.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var best = All.Select(d => (Dataset: d, Shared: d.ColumnNames.Count(names.Contains)))
+            .OrderByDescending(x => x.Shared)
+            .First();
+        return best.Shared > 0 ? best.Dataset : null;
+    }
+
     /// <summary>Finds a dataset by its name (case-insensitive), or null.</summary>
     public static DatasetSchema? Find(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -1,0 +1,167 @@
+using System.Text;
+using System.Text.Unicode;
+using CsvHelper;
+using EcomOps.Core.Datasets;
+
+namespace EcomOps.Core.Lake;
+
+/// <summary>
+/// Checks a CSV before it goes into the lake: the header must be exactly a dataset's, and the first rows
+/// are type-checked with the rules the converter applies (<see cref="ColumnValues"/>), so bad rows are
+/// found while the user can still decide, with the line, column and value of each.
+/// </summary>
+public static class CsvInspector
+{
+    /// <summary>Rows type-checked before an upload.</summary>
+    public const int RowsToCheck = 1_000;
+
+    /// <summary>Problems listed in full; the rest are counted.</summary>
+    public const int MaxReportedProblems = 100;
+
+    /// <summary>The most of the file's start read for the check.</summary>
+    public const int MaxHeadBytes = 8 * 1024 * 1024;
+
+    /// <summary>Reads the start of <paramref name="content"/> (at most <see cref="MaxHeadBytes"/>) and checks it.</summary>
+    /// <param name="dataset">The dataset the user chose, or null to recognize it from the header.</param>
+    public static async Task<CsvInspection> InspectAsync(
+        Stream content,
+        string fileName,
+        DatasetSchema? dataset,
+        int rowsToCheck = RowsToCheck,
+        CancellationToken cancellationToken = default)
+    {
+        var head = new byte[MaxHeadBytes];
+        var length = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        var wholeFile = length < head.Length || await content.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) == 0;
+        return Inspect(head.AsMemory(0, length), wholeFile, fileName, dataset, rowsToCheck);
+    }
+
+    /// <summary>Checks the first bytes of a file; <paramref name="wholeFile"/> says whether they are all of it.</summary>
+    public static CsvInspection Inspect(ReadOnlyMemory<byte> head, bool wholeFile, string fileName, DatasetSchema? dataset, int rowsToCheck = RowsToCheck)
+    {
+        var span = head.Span;
+        var bom = span.StartsWith(Encoding.UTF8.Preamble);
+        var crlf = span.IndexOf("\r\n"u8) >= 0;
+        CsvInspection Refuse(string why, IReadOnlyList<string>? header = null, DatasetSchema? ds = null) =>
+            new(fileName, header ?? [], ds ?? dataset, why, [], 0, 0, wholeFile, bom, crlf);
+
+        if (span.Length == 0 || (bom && span.Length == Encoding.UTF8.Preamble.Length))
+        {
+            return Refuse($"'{fileName}' is empty: there is no header row and no data.");
+        }
+
+        if (!wholeFile)
+        {
+            // Only whole lines: the last one may have been cut where the read stopped.
+            var lastBreak = span.LastIndexOf((byte)'\n');
+            head = head[..(lastBreak + 1)];
+        }
+
+        var malformed = new Dictionary<long, CsvMalformedReason>();
+        var options = CsvReaderOptions.Default with
+        {
+            TrackLineNumbers = true,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            OnMalformedRecord = record => malformed.TryAdd(record.RecordNumber, record.Reason),
+        };
+        using var reader = CsvReader.Create(head, options);
+
+        var header = ReadHeader(reader, out var headerProblem);
+        if (headerProblem is not null)
+        {
+            return Refuse($"'{fileName}' line 1: {headerProblem}", header);
+        }
+
+        var recognized = dataset ?? DatasetCatalog.Recognize(header);
+        if (recognized is null)
+        {
+            return Refuse(
+                $"'{fileName}' line 1: the header ({string.Join(",", header)}) matches no dataset. Expected one of: " +
+                string.Join("; ", DatasetCatalog.All.Select(d => $"{d.Name} ({d.CsvHeader})")) + ".",
+                header);
+        }
+
+        var comparison = HeaderComparison.Compare(recognized, header);
+        if (!comparison.Matches)
+        {
+            return Refuse($"'{fileName}' line 1: the header does not match {recognized.Name}: {comparison.Describe()}.", header, recognized);
+        }
+
+        var problems = new List<CsvProblem>();
+        var bad = 0;
+        var rows = 0;
+        while (rows < rowsToCheck && reader.Read())
+        {
+            rows++;
+            var problem = RowProblem(reader, recognized, malformed.TryGetValue(reader.RowNumber + 1, out var quoting) ? quoting : null);
+            if (problem is not null)
+            {
+                bad++;
+                if (problems.Count < MaxReportedProblems)
+                {
+                    problems.Add(problem);
+                }
+            }
+        }
+
+        var sawEnd = !reader.Read();
+        if (rows == 0)
+        {
+            return Refuse($"'{fileName}' has a header but no data rows: nothing to load.", header, recognized);
+        }
+
+        return new CsvInspection(fileName, header, recognized, null, problems, bad, rows, wholeFile && sawEnd, bom, crlf);
+    }
+
+    private static List<string> ReadHeader(CsvReader reader, out string? problem)
+    {
+        problem = null;
+        reader.ReadHeader();
+        var header = reader.Headers.ToList();
+        var invalid = header.FirstOrDefault(h => h.Contains('\uFFFD'));
+        if (invalid is not null)
+        {
+            problem = "the header is not valid UTF-8; save the file as UTF-8 and upload it again.";
+        }
+
+        return header;
+    }
+
+    private static CsvProblem? RowProblem(CsvReader reader, DatasetSchema dataset, CsvMalformedReason? quoting)
+    {
+        var line = reader.LineNumber;
+        if (quoting is not null)
+        {
+            return new CsvProblem(line, null, null, quoting switch
+            {
+                CsvMalformedReason.UnterminatedQuote => "a quoted field is never closed (a \" without its closing \"), so the rest of the file is one value",
+                CsvMalformedReason.StrayQuote => "a quote (\") inside an unquoted field; quote the whole field and double inner quotes",
+                CsvMalformedReason.TextAfterClosingQuote => "text after a closing quote; quote the whole field and double inner quotes",
+                _ => $"malformed quoting ({quoting})",
+            });
+        }
+
+        if (reader.FieldCount != dataset.Columns.Count)
+        {
+            return new CsvProblem(line, null, null, $"has {reader.FieldCount} fields, {dataset.Name} expects {dataset.Columns.Count} ({dataset.CsvHeader})");
+        }
+
+        for (var i = 0; i < dataset.Columns.Count; i++)
+        {
+            var column = dataset.Columns[i];
+            var bytes = reader.GetSpan(i);
+            if (!Utf8.IsValid(bytes))
+            {
+                return new CsvProblem(line, column.Name, Encoding.UTF8.GetString(bytes), "is not valid UTF-8 (save the file as UTF-8)");
+            }
+
+            var value = reader.GetString(i);
+            if (ColumnValues.Problem(column, value) is { } reason)
+            {
+                return new CsvProblem(line, column.Name, value, reason);
+            }
+        }
+
+        return null;
+    }
+}
