@@ -35,6 +35,9 @@ public sealed class EcomOpsOptions
     /// </summary>
     public bool SeedSampleData { get; set; } = true;
 
+    /// <summary><c>EcomOps:MaxUploadBytes</c>: the largest file an upload accepts, in bytes. Default 2 GiB.</summary>
+    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary><c>EcomOps:SampleDataPath</c>: where the sample CSVs are; default <c>sample_data</c> beside the app.</summary>
     public string? SampleDataPath { get; set; }
 
@@ -62,6 +65,11 @@ internal sealed class EcomOpsOptionsValidator : IValidateOptions<EcomOpsOptions>
         else if (options.DataRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             failures.Add($"EcomOps:DataRoot '{options.DataRoot}' is not a valid path.");
+        }
+
+        if (options.MaxUploadBytes < 1)
+        {
+            failures.Add($"EcomOps:MaxUploadBytes is {options.MaxUploadBytes}; set a positive number of bytes (default 2147483648, 2 GiB).");
         }
 
         if (options.Backend == Backend.Aws)

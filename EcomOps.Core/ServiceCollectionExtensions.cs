@@ -1,5 +1,6 @@
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public static class ServiceCollectionExtensions
         });
 
         services.TryAddSingleton<IGenerationService, GenerationService>();
+        services.TryAddSingleton<ILakeService, LakeService>();
         services.AddHostedService<SampleDataSeeder>();
         return services;
     }

@@ -160,9 +160,3 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
         }
     }
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; would post to a context).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

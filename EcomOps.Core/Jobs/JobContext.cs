@@ -18,9 +18,9 @@ public sealed class JobContext
 
     internal TimeProvider Time { get; }
 
-    /// <summary>Marks a step running and sets its total (rows, bytes, items: the unit is the step's).</summary>
-    public void BeginStep(string step, long? total) =>
-        _updateStep(step, s => s with { Status = JobStatus.Running, Progress = new JobProgress(0, total, 0, 0, null) });
+    /// <summary>Marks a step running and sets its total, counted in <paramref name="unit"/> (see <see cref="JobUnits"/>).</summary>
+    public void BeginStep(string step, long? total, string unit = JobUnits.Rows) =>
+        _updateStep(step, s => s with { Status = JobStatus.Running, Progress = new JobProgress(0, total, 0, 0, null), Unit = unit });
 
     /// <summary>Reports how far a step is; rate and ETA are derived by the runner.</summary>
     public void Report(string step, long done, long bytes = 0) =>

@@ -4,4 +4,6 @@ namespace EcomOps.Core.Jobs;
 public static class JobKinds
 {
     public const string Generate = "generate";
+    public const string Upload = "upload";
+    public const string CountRows = "count-rows";
 }

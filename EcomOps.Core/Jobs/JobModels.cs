@@ -36,7 +36,15 @@ public readonly record struct JobProgress(long Done, long? Total, long Bytes, do
 }
 
 /// <summary>One step of a run, with its own status and progress.</summary>
-public sealed record JobStep(string Name, JobStatus Status, JobProgress Progress);
+/// <param name="Unit">What <see cref="JobProgress.Done"/> counts: <see cref="JobUnits.Rows"/> or <see cref="JobUnits.Bytes"/>.</param>
+public sealed record JobStep(string Name, JobStatus Status, JobProgress Progress, string Unit = JobUnits.Rows);
+
+/// <summary>Units of step progress.</summary>
+public static class JobUnits
+{
+    public const string Rows = "rows";
+    public const string Bytes = "bytes";
+}
 
 /// <summary>Something a run produced: a file or object, with its size and rows.</summary>
 /// <param name="Location">A lake key (<c>raw/...</c>) or, for output outside the lake, a file path.</param>

@@ -9,18 +9,22 @@ public sealed class CoreHost : IDisposable
 {
     private readonly TempDirectory _root = new();
 
-    public CoreHost(Action<IServiceCollection>? configure = null)
+    public CoreHost(Action<IServiceCollection>? configure = null, Dictionary<string, string?>? configuration = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["EcomOps:DataRoot"] = _root.Path,
-                ["EcomOps:SeedSampleData"] = "false",
-            })
-            .Build();
+        var settings = new Dictionary<string, string?>
+        {
+            ["EcomOps:DataRoot"] = _root.Path,
+            ["EcomOps:SeedSampleData"] = "false",
+        };
+        foreach (var (key, value) in configuration ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var built = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging();
         configure?.Invoke(services);
-        services.AddEcomOpsCore(configuration);
+        services.AddEcomOpsCore(built);
         Services = services.BuildServiceProvider();
     }
 

@@ -1,0 +1,43 @@
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Storage;
+
+namespace EcomOps.Core.Lake;
+
+/// <summary>The lake as people use it: browse, check and upload CSVs, preview, download and delete objects.</summary>
+public interface ILakeService
+{
+    /// <summary>Where the lake is, for display (a local folder or an S3 bucket).</summary>
+    string StoreName { get; }
+
+    /// <summary>The upload size limit in bytes (<c>EcomOps:MaxUploadBytes</c>, default 2 GiB).</summary>
+    long MaxUploadBytes { get; }
+
+    /// <summary>One folder level under <paramref name="prefix"/> (empty for the root, else ending in '/').</summary>
+    Task<LakeFolder> BrowseAsync(string prefix = "", CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Checks a file before uploading it: header, first rows, target key and whether it exists. Reads at
+    /// most the first <see cref="CsvInspector.MaxHeadBytes"/> of <paramref name="content"/>; writes nothing.
+    /// </summary>
+    Task<UploadCheck> CheckUploadAsync(UploadRequest request, Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams a CSV into the lake, checking it again on the way (header, first rows, size limit). A refused
+    /// or cancelled upload leaves the lake as it was.
+    /// </summary>
+    /// <exception cref="UploadRejectedException">The file was refused; the message says why.</exception>
+    Task<ObjectInfo> UploadAsync(UploadRequest request, Stream content, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs <see cref="UploadAsync"/> as a job, so it shows progress, can be cancelled and is in the run history.</summary>
+    /// <param name="openContent">Opens the file's content; called once, on the job's thread.</param>
+    JobRun StartUpload(UploadRequest request, Func<CancellationToken, Stream> openContent, string startedBy);
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows of a CSV or Parquet object, with column types. A large CSV's row
+    /// count is computed by a background run whose id is returned; ask again when it has finished.
+    /// </summary>
+    Task<LakePreview> PreviewAsync(string key, int rows = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an object.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,305 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using CsvHelper;
+using EcomOps.Core.Datasets;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EcomOps.Core.Lake;
+
+internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<EcomOpsOptions> options, ILogger<LakeService> logger) : ILakeService
+{
+    /// <summary>CSVs up to this size are counted while previewing; larger ones by a background run.</summary>
+    internal const long CountInlineBytes = 16 * 1024 * 1024;
+
+    private const int PreviewHeadBytes = 1024 * 1024;
+
+    // Row counts of large CSVs, by key and ETag, so a changed object is counted again.
+    private readonly ConcurrentDictionary<(string Key, string ETag), long> _rowCounts = new();
+    private readonly ConcurrentDictionary<(string Key, string ETag), Guid> _counting = new();
+
+    public string StoreName => store.DisplayName;
+
+    public long MaxUploadBytes => options.Value.MaxUploadBytes;
+
+    public async Task<LakeFolder> BrowseAsync(string prefix = "", CancellationToken cancellationToken = default)
+    {
+        prefix = ObjectKey.ValidatePrefix(prefix);
+        if (prefix.Length > 0 && !prefix.EndsWith('/'))
+        {
+            prefix += "/";
+        }
+
+        // One recursive listing gives both this level's objects and the totals of each sub-folder.
+        var listing = await store.ListAsync(prefix, null, cancellationToken).ConfigureAwait(false);
+        var objects = new List<ObjectInfo>();
+        var folders = new Dictionary<string, (long Bytes, long Count, DateTimeOffset Last)>(StringComparer.Ordinal);
+        foreach (var item in listing.Objects)
+        {
+            var rest = item.Key[prefix.Length..];
+            var slash = rest.IndexOf('/');
+            if (slash < 0)
+            {
+                objects.Add(item);
+                continue;
+            }
+
+            var name = rest[..slash];
+            var current = folders.GetValueOrDefault(name);
+            folders[name] = (current.Bytes + item.Size, current.Count + 1, item.LastModified > current.Last ? item.LastModified : current.Last);
+        }
+
+        var breadcrumbs = new List<(string, string)> { (store.DisplayName, "") };
+        var path = "";
+        foreach (var segment in prefix.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            path += segment + "/";
+            breadcrumbs.Add((segment, path));
+        }
+
+        return new LakeFolder(
+            prefix,
+            breadcrumbs,
+            folders.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new LakeFolderEntry(f.Key, prefix + f.Key + "/", f.Value.Bytes, f.Value.Count, f.Value.Last)).ToList(),
+            objects,
+            listing.Objects.Sum(o => o.Size),
+            listing.Objects.Count);
+    }
+
+    public async Task<UploadCheck> CheckUploadAsync(UploadRequest request, Stream content, CancellationToken cancellationToken = default)
+    {
+        var fileName = FileNameOf(request);
+        var inspection = await CsvInspector.InspectAsync(content, fileName, DatasetOf(request), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var key = TargetKey(request, inspection);
+        var existing = key is null ? null : await store.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        return new UploadCheck(inspection, key, existing, request.Size, MaxUploadBytes);
+    }
+
+    public async Task<ObjectInfo> UploadAsync(UploadRequest request, Stream content, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var fileName = FileNameOf(request);
+        var max = MaxUploadBytes;
+        if (request.Size > max)
+        {
+            throw new UploadRejectedException($"'{fileName}' is {request.Size:N0} bytes, over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+        }
+
+        // The start of the file is checked as it goes by, so a file that changed since it was checked, or
+        // an upload from the CLI, gets the same refusal as the page shows.
+        var head = new byte[CsvInspector.MaxHeadBytes];
+        var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (headLength > max)
+        {
+            throw new UploadRejectedException($"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+        }
+
+        var inspection = CsvInspector.Inspect(head.AsMemory(0, headLength), headLength < head.Length, fileName, DatasetOf(request));
+        if (inspection.Refusal is { } refusal)
+        {
+            throw new UploadRejectedException(refusal + " Nothing was uploaded.", inspection);
+        }
+
+        if (inspection.BadRowCount > 0 && !request.AcceptBadRows)
+        {
+            throw new UploadRejectedException(
+                $"'{fileName}' has {inspection.BadRowCount} bad row(s) in its first {inspection.RowsChecked}: {string.Join("; ", inspection.BadRows.Take(5))}. " +
+                "Fix the file, or upload it anyway (the converter will quarantine bad rows). Nothing was uploaded.",
+                inspection);
+        }
+
+        var key = TargetKey(request, inspection)!;
+        if (!request.Overwrite && await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            throw new UploadRejectedException(
+                $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it, or choose another name. Nothing was uploaded.");
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        logger.LogInformation("Uploading {File} to {Key} in {Store}", fileName, key, store.DisplayName);
+        await using var write = await store.OpenWriteAsync(key, cancellationToken).ConfigureAwait(false);
+        await write.Stream.WriteAsync(head.AsMemory(0, headLength), cancellationToken).ConfigureAwait(false);
+        long sent = headLength;
+        progress?.Report(new UploadProgress(sent, request.Size));
+        var buffer = new byte[256 * 1024];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            sent += read;
+            if (sent > max)
+            {
+                throw new UploadRejectedException($"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+            }
+
+            await write.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            progress?.Report(new UploadProgress(sent, request.Size));
+        }
+
+        var info = await write.CommitAsync(cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Uploaded {Key}: {Bytes} bytes in {Elapsed}", key, info.Size, stopwatch.Elapsed);
+        return info;
+    }
+
+    public JobRun StartUpload(UploadRequest request, Func<CancellationToken, Stream> openContent, string startedBy)
+    {
+        var fileName = FileNameOf(request);
+        var parameters = new Dictionary<string, string>
+        {
+            ["file"] = fileName,
+            ["dataset"] = request.Dataset ?? "(from header)",
+            ["key"] = request.Key ?? "(default)",
+            ["overwrite"] = request.Overwrite ? "yes" : "no",
+            ["accept bad rows"] = request.AcceptBadRows ? "yes" : "no",
+        };
+        return jobs.Start(new JobDefinition(
+            JobKinds.Upload,
+            $"Upload {fileName}",
+            [fileName],
+            async (context, token) =>
+            {
+                context.BeginStep(fileName, request.Size, JobUnits.Bytes);
+                await using var content = openContent(token);
+                var progress = new SyncProgress<UploadProgress>(p => context.Report(fileName, p.Bytes, p.Bytes));
+                var info = await UploadAsync(request, content, progress, token).ConfigureAwait(false);
+                context.CompleteStep(fileName, info.Size, info.Size);
+                context.AddOutput(new JobOutput(fileName, info.Key, info.Size, 0, true));
+            },
+            parameters,
+            request.Dataset,
+            startedBy));
+    }
+
+    public async Task<LakePreview> PreviewAsync(string key, int rows = 100, CancellationToken cancellationToken = default)
+    {
+        var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
+        if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+        {
+            await using var seekable = await SeekableObjectStream.OpenAsync(store, info, cancellationToken).ConfigureAwait(false);
+            var (columns, parquetRows, count) = await ParquetPreviewReader.ReadAsync(seekable, rows, cancellationToken).ConfigureAwait(false);
+            var dataset = DatasetCatalog.Recognize(columns.Select(c => c.Name).ToList());
+            return new LakePreview(info, "parquet", dataset, columns, parquetRows, count, null, null);
+        }
+
+        return await PreviewCsvAsync(info, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        logger.LogInformation("Deleting {Key} from {Store}", key, store.DisplayName);
+        return store.DeleteAsync(key, cancellationToken);
+    }
+
+    private async Task<LakePreview> PreviewCsvAsync(ObjectInfo info, int rows, CancellationToken cancellationToken)
+    {
+        var length = (int)Math.Min(info.Size, PreviewHeadBytes);
+        var head = new byte[length];
+        await using (var stream = await store.OpenReadAsync(info.Key, new ByteRange(0, length), cancellationToken).ConfigureAwait(false))
+        {
+            await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
+        }
+
+        var whole = length == info.Size;
+        var usable = whole ? head.AsMemory() : head.AsMemory(0, Array.LastIndexOf(head, (byte)'\n') + 1);
+        using var reader = CsvReader.Create(usable, CsvReaderOptions.Default with { FormatProvider = CultureInfo.InvariantCulture });
+        reader.ReadHeader();
+        var header = reader.Headers.ToList();
+        var dataset = DatasetCatalog.Recognize(header);
+        var typed = dataset is not null && HeaderComparison.Compare(dataset, header).Matches;
+        var columns = header.Select(h => new PreviewColumn(h, typed ? dataset!.Columns.First(c => c.Name == h).AthenaType : "string")).ToList();
+        var values = new List<IReadOnlyList<string>>();
+        while (values.Count < rows && reader.Read())
+        {
+            values.Add(Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToArray());
+        }
+
+        var note = typed ? null : dataset is null
+            ? "The header matches no dataset; columns are shown as text."
+            : $"The header does not match {dataset.Name} exactly; columns are shown as text.";
+        if (whole)
+        {
+            return new LakePreview(info, "csv", typed ? dataset : null, columns, values, await CountRowsAsync(info, cancellationToken).ConfigureAwait(false), null, note);
+        }
+
+        var cacheKey = (info.Key, info.ETag);
+        if (_rowCounts.TryGetValue(cacheKey, out var known))
+        {
+            return new LakePreview(info, "csv", typed ? dataset : null, columns, values, known, null, note);
+        }
+
+        if (info.Size <= CountInlineBytes)
+        {
+            var counted = await CountRowsAsync(info, cancellationToken).ConfigureAwait(false);
+            _rowCounts[cacheKey] = counted;
+            return new LakePreview(info, "csv", typed ? dataset : null, columns, values, counted, null, note);
+        }
+
+        var runId = _counting.GetOrAdd(cacheKey, _ => StartRowCount(info));
+        return new LakePreview(info, "csv", typed ? dataset : null, columns, values, null, runId, note);
+    }
+
+    private Guid StartRowCount(ObjectInfo info)
+    {
+        var run = jobs.Start(new JobDefinition(
+            JobKinds.CountRows,
+            $"Count rows of {info.Key}",
+            [info.Name],
+            async (context, token) =>
+            {
+                context.BeginStep(info.Name, info.Size, JobUnits.Bytes);
+                var rows = await CountRowsAsync(info, token, bytes => context.Report(info.Name, bytes, bytes)).ConfigureAwait(false);
+                _rowCounts[(info.Key, info.ETag)] = rows;
+                context.CompleteStep(info.Name, info.Size, info.Size);
+                context.AddOutput(new JobOutput(info.Name, info.Key, info.Size, rows, true));
+            },
+            new Dictionary<string, string> { ["key"] = info.Key },
+            StartedBy: "system"));
+        return run.Id;
+    }
+
+    /// <summary>Data rows (records after the header), counted with the CSV parser so quoted line breaks count once.</summary>
+    private async Task<long> CountRowsAsync(ObjectInfo info, CancellationToken cancellationToken, Action<long>? onBytes = null)
+    {
+        await using var stream = await store.OpenReadAsync(info.Key, null, cancellationToken).ConfigureAwait(false);
+        using var reader = CsvReader.Create(stream, CsvReaderOptions.Default, leaveOpen: true);
+        long rows = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (++rows % 100_000 == 0)
+            {
+                onBytes?.Invoke(reader.ByteOffset);
+            }
+        }
+
+        return rows;
+    }
+
+    private static string FileNameOf(UploadRequest request)
+    {
+        var name = request.FileName.Replace('\\', '/').Split('/')[^1];
+        var problem = name is "." or ".." ? "it names a folder" : ObjectKey.Problem(name);
+        if (problem is not null)
+        {
+            throw new UploadRejectedException($"'{request.FileName}' is not a usable file name: {problem}.");
+        }
+
+        return name;
+    }
+
+    private static DatasetSchema? DatasetOf(UploadRequest request) =>
+        request.Dataset is null ? null : DatasetCatalog.Find(request.Dataset)
+            ?? throw new UploadRejectedException($"Unknown dataset '{request.Dataset}'. Use one of: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
+
+    private static string? TargetKey(UploadRequest request, CsvInspection inspection)
+    {
+        if (request.Key is not null)
+        {
+            return ObjectKey.Problem(request.Key) is { } problem
+                ? throw new UploadRejectedException($"Invalid object key '{request.Key}': {problem}.")
+                : request.Key;
+        }
+
+        return inspection.Dataset is null ? null : $"raw/{inspection.Dataset.Name}/{inspection.FileName}";
+    }
+}
