@@ -33,6 +33,7 @@ public static class CliApp
         {
             DataRoot,
             GenerateCommand.Create(stdout, stderr),
+            LakeCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(args);

@@ -114,7 +114,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         if (!request.Overwrite && await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             throw new UploadRejectedException(
-                $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it, or choose another name. Nothing was uploaded.");
+                $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded.");
         }
 
         var stopwatch = Stopwatch.StartNew();

@@ -146,7 +146,7 @@ public sealed class LocalObjectStore : IObjectStore
         // Belt and braces: validation already refuses '..', but a symlink-free containment check is cheap.
         if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"Invalid object key '{key}': it resolves outside the lake.", nameof(key));
+            throw new ArgumentException($"Invalid object key '{key}': it resolves outside the lake.");
         }
 
         return path;

@@ -62,7 +62,7 @@ public static class ObjectKey
     public static string Validate(string? key)
     {
         var problem = Problem(key);
-        return problem is null ? key! : throw new ArgumentException($"Invalid object key '{key}': {problem}.", nameof(key));
+        return problem is null ? key! : throw new ArgumentException($"Invalid object key '{key}': {problem}.");
     }
 
     /// <summary>Validates a listing prefix: empty, or a key-like string that may end with '/'.</summary>
@@ -75,6 +75,6 @@ public static class ObjectKey
 
         var trimmed = prefix.TrimEnd('/');
         var problem = trimmed.Length == 0 ? "it is only '/'" : Problem(trimmed);
-        return problem is null ? prefix : throw new ArgumentException($"Invalid prefix '{prefix}': {problem}.", nameof(prefix));
+        return problem is null ? prefix : throw new ArgumentException($"Invalid prefix '{prefix}': {problem}.");
     }
 }
