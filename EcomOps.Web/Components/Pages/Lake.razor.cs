@@ -1,0 +1,145 @@
+using System.Globalization;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Lake;
+using EcomOps.Core.Storage;
+using EcomOps.Web.Model;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace EcomOps.Web.Components.Pages;
+
+public sealed partial class Lake : IDisposable
+{
+    private LakeFolder? _folder;
+    private List<BreadcrumbItem> _breadcrumbs = [];
+    private LakePreview? _preview;
+    private bool _previewLoading;
+    private bool _showUpload;
+    private string? _error;
+    private IDisposable? _subscription;
+    private readonly CancellationTokenSource _cancellation = new();
+
+    [SupplyParameterFromQuery(Name = "prefix")]
+    public string? Prefix { get; set; }
+
+    [Inject]
+    private ILakeService LakeService { get; set; } = default!;
+
+    [Inject]
+    private IJobRunner Jobs { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private ILogger<Lake> Logger { get; set; } = default!;
+
+    protected override void OnInitialized() => _subscription = Jobs.Subscribe(OnRunChanged);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _preview = null;
+        await RefreshAsync();
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+    }
+
+    internal static string LakeUrl(string prefix) => prefix.Length == 0 ? "lake" : $"lake?prefix={Uri.EscapeDataString(prefix)}";
+
+    private static string Utc(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
+
+    private void ToggleUpload() => _showUpload = !_showUpload;
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            _error = null;
+            _folder = await LakeService.BrowseAsync(Prefix ?? "", _cancellation.Token);
+            _breadcrumbs = _folder.Breadcrumbs
+                .Select((b, i) => new BreadcrumbItem(i == 0 ? "lake" : b.Name, LakeUrl(b.Prefix), disabled: i == _folder.Breadcrumbs.Count - 1))
+                .ToList();
+        }
+        catch (ArgumentException e)
+        {
+            _error = e.Message;
+            _folder = await LakeService.BrowseAsync("", _cancellation.Token);
+        }
+    }
+
+    private async Task PreviewAsync(string key)
+    {
+        if (_previewLoading)
+        {
+            return;
+        }
+
+        _previewLoading = true;
+        try
+        {
+            _preview = await LakeService.PreviewAsync(key, 100, _cancellation.Token);
+        }
+        catch (Exception e) when (e is ObjectNotFoundException or IOException or InvalidOperationException or ArgumentException)
+        {
+            Logger.LogWarning(e, "Preview of {Key} failed", key);
+            Snackbar.Add($"Cannot preview {key}: {e.Message}", Severity.Error);
+        }
+        finally
+        {
+            _previewLoading = false;
+        }
+    }
+
+    private void ClosePreview() => _preview = null;
+
+    private async Task DeleteAsync(ObjectInfo item)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Delete object?",
+            $"Delete {item.Key} ({Format.Bytes(item.Size)}) from the lake? This cannot be undone.",
+            yesText: "Delete",
+            cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        try
+        {
+            await LakeService.DeleteAsync(item.Key, _cancellation.Token);
+            Snackbar.Add($"Deleted {item.Key}", Severity.Success);
+            if (_preview?.Object.Key == item.Key)
+            {
+                _preview = null;
+            }
+
+            await RefreshAsync();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Logger.LogError(e, "Delete of {Key} failed", item.Key);
+            Snackbar.Add($"Could not delete {item.Key}: {e.Message}", Severity.Error);
+        }
+    }
+
+    // A finished row count makes the open preview complete: ask for it again.
+    private void OnRunChanged(JobRun run)
+    {
+        if (run.IsFinished && _preview?.RowCountRunId == run.Id)
+        {
+            _ = InvokeAsync(async () =>
+            {
+                await PreviewAsync(_preview.Object.Key);
+                StateHasChanged();
+            });
+        }
+    }
+}

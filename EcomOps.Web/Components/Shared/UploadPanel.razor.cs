@@ -1,0 +1,137 @@
+using EcomOps.Core.Datasets;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Lake;
+using EcomOps.Web.Model;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace EcomOps.Web.Components.Shared;
+
+public sealed partial class UploadPanel : IDisposable
+{
+    private readonly List<UploadItem> _items = [];
+    private IDisposable? _subscription;
+
+    /// <summary>The folder the Lake page shows; uploads go there when it is a dataset's or a custom folder.</summary>
+    [Parameter]
+    public string? Prefix { get; set; }
+
+    /// <summary>Called when an upload has finished, so the page can list the new object.</summary>
+    [Parameter]
+    public EventCallback OnUploaded { get; set; }
+
+    [Inject]
+    private ILakeService Lake { get; set; } = default!;
+
+    [Inject]
+    private IJobRunner Jobs { get; set; } = default!;
+
+    [Inject]
+    private ILogger<UploadPanel> Logger { get; set; } = default!;
+
+    private string TargetText => FolderDataset() is { } dataset ? $"raw/{dataset.Name}/"
+        : CustomFolder() is { } folder ? folder
+        : "raw/<dataset>/ (recognized from each file's header)";
+
+    protected override void OnInitialized() => _subscription = Jobs.Subscribe(OnRunChanged);
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private static string StateOf(UploadItem item) => item switch
+    {
+        { Checking: true } => "checking",
+        { Error: not null } or { Refused: true } => "refused",
+        { Run: null } => "ready",
+        { Run.Status: var status } => status.ToString().ToLowerInvariant(),
+    };
+
+    private async Task OnFilesChangedAsync(InputFileChangeEventArgs e)
+    {
+        var added = e.GetMultipleFiles(20).Select(f => new UploadItem(f) { Dataset = FolderDataset()?.Name }).ToList();
+        _items.AddRange(added);
+        foreach (var item in added)
+        {
+            await CheckAsync(item);
+        }
+    }
+
+    private async Task ChangeDatasetAsync(UploadItem item, string? dataset)
+    {
+        item.Dataset = dataset;
+        item.Check = null;
+        item.Error = null;
+        await CheckAsync(item);
+    }
+
+    private async Task CheckAsync(UploadItem item)
+    {
+        try
+        {
+            // Only the start of the file crosses the circuit for the check; the upload reads it again in full.
+            await using var head = item.File.OpenReadStream(Lake.MaxUploadBytes);
+            item.Check = await Lake.CheckUploadAsync(Request(item), head);
+        }
+        catch (Exception e) when (e is IOException or UploadRejectedException or InvalidOperationException)
+        {
+            Logger.LogWarning(e, "Checking {File} failed", item.File.Name);
+            item.Error = $"Could not check '{item.File.Name}': {e.Message}";
+        }
+    }
+
+    private void Upload(UploadItem item)
+    {
+        if (!item.CanUpload)
+        {
+            return;
+        }
+
+        var request = Request(item) with { Overwrite = item.Overwrite, AcceptBadRows = item.BadRows > 0 };
+        item.Run = Lake.StartUpload(request, token => item.File.OpenReadStream(Lake.MaxUploadBytes, token), "web");
+    }
+
+    private Task CancelAsync(UploadItem item)
+    {
+        if (item.Run is not null)
+        {
+            Jobs.Cancel(item.Run.Id);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Remove(UploadItem item) => _items.Remove(item);
+
+    private UploadRequest Request(UploadItem item) => new(
+        item.File.Name,
+        item.Dataset,
+        CustomFolder() is { } folder ? folder + item.File.Name : null,
+        Size: item.File.Size);
+
+    private DatasetSchema? FolderDataset() =>
+        Prefix is { } p && p.StartsWith("raw/", StringComparison.Ordinal) && p.Count(c => c == '/') == 2
+            ? DatasetCatalog.Find(p[4..^1])
+            : null;
+
+    // Uploads into the lake's root or raw/ go to raw/<dataset>/; into any other folder, right there.
+    private string? CustomFolder() =>
+        Prefix is { Length: > 0 } p && p != "raw/" && FolderDataset() is null ? (p.EndsWith('/') ? p : p + "/") : null;
+
+    private void OnRunChanged(JobRun run)
+    {
+        var item = _items.FirstOrDefault(i => i.Run?.Id == run.Id);
+        if (item is null)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            item.Run = run;
+            StateHasChanged();
+            if (run.Status == JobStatus.Succeeded)
+            {
+                await OnUploaded.InvokeAsync();
+            }
+        });
+    }
+}
