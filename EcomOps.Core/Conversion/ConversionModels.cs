@@ -1,0 +1,81 @@
+using EcomOps.Core.Datasets;
+
+namespace EcomOps.Core.Conversion;
+
+/// <summary>Parquet compression codecs the converter offers.</summary>
+public enum ParquetCompression
+{
+    Snappy,
+    Zstd,
+    Gzip,
+    None,
+}
+
+/// <summary>What to do with the dataset's existing Parquet.</summary>
+public enum ConversionMode
+{
+    /// <summary>Replace it: readers see the old files until the new set is complete, then only the new set.</summary>
+    Overwrite,
+
+    /// <summary>Add the new files beside it.</summary>
+    Append,
+}
+
+/// <summary>Hive-style partitioning of the output.</summary>
+public enum Partitioning
+{
+    None,
+
+    /// <summary><c>year=YYYY/month=MM/</c> of the Timestamp column (transactions_data only).</summary>
+    Month,
+}
+
+/// <summary>
+/// One conversion of a dataset's raw CSVs (every <c>raw/&lt;dataset&gt;/*.csv</c>) to Parquet under
+/// <c>parquet/&lt;dataset&gt;/</c>.
+/// </summary>
+/// <param name="Dataset">The dataset to convert.</param>
+/// <param name="RunId">The run's id: names the quarantine file and staging area.</param>
+/// <param name="Compression">Codec; snappy by default.</param>
+/// <param name="RowGroupRows">Rows per row group (default 1,000,000); a row group also closes at <paramref name="RowGroupBytes"/>.</param>
+/// <param name="RowGroupBytes">Approximate uncompressed bytes per row group (default 128 MiB).</param>
+/// <param name="MaxErrors">Bad rows allowed, like Redshift's MAXERROR (default 1,000); one more fails the run and nothing is committed.</param>
+public sealed record ConversionRequest(
+    DatasetSchema Dataset,
+    Guid RunId,
+    ParquetCompression Compression = ParquetCompression.Snappy,
+    Partitioning Partitioning = Partitioning.None,
+    ConversionMode Mode = ConversionMode.Overwrite,
+    int MaxErrors = 1_000,
+    int RowGroupRows = 1_000_000,
+    long RowGroupBytes = 128L * 1024 * 1024);
+
+/// <summary>How far a conversion is: rows and bytes of CSV read so far, rows written and rejected.</summary>
+public readonly record struct ConversionProgress(long RowsRead, long BytesRead, long TotalBytes, long RowsWritten, long RowsRejected);
+
+/// <summary>One Parquet file the conversion committed.</summary>
+public sealed record ConvertedFile(string Key, long Rows, long Bytes);
+
+/// <summary>What a committed conversion produced.</summary>
+/// <param name="QuarantineKey">Where rejected rows were written, or null when none were.</param>
+public sealed record ConversionResult(
+    string Dataset,
+    IReadOnlyList<string> SourceKeys,
+    IReadOnlyList<ConvertedFile> Files,
+    long RowsRead,
+    long RowsWritten,
+    long RowsRejected,
+    long BytesRead,
+    long BytesWritten,
+    string? QuarantineKey,
+    string ManifestKey,
+    TimeSpan Duration);
+
+/// <summary>The run failed: too many bad rows, no input, or bad settings. Nothing was committed.</summary>
+public sealed class ConversionFailedException(string message, long rowsRejected = 0, string? quarantineKey = null) : InvalidOperationException(message)
+{
+    public long RowsRejected { get; } = rowsRejected;
+
+    /// <summary>Rejected rows are still written here so the user can see why, even though nothing was committed.</summary>
+    public string? QuarantineKey { get; } = quarantineKey;
+}
