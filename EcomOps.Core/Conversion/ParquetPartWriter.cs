@@ -54,9 +54,10 @@ internal sealed class ParquetPartWriter : IAsyncDisposable
         }
     }
 
-    public async Task WriteRowGroupAsync(RowGroupBuffer rows, CancellationToken cancellationToken)
+    /// <param name="afterColumn">Called after each column chunk is written.</param>
+    public async Task WriteRowGroupAsync(RowGroupBuffer rows, Action? afterColumn, CancellationToken cancellationToken)
     {
-        await rows.WriteAsync(_writer, _fields, cancellationToken).ConfigureAwait(false);
+        await rows.WriteAsync(_writer, _fields, afterColumn, cancellationToken).ConfigureAwait(false);
         Rows += rows.Count;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using EcomOps.Core.Datasets;
 using Parquet;
@@ -20,10 +21,11 @@ internal sealed class RowGroupBuffer
     private readonly long _fixedBytesPerRow;
     private long _textBytes;
 
-    public RowGroupBuffer(DatasetSchema dataset, IReadOnlyList<TextInterner?> interners, int maxCapacity)
+    /// <param name="expectedRows">Rows the buffer will probably hold, so it does not start small and grow by copying.</param>
+    public RowGroupBuffer(DatasetSchema dataset, IReadOnlyList<TextInterner?> interners, int maxCapacity, int expectedRows)
     {
         _maxCapacity = maxCapacity;
-        Capacity = Math.Min(InitialCapacity, maxCapacity);
+        Capacity = Math.Clamp(expectedRows, Math.Min(InitialCapacity, maxCapacity), maxCapacity);
         _columns = dataset.Columns.Select((c, i) => ColumnBuffer.Create(c, interners[i], Capacity)).ToArray();
         _textColumns = _columns.OfType<TextColumn>().ToArray();
         _fixedBytesPerRow = _columns.Sum(c => c.FixedEncodedBytes);
@@ -42,6 +44,7 @@ internal sealed class RowGroupBuffer
     public bool IsFull => Count == _maxCapacity;
 
     /// <summary>Parses one field into the row being added; false when the value breaks the column's rules.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TrySet(int column, ReadOnlySpan<byte> utf8) => _columns[column].TrySet(Count, utf8);
 
     /// <summary>Makes room for one more row; call before setting its fields.</summary>
@@ -82,13 +85,14 @@ internal sealed class RowGroupBuffer
         }
     }
 
-    /// <summary>Writes every column as one row group.</summary>
-    public async Task WriteAsync(ParquetWriter writer, IReadOnlyList<DataField> fields, CancellationToken cancellationToken)
+    /// <summary>Writes every column as one row group, calling <paramref name="afterColumn"/> after each column chunk.</summary>
+    public async Task WriteAsync(ParquetWriter writer, IReadOnlyList<DataField> fields, Action? afterColumn, CancellationToken cancellationToken)
     {
         using var rowGroup = writer.CreateRowGroup();
         for (var i = 0; i < _columns.Length; i++)
         {
             await _columns[i].WriteAsync(rowGroup, fields[i], Count, cancellationToken).ConfigureAwait(false);
+            afterColumn?.Invoke();
         }
 
         rowGroup.CompleteValidate();
@@ -151,6 +155,7 @@ internal sealed class Int64Column(int capacity) : ValueColumn<long>(capacity)
 {
     public override int FixedEncodedBytes => sizeof(long);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TrySet(int row, ReadOnlySpan<byte> utf8) => ColumnValues.TryParseInt64(utf8, out Values[row]);
 }
 
@@ -158,6 +163,7 @@ internal sealed class Int32Column(int capacity) : ValueColumn<int>(capacity)
 {
     public override int FixedEncodedBytes => sizeof(int);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TrySet(int row, ReadOnlySpan<byte> utf8) => ColumnValues.TryParseInt32(utf8, out Values[row]);
 }
 
@@ -165,6 +171,7 @@ internal sealed class DecimalColumn(DatasetColumn column, int capacity) : ValueC
 {
     public override int FixedEncodedBytes => DatasetParquetSchema.DecimalBytes(column);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TrySet(int row, ReadOnlySpan<byte> utf8) => ColumnValues.TryParseDecimal(column, utf8, out Values[row]);
 }
 
@@ -172,6 +179,7 @@ internal sealed class DateColumn(int capacity) : ValueColumn<DateOnly>(capacity)
 {
     public override int FixedEncodedBytes => sizeof(int);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TrySet(int row, ReadOnlySpan<byte> utf8) => ColumnValues.TryParseDate(utf8, out Values[row]);
 }
 
@@ -179,6 +187,7 @@ internal sealed class TimestampColumn(int capacity) : ValueColumn<DateTime>(capa
 {
     public override int FixedEncodedBytes => sizeof(long);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TrySet(int row, ReadOnlySpan<byte> utf8) => ColumnValues.TryParseTimestamp(utf8, out Values[row]);
 }
 
@@ -202,6 +211,7 @@ internal sealed class TextColumn(int capacity, TextInterner? interner) : ColumnB
     /// <summary>UTF-8 bytes of the value set since the last <see cref="Mark"/>, with Parquet's 4-byte length prefix.</summary>
     public int BytesSinceMark { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TrySet(int row, ReadOnlySpan<byte> utf8)
     {
         if (!ColumnValues.IsValidText(utf8))
