@@ -185,7 +185,15 @@ internal sealed class ConversionRun : IAsyncDisposable
 
         foreach (var part in _parts.Values.Append(_singlePart).OfType<ParquetPartWriter>())
         {
-            await part.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await part.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The others are still discarded; this one is left for RecoverAsync or the store's staging cleanup.
+                _logger.LogWarning(e, "Could not discard the staged file {Key} of run {RunId}", part.RelativeKey, _request.RunId);
+            }
         }
 
         await _quarantine.DisposeAsync().ConfigureAwait(false);
@@ -251,14 +259,16 @@ internal sealed class ConversionRun : IAsyncDisposable
 
             if (reader.FieldCount != _columnCount)
             {
-                await RejectAsync(Rejected(source, reader, null, $"the row has {reader.FieldCount} fields; {_dataset.Name} expects {_columnCount} ({_dataset.CsvHeader})"), cancellationToken).ConfigureAwait(false);
+                await RejectAsync(Rejected(source, reader, null, $"has {reader.FieldCount} fields, {_dataset.Name} expects {_columnCount} ({_dataset.CsvHeader})"), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             var buffer = BufferForRow(reader);
             if (buffer is null)
             {
-                await RejectAsync(FieldRejected(source, reader, _partitionColumn), cancellationToken).ConfigureAwait(false);
+                // The month column was read first to pick the buffer; report the first bad column in file order.
+                var first = Enumerable.Range(0, _columnCount).First(i => i == _partitionColumn || ColumnValues.Problem(_dataset.Columns[i], reader.GetSpan(i)) is not null);
+                await RejectAsync(FieldRejected(source, reader, first), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -436,7 +446,7 @@ internal sealed class ConversionRun : IAsyncDisposable
                 string.Create(CultureInfo.InvariantCulture, $"Conversion of {_dataset.Name} stopped: more than {_request.MaxErrors:N0} rows were rejected (the limit, MaxErrors), at '{row.SourceKey}' line {row.LineNumber}. ") +
                 $"No Parquet was committed; the previous output of {_dataset.Name} is unchanged. " +
                 $"The {RowsRejected:N0} rejected rows, with line numbers and reasons, are in {_quarantine.Key}; the first: '{first.SourceKey}' line {first.LineNumber}" +
-                (first.Column is null ? ": " : $", column {first.Column}: ") + first.Reason + ". Fix the source files, or raise the limit.",
+                (first.Column is null ? $": {first.Reason}" : $", column {first.Column}: '{first.RawValue}' {first.Reason}") + ". Fix the source files, or raise the limit.",
                 RowsRejected,
                 _quarantine.Key);
         }
@@ -451,7 +461,7 @@ internal sealed class ConversionRun : IAsyncDisposable
         var bytes = reader.GetSpan(index);
         var value = Encoding.UTF8.GetString(bytes);
         var problem = ColumnValues.Problem(column, bytes) ?? "was refused";
-        return Rejected(source, reader, column, $"'{value}' {problem}", value);
+        return Rejected(source, reader, column, problem, value);
     }
 
     private static string QuotingProblem(CsvMalformedReason reason) => reason switch
