@@ -70,10 +70,13 @@ internal sealed class ParquetPartWriter : IAsyncDisposable
         return info.Size;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Discards the object unless <see cref="CompleteAsync"/> committed it.</summary>
+    public ValueTask DisposeAsync()
     {
-        await DisposeWriterAsync().ConfigureAwait(false);
-        await _write.DisposeAsync().ConfigureAwait(false);
+        // The Parquet writer is not disposed when abandoning: that would write a footer nobody reads, and after a
+        // failed write (a full disk) fail again before the staged bytes are deleted.
+        _writerDisposed = true;
+        return _write.DisposeAsync();
     }
 
     private async ValueTask DisposeWriterAsync()

@@ -190,10 +190,17 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
 
         public async ValueTask DisposeAsync()
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            if (!_committed)
+            try
             {
-                File.Delete(temp);
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                // Flushing what was buffered can fail (a full disk); the abandoned file goes anyway.
+                if (!_committed)
+                {
+                    File.Delete(temp);
+                }
             }
         }
     }
