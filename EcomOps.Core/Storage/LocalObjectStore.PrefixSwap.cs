@@ -16,6 +16,15 @@ public sealed partial class LocalObjectStore
     private const string JournalSuffix = ".swap.json";
     private const string AsideSuffix = ".previous";
 
+    /// <summary>
+    /// Test seam: called after each step of a swap ("journal", "exchanged", "aside", "placed"); throwing from it
+    /// leaves the folders as a crash at that point would.
+    /// </summary>
+    internal Action<string>? OnSwapStep { get; set; }
+
+    /// <summary>Test seam: false makes swaps use two renames even where the folders could be exchanged in one.</summary>
+    internal bool ExchangeFolders { get; set; } = true;
+
     public async Task SwapPrefixAsync(string stagingPrefix, string targetPrefix, bool keepTargetObjects, CancellationToken cancellationToken = default)
     {
         var source = FolderOf(stagingPrefix);
@@ -37,20 +46,24 @@ public sealed partial class LocalObjectStore
         var journal = Path.Combine(swaps, id + JournalSuffix);
         var aside = Path.Combine(swaps, id + AsideSuffix);
         await WriteJournalAsync(journal, new SwapJournal(target, source, aside)).ConfigureAwait(false);
+        OnSwapStep?.Invoke("journal");
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         if (!Directory.Exists(target))
         {
             Directory.Move(source, target);
+            OnSwapStep?.Invoke("placed");
         }
-        else if (TryExchange(source, target))
+        else if (ExchangeFolders && TryExchange(source, target))
         {
             // The staging folder now holds the previous output.
+            OnSwapStep?.Invoke("exchanged");
             Directory.Delete(source, recursive: true);
         }
         else
         {
             Directory.Move(target, aside);
+            OnSwapStep?.Invoke("aside");
             try
             {
                 Directory.Move(source, target);
@@ -61,6 +74,7 @@ public sealed partial class LocalObjectStore
                 throw;
             }
 
+            OnSwapStep?.Invoke("placed");
             Directory.Delete(aside, recursive: true);
         }
 
