@@ -170,6 +170,21 @@ public sealed class MalformedInputConversionTests : IDisposable
         Assert.Equal(["raw/customer_data/b.csv", "2", "SignupDate", "2024-02-30"], bad[..4]);
     }
 
+    [Fact]
+    public async Task Convert_AQuoteNeverClosedEarlyInABigFile_QuarantinesTheRestAsOneRow_WithoutHoldingItInMemory()
+    {
+        var dataset = DatasetCatalog.Transactions;
+        var rest = string.Concat(Enumerable.Range(3, 40_000).Select(i => $"{i},1,1,2024-01-02 10:00:00,1.00,Chile\n"));
+        await _lake.PutAsync(dataset.RawKey, Lines(Header, "1,1,1,2024-01-01 10:00:00,1.00,Chile", "2,1,1,2024-01-01 10:00:00,1.00,\"Chile") .Concat(Encoding.UTF8.GetBytes(rest)).ToArray());
+
+        var result = await _lake.ConvertAsync(ConversionLake.Request(dataset));
+
+        Assert.Equal(1, result.RowsWritten);
+        var row = Assert.Single(await _lake.ReadQuarantineAsync(result.QuarantineKey!));
+        Assert.Equal("3", row[1]);
+        Assert.StartsWith("the record is longer than 1 MiB: a quoted field is probably never closed", row[4], StringComparison.Ordinal);
+    }
+
     private static byte[] Crlf(params string[] lines) => Encoding.UTF8.GetBytes(string.Join("\r\n", lines) + "\r\n");
 
     private static byte[] Lines(params string[] lines) => CsvCorpus.Lines(lines);
