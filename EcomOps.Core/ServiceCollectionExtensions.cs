@@ -1,6 +1,7 @@
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
+using EcomOps.Core.Ops;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,8 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EcomOpsOptions>, EcomOpsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OpsDatabase>();
+        services.TryAddSingleton<IJobHistory, SqliteJobHistory>();
         services.TryAddSingleton<IJobRunner, JobRunner>();
 
         // The backend is chosen here, once; nothing else asks which one is configured.

@@ -164,6 +164,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
                 var progress = new SyncProgress<UploadProgress>(p => context.Report(fileName, p.Bytes, p.Bytes));
                 var info = await UploadAsync(request, content, progress, token).ConfigureAwait(false);
                 context.CompleteStep(fileName, info.Size, info.Size);
+                context.SetCounts(c => c with { BytesRead = info.Size });
                 context.AddOutput(new JobOutput(fileName, info.Key, info.Size, 0, true));
             },
             parameters,
@@ -251,7 +252,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
                 var rows = await CountRowsAsync(info, token, bytes => context.Report(info.Name, bytes, bytes)).ConfigureAwait(false);
                 _rowCounts[(info.Key, info.ETag)] = rows;
                 context.CompleteStep(info.Name, info.Size, info.Size);
-                context.AddOutput(new JobOutput(info.Name, info.Key, info.Size, rows, true));
+                context.SetCounts(c => c with { RowsRead = rows, BytesRead = info.Size });
             },
             new Dictionary<string, string> { ["key"] = info.Key },
             StartedBy: "system"));
