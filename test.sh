@@ -2,6 +2,7 @@
 # Runs every EcomOps test. Installs what the tests need first, so a fresh machine with the
 # .NET 10 SDK needs nothing else:
 #   - Debian's Chromium, for the Playwright browser tests (skipped when ECOMOPS_CHROMIUM names one).
+#   - s3rver (npm, tools/s3rver), the S3-compatible server the S3 object store tests start on 127.0.0.1.
 # Extra arguments go to 'dotnet test' (for example: ./test.sh --filter FullyQualifiedName~Generation).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,6 +18,15 @@ if [ ! -x "$chromium" ]; then
   echo "Installing Chromium for the browser tests (apt-get)..."
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ ! -d tools/s3rver/node_modules ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "The S3 tests need Node.js 18+ and npm (they run s3rver): install them, then run ./test.sh again." >&2
+    exit 1
+  fi
+  echo "Installing s3rver for the S3 tests (npm ci in tools/s3rver)..."
+  npm ci --prefix tools/s3rver --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 log="$(mktemp)"
