@@ -177,7 +177,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
         if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
-            await using var seekable = await SeekableObjectStream.OpenAsync(store, info, cancellationToken).ConfigureAwait(false);
+            await using var seekable = new SeekableObjectStream(store, info.Key, info.Size);
             var (columns, parquetRows, count) = await ParquetPreviewReader.ReadAsync(seekable, rows, cancellationToken).ConfigureAwait(false);
             var dataset = DatasetCatalog.Recognize(columns.Select(c => c.Name).ToList());
             return new LakePreview(info, "parquet", dataset, columns, parquetRows, count, null, null);
