@@ -308,12 +308,13 @@ internal static class UploadBenchmark
             MachineInfo.Describe(typeof(ILakeService).Assembly, loadAtStart).Select(m => (IReadOnlyList<string>)[m.Name, m.Value]));
         report.Line();
         var partSize = measured.Select(m => m.Result.PartSizeMB).FirstOrDefault(p => p is not null);
-        report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- upload --size-mb {string.Join(',', sizes)} --repeat {repeat} --targets {string.Join(',', targets)}`: a generated transactions_data CSV uploaded {repeat} times through `ILakeService.UploadAsync` (overwriting), each target and size in a process of its own. Local: the lake folder on this disk, fsync and rename at commit. s3rver: {(server is null ? "not run" : $"s3rver {S3rverVersion(server)} on 127.0.0.1")}, multipart with {(partSize is null ? "default" : BenchReport.Text($"{partSize} MiB"))} parts, chunked encoding off, path-style. The source file is read from the OS cache (just generated). MB/s covers the whole call, commit included; \"commit\" is the time after the last byte was handed to the store. Memory is the resident set (Linux VmHWM, reset before each upload): idle is the process with Core's services built, before uploading. MB = 1,000,000 bytes.");
+        report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- upload --size-mb {string.Join(',', sizes)} --repeat {repeat} --targets {string.Join(',', targets)}`: a generated transactions_data CSV uploaded {repeat} times through `ILakeService.UploadAsync` (overwriting), each target and size in a process of its own. Local: the lake folder on this disk, fsync and rename at commit. s3rver: {(server is null ? "not run" : $"s3rver {S3rverVersion(server)} on 127.0.0.1")}, multipart with {(partSize is null ? "default" : BenchReport.Text($"{partSize} MiB"))} parts, chunked encoding off, path-style. The source file is read from the OS cache (just generated). MB/s covers the whole call, commit included; \"commit\" is the time after the last byte was handed to the store. Memory is the resident set (Linux VmHWM, reset before each upload): idle is the process with Core's services built, before uploading; \"above idle\" is the largest of the uploads, listed one by one after it (later ones also carry what the runtime kept from earlier ones). \"Code pages added\" is the growth of file-backed resident memory (RssFile), mostly assemblies mapped on first use: a one-time cost, inside \"above idle\". MB = 1,000,000 bytes.");
         report.Line();
         report.Table(
             [
                 new("Target", Numeric: false), new("File MB"), new("Best MB/s"), new("Median MB/s"), new("Median s"), new("Median commit s"),
-                new("Idle RSS MB"), new("Peak RSS MB"), new("Peak above idle MB"), new("Managed heap peak MB"), new("Median CPU s"),
+                new("Idle RSS MB"), new("Peak RSS MB"), new("Peak above idle MB"), new("Each upload above idle MB", Numeric: false),
+                new("Code pages added MB"), new("Managed heap peak MB"), new("Median CPU s"),
                 new("Median s3rver CPU s"), new("Byte-exact", Numeric: false),
             ],
             measured.Select(m =>
@@ -331,6 +332,8 @@ internal static class UploadBenchmark
                     BenchReport.Megabytes(m.Result.IdleWorkingSetBytes),
                     BenchReport.Megabytes(m.PeakWorkingSet),
                     BenchReport.Megabytes(m.PeakAboveIdle),
+                    string.Join(" / ", uploads.Select(u => BenchReport.Megabytes(u.PeakWorkingSetBytes - m.Result.IdleWorkingSetBytes))),
+                    m.FileBackedGrowth is { } code ? BenchReport.Megabytes(code) : "-",
                     BenchReport.Megabytes(uploads.Max(u => u.ManagedHeapPeakBytes)),
                     BenchReport.Fixed(BenchReport.Median(uploads.Select(u => u.CpuSeconds)), 2),
                     serverCpu.Length == 0 ? "-" : BenchReport.Fixed(BenchReport.Median(serverCpu), 2),
@@ -406,6 +409,10 @@ internal static class UploadBenchmark
         public long PeakWorkingSet => Result.Repeats.Max(u => u.PeakWorkingSetBytes);
 
         public long PeakAboveIdle => PeakWorkingSet - Result.IdleWorkingSetBytes;
+
+        /// <summary>How much file-backed memory (mostly code) the uploads mapped beyond idle, or null where unknown.</summary>
+        public long? FileBackedGrowth =>
+            Result.IdleFileBackedBytes is { } idle && Result.Repeats.Max(u => u.FileBackedBytes) is { } most ? most - idle : null;
 
         public bool ByteExact => Result.Repeats.All(u => u.Sha256 == Source.Sha256 && u.StoredBytes == Source.Bytes);
     }

@@ -58,6 +58,7 @@ internal static class UploadChild
         // store (and for S3 its client) built, nothing uploaded yet. What the upload adds is above this.
         Collect();
         var idle = PeakMemory.CurrentWorkingSet();
+        var idleFileBacked = ProcStatus.ReadBytes(Environment.ProcessId, "RssFile:");
 
         var request = new UploadRequest(Path.GetFileName(file), DatasetCatalog.Transactions.Name, Overwrite: true, Size: size);
         var repeats = new List<UploadRepeatResult>();
@@ -89,6 +90,10 @@ internal static class UploadChild
                 peak = memory.Stop();
             }
 
+            // File-backed pages are mostly assemblies' code mapped on first use (HTTP, XML, the SDK): a one-time
+            // cost that the first upload pays, told apart here from the buffers an upload holds.
+            var fileBacked = ProcStatus.ReadBytes(Environment.ProcessId, "RssFile:");
+
             self.Refresh();
             var cpu = self.TotalProcessorTime - cpuBefore;
             var serverCpu = serverCpuBefore is { } before && ProcStatus.CpuTime(serverProcessId) is { } after ? after - before : (TimeSpan?)null;
@@ -105,10 +110,10 @@ internal static class UploadChild
 
             var result = new UploadRepeatResult(
                 r, elapsed.TotalSeconds, progress.StreamedAt.TotalSeconds, peak.WorkingSetBytes, peak.ManagedHeapBytes, peak.SectionOnly,
-                allocated, cpu.TotalSeconds, serverCpu?.TotalSeconds, reading.Elapsed.TotalSeconds, info.Size, sha256);
+                allocated, fileBacked, cpu.TotalSeconds, serverCpu?.TotalSeconds, reading.Elapsed.TotalSeconds, info.Size, sha256);
             repeats.Add(result);
             Console.Out.WriteLine(BenchReport.Text(
-                $"{target} {size / 1e6:N1} MB repeat {r}/{repeat}: {result.Seconds:N2} s (streamed {result.StreamedSeconds:N2} s + commit {result.CommitSeconds:N2} s) = {size / 1e6 / result.Seconds:N1} MB/s; peak RSS {peak.WorkingSetBytes / 1e6:N1} MB ({(peak.WorkingSetBytes - idle) / 1e6:+0.0;-0.0} MB above idle {idle / 1e6:N1} MB), managed heap peak {peak.ManagedHeapBytes / 1e6:N1} MB, allocated {allocated / 1e6:N1} MB; CPU {cpu.TotalSeconds:N2} s{(serverCpu is { } s ? BenchReport.Text($", s3rver CPU {s.TotalSeconds:N2} s") : "")}; read back in {reading.Elapsed.TotalSeconds:N2} s, SHA-256 {(sha256 == expectedSha256 ? "matches" : "DIFFERS")}"));
+                $"{target} {size / 1e6:N1} MB repeat {r}/{repeat}: {result.Seconds:N2} s (streamed {result.StreamedSeconds:N2} s + commit {result.CommitSeconds:N2} s) = {size / 1e6 / result.Seconds:N1} MB/s; peak RSS {peak.WorkingSetBytes / 1e6:N1} MB ({(peak.WorkingSetBytes - idle) / 1e6:+0.0;-0.0} MB above idle {idle / 1e6:N1} MB), managed heap peak {peak.ManagedHeapBytes / 1e6:N1} MB, allocated {allocated / 1e6:N1} MB, code pages {(fileBacked - idleFileBacked) / 1e6:+0.0;-0.0} MB; CPU {cpu.TotalSeconds:N2} s{(serverCpu is { } s ? BenchReport.Text($", s3rver CPU {s.TotalSeconds:N2} s") : "")}; read back in {reading.Elapsed.TotalSeconds:N2} s, SHA-256 {(sha256 == expectedSha256 ? "matches" : "DIFFERS")}"));
         }
 
         var processPeak = PeakMemory.ProcessPeakWorkingSet();
@@ -119,7 +124,7 @@ internal static class UploadChild
             await lake.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
-        var childResult = new UploadChildResult(target, lake.StoreName, size, idle, processPeak, partSizeMB, repeats);
+        var childResult = new UploadChildResult(target, lake.StoreName, size, idle, idleFileBacked, processPeak, partSizeMB, repeats);
         await File.WriteAllTextAsync(resultPath, JsonSerializer.Serialize(childResult, Json), cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -192,6 +197,7 @@ internal static class UploadChild
 
 /// <summary>What one child process measured: one target, one file, every repeat.</summary>
 /// <param name="IdleWorkingSetBytes">Resident set with Core's services built, before the first upload.</param>
+/// <param name="IdleFileBackedBytes">The file-backed part of it (Linux RssFile), or null where unknown.</param>
 /// <param name="ProcessPeakWorkingSetBytes">The process's peak resident set over its whole life, read-backs included.</param>
 /// <param name="PartSizeMB">The S3 multipart part size in MiB, or null for the local store.</param>
 internal sealed record UploadChildResult(
@@ -199,6 +205,7 @@ internal sealed record UploadChildResult(
     string StoreName,
     long FileBytes,
     long IdleWorkingSetBytes,
+    long? IdleFileBackedBytes,
     long ProcessPeakWorkingSetBytes,
     int? PartSizeMB,
     IReadOnlyList<UploadRepeatResult> Repeats);
@@ -207,6 +214,7 @@ internal sealed record UploadChildResult(
 /// <param name="Seconds">The whole <see cref="ILakeService.UploadAsync"/> call, commit included.</param>
 /// <param name="StreamedSeconds">When the last byte had been handed to the store.</param>
 /// <param name="PeakWorkingSetBytes">Peak resident set during the upload (VmHWM, reset at its start on Linux).</param>
+/// <param name="FileBackedBytes">File-backed resident memory (Linux RssFile) after the upload, or null where unknown.</param>
 /// <param name="CpuSeconds">CPU time of the uploading process, all threads.</param>
 /// <param name="ServerCpuSeconds">CPU time of the s3rver process meanwhile, or null.</param>
 /// <param name="StoredBytes">The size the store reports for the committed object.</param>
@@ -219,6 +227,7 @@ internal sealed record UploadRepeatResult(
     long ManagedHeapPeakBytes,
     bool PeakSectionOnly,
     long AllocatedBytes,
+    long? FileBackedBytes,
     double CpuSeconds,
     double? ServerCpuSeconds,
     double ReadBackSeconds,
