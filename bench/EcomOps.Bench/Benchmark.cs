@@ -13,5 +13,6 @@ internal sealed record Benchmark(
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new(GenerationBenchmark.Command, GenerationBenchmark.Usage, GenerationBenchmark.RunAsync),
+        new(UploadBenchmark.Command, UploadBenchmark.Usage, UploadBenchmark.RunAsync),
     ];
 }
