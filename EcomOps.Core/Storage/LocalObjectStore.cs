@@ -7,7 +7,7 @@ namespace EcomOps.Core.Storage;
 /// Writes go to a staging folder on the same file system and are renamed into place on commit, so a
 /// reader sees the previous whole file or the new whole file, never half of one.
 /// </summary>
-public sealed class LocalObjectStore : IObjectStore
+public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
 {
     private readonly string _root;
     private readonly string _staging;
