@@ -1,4 +1,5 @@
 using Amazon.S3;
+using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
@@ -46,7 +47,9 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<IGenerationService, GenerationService>();
         services.TryAddSingleton<ILakeService, LakeService>();
+        services.TryAddSingleton<IConversionService, ConversionService>();
         services.AddHostedService<SampleDataSeeder>();
+        services.AddHostedService<ConversionRecovery>();
         return services;
     }
 

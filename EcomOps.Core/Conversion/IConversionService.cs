@@ -30,4 +30,11 @@ public interface IConversionService
     /// <summary>Starts one run per dataset (kind <c>convert</c>); they queue behind runs of the same dataset.</summary>
     /// <exception cref="ArgumentException">An unknown dataset, or options out of range; nothing was started.</exception>
     IReadOnlyList<JobRun> StartConversion(ConversionOptions options, IReadOnlyList<string> datasets, string startedBy);
+
+    /// <summary>
+    /// Repairs what a crash in the middle of a conversion left (a half-swapped dataset folder, staged files),
+    /// once per process, before its first conversion; skipped while another process is converting. Runs at
+    /// start-up of the dashboard and before the first conversion of the CLI. Returns the repairs made.
+    /// </summary>
+    Task<int> RecoverAsync(CancellationToken cancellationToken = default);
 }
