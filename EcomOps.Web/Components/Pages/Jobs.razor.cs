@@ -20,7 +20,6 @@ public sealed partial class Jobs : IDisposable
     private string? _dataset;
     private bool _failedOnly;
     private JobRun? _selected;
-    private bool _detailOpen;
     private LakePreview? _quarantine;
     private IDisposable? _subscription;
     private readonly CancellationTokenSource _cancellation = new();
@@ -90,7 +89,6 @@ public sealed partial class Jobs : IDisposable
     private async Task Select(JobRun run)
     {
         _selected = run;
-        _detailOpen = true;
         _quarantine = null;
         var key = run.Outputs.FirstOrDefault(o => o.Location.StartsWith(QuarantinePrefix, StringComparison.Ordinal))?.Location;
         if (key is null)
@@ -107,6 +105,12 @@ public sealed partial class Jobs : IDisposable
             Logger.LogWarning(e, "Quarantine {Key} of run {RunId} cannot be previewed", key, run.Id);
             Snackbar.Add($"The quarantined rows ({key}) cannot be shown: {e.Message}", Severity.Warning);
         }
+    }
+
+    private void CloseDetail()
+    {
+        _selected = null;
+        _quarantine = null;
     }
 
     private async Task OpenConvertAsync()
