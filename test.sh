@@ -2,21 +2,31 @@
 # Runs every EcomOps test. Installs what the tests need first, so a fresh machine with the
 # .NET 10 SDK needs nothing else:
 #   - Debian's Chromium, for the Playwright browser tests (skipped when ECOMOPS_CHROMIUM names one).
+#   - Node.js/npm (Debian's, if missing) and s3rver (npm, tools/s3rver), the S3-compatible server the
+#     S3 object store tests start on 127.0.0.1.
 # Extra arguments go to 'dotnet test' (for example: ./test.sh --filter FullyQualifiedName~Generation).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 chromium="${ECOMOPS_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$chromium" ]; then
+apt_packages=()
+[ -x "$chromium" ] || apt_packages+=(chromium)
+command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+if [ ${#apt_packages[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "The browser tests need Chromium: install it, or set ECOMOPS_CHROMIUM to its path." >&2
+    echo "The tests need ${apt_packages[*]}: install them (or set ECOMOPS_CHROMIUM to a Chromium binary), then run ./test.sh again." >&2
     exit 1
   fi
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "Installing Chromium for the browser tests (apt-get)..."
+  echo "Installing ${apt_packages[*]} for the browser and S3 tests (apt-get)..."
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+if [ ! -d tools/s3rver/node_modules ]; then
+  echo "Installing s3rver for the S3 tests (npm ci in tools/s3rver)..."
+  npm ci --prefix tools/s3rver --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 log="$(mktemp)"

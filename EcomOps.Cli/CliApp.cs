@@ -34,6 +34,8 @@ public static class CliApp
             DataRoot,
             GenerateCommand.Create(stdout, stderr),
             LakeCommand.Create(stdout, stderr),
+            ConvertCommand.Create(stdout, stderr),
+            JobsCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(args);

@@ -72,9 +72,9 @@ internal sealed class EcomOpsOptionsValidator : IValidateOptions<EcomOpsOptions>
             failures.Add($"EcomOps:MaxUploadBytes is {options.MaxUploadBytes}; set a positive number of bytes (default 2147483648, 2 GiB).");
         }
 
-        if (options.Backend == Backend.Aws)
+        if (!Enum.IsDefined(options.Backend))
         {
-            failures.Add("EcomOps:Backend=Aws is not available in this version yet; set EcomOps:Backend=Local (the default).");
+            failures.Add($"EcomOps:Backend '{options.Backend}' is not a backend; set Local (the default) or Aws.");
         }
 
         if (string.IsNullOrWhiteSpace(options.LakeBucket) || options.LakeBucket.Length is < 3 or > 63

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Generation;
+using EcomOps.Core.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EcomOps.Cli.Commands;
@@ -56,28 +56,27 @@ internal static class GenerateCommand
             }
 
             await using var services = CliApp.Services(parsed);
-            var generation = services.GetRequiredService<IGenerationService>();
-            var progress = new ConsoleProgress(stderr);
-            try
-            {
-                var result = await generation.GenerateAsync(options, parsed.GetValue(output), progress, cancellationToken);
-                foreach (var file in result.Files)
-                {
-                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{file.Location}\t{file.Rows} rows\t{file.Bytes} bytes"));
-                }
+            var runner = services.GetRequiredService<IJobRunner>();
 
-                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Done in {result.Duration.TotalSeconds:0.00} s."));
-                return 0;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            // As a job, so command-line runs are in the same history as the dashboard's.
+            var run = services.GetRequiredService<IGenerationService>().StartGeneration(options, "cli", parsed.GetValue(output));
+            var done = (await RunWatcher.WaitAsync(runner, [run], stderr, cancellationToken))[0];
+            switch (done.Status)
             {
-                await stderr.WriteLineAsync("Cancelled; the previous files are as they were.");
-                return CliApp.Cancelled;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                await stderr.WriteLineAsync($"error: {e.Message}");
-                return CliApp.Failure;
+                case JobStatus.Succeeded:
+                    foreach (var file in done.Outputs)
+                    {
+                        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{file.Location}\t{file.Rows} rows\t{file.Bytes} bytes"));
+                    }
+
+                    await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Done in {done.Duration(DateTimeOffset.UtcNow)?.TotalSeconds:0.00} s (run {done.Id})."));
+                    return 0;
+                case JobStatus.Cancelled:
+                    await stderr.WriteLineAsync("Cancelled; the previous files are as they were.");
+                    return CliApp.Cancelled;
+                default:
+                    await stderr.WriteLineAsync($"error: {done.Error}");
+                    return CliApp.Failure;
             }
         });
         return command;
@@ -97,29 +96,5 @@ internal static class GenerateCommand
 
         errors.Add($"{option} must be a date as yyyy-MM-dd, such as 2024-01-31; '{text}' is not.");
         return null;
-    }
-
-    /// <summary>One line per dataset at most once a second, and when it completes.</summary>
-    private sealed class ConsoleProgress(TextWriter stderr) : IProgress<GenerationProgress>
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly Dictionary<string, TimeSpan> _started = [];
-        private TimeSpan? _lastLine;
-
-        public void Report(GenerationProgress value)
-        {
-            var now = _clock.Elapsed;
-            var started = _started.TryGetValue(value.Dataset, out var s) ? s : _started[value.Dataset] = now;
-            var done = value.Rows == value.TotalRows && value.Rows > 0;
-            if (!done && _lastLine is { } last && now - last < TimeSpan.FromSeconds(1))
-            {
-                return;
-            }
-
-            _lastLine = now;
-            var seconds = Math.Max((now - started).TotalSeconds, 1e-6);
-            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{value.Dataset}: {value.Rows:N0} / {value.TotalRows:N0} rows, {value.Bytes / 1e6:0.0} MB, {value.Rows / seconds:N0} rows/s"));
-        }
     }
 }

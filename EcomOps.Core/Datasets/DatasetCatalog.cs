@@ -69,5 +69,5 @@ public static class DatasetCatalog
     /// <summary>Finds a dataset by name or throws an error that lists the valid names.</summary>
     public static DatasetSchema Get(string name) =>
         Find(name) ?? throw new ArgumentException(
-            $"Unknown dataset '{name}'. Use one of: {string.Join(", ", All.Select(d => d.Name))}.", nameof(name));
+            $"Unknown dataset '{name}'. Use one of: {string.Join(", ", All.Select(d => d.Name))}.");
 }

@@ -96,7 +96,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
         }
     }
 
-    public JobRun StartGeneration(GenerationOptions options, string startedBy)
+    public JobRun StartGeneration(GenerationOptions options, string startedBy, string? outputFolder = null)
     {
         options.EnsureValid();
         var parameters = new Dictionary<string, string>
@@ -108,6 +108,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
             ["start"] = options.Start.ToString(DatasetCatalog.DateFormat, CultureInfo.InvariantCulture),
             ["end"] = options.End.ToString(DatasetCatalog.DateFormat, CultureInfo.InvariantCulture),
             ["locale"] = options.Locale,
+            ["output"] = outputFolder is null ? "lake raw/" : Path.GetFullPath(outputFolder),
         };
         return jobs.Start(new JobDefinition(
             JobKinds.Generate,
@@ -125,7 +126,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
 
                     context.Report(p.Dataset, p.Rows, p.Bytes);
                 });
-                var result = await GenerateAsync(options, null, progress, token).ConfigureAwait(false);
+                var result = await GenerateAsync(options, outputFolder, progress, token).ConfigureAwait(false);
                 foreach (var file in result.Files)
                 {
                     context.CompleteStep(file.Dataset, file.Rows, file.Bytes);

@@ -21,7 +21,7 @@ public interface IGenerationService
         IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Runs <see cref="GenerateAsync"/> into the lake as a job, one step per dataset.</summary>
+    /// <summary>Runs <see cref="GenerateAsync"/> as a job, one step per dataset, into the lake or <paramref name="outputFolder"/>.</summary>
     /// <exception cref="GenerationOptionsException">The options are invalid; no job was started.</exception>
-    JobRun StartGeneration(GenerationOptions options, string startedBy);
+    JobRun StartGeneration(GenerationOptions options, string startedBy, string? outputFolder = null);
 }

@@ -12,10 +12,16 @@ public interface IJobRunner
     /// <summary>The latest snapshot of a run, or null if unknown.</summary>
     JobRun? Get(Guid id);
 
-    /// <summary>Runs, newest first.</summary>
+    /// <summary>Runs, newest first: live ones and the run history.</summary>
     IReadOnlyList<JobRun> List();
 
-    /// <summary>Asks a queued or running run to stop. Returns false when it had already finished or is unknown.</summary>
+    /// <summary>Runs matching <paramref name="filter"/>, newest first.</summary>
+    IReadOnlyList<JobRun> List(JobRunFilter filter);
+
+    /// <summary>
+    /// Asks a queued or running run to stop, also one running in another process on the same data root.
+    /// Returns false when it had already finished or is unknown.
+    /// </summary>
     bool Cancel(Guid id);
 
     /// <summary>

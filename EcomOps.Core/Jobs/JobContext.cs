@@ -5,12 +5,14 @@ public sealed class JobContext
 {
     private readonly Action<string, Func<JobStep, JobStep>> _updateStep;
     private readonly Action<JobOutput> _addOutput;
+    private readonly Action<Func<JobCounts, JobCounts>> _updateCounts;
 
-    internal JobContext(Guid runId, Action<string, Func<JobStep, JobStep>> updateStep, Action<JobOutput> addOutput, TimeProvider time)
+    internal JobContext(Guid runId, Action<string, Func<JobStep, JobStep>> updateStep, Action<JobOutput> addOutput, Action<Func<JobCounts, JobCounts>> updateCounts, TimeProvider time)
     {
         RunId = runId;
         _updateStep = updateStep;
         _addOutput = addOutput;
+        _updateCounts = updateCounts;
         Time = time;
     }
 
@@ -30,6 +32,9 @@ public sealed class JobContext
     public void CompleteStep(string step, long done, long bytes = 0) =>
         _updateStep(step, s => s with { Status = JobStatus.Succeeded, Progress = s.Progress with { Done = done, Bytes = bytes, Total = s.Progress.Total ?? done, Eta = TimeSpan.Zero } });
 
-    /// <summary>Records something the run produced.</summary>
+    /// <summary>Records something the run produced; its rows and bytes count as written.</summary>
     public void AddOutput(JobOutput output) => _addOutput(output);
+
+    /// <summary>Sets what the run has read, written and rejected so far (shown in the run history).</summary>
+    public void SetCounts(Func<JobCounts, JobCounts> change) => _updateCounts(change);
 }

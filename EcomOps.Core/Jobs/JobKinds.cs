@@ -5,5 +5,8 @@ public static class JobKinds
 {
     public const string Generate = "generate";
     public const string Upload = "upload";
+    public const string Convert = "convert";
     public const string CountRows = "count-rows";
+
+    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows];
 }

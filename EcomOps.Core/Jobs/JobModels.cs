@@ -50,6 +50,23 @@ public static class JobUnits
 /// <param name="Location">A lake key (<c>raw/...</c>) or, for output outside the lake, a file path.</param>
 public sealed record JobOutput(string Step, string Location, long Bytes, long Rows, bool InLake);
 
+/// <summary>What a run read, wrote and rejected, as the run history records it.</summary>
+public readonly record struct JobCounts(long RowsRead, long RowsWritten, long RowsRejected, long BytesRead, long BytesWritten);
+
+/// <summary>Which runs to list; null members match everything.</summary>
+/// <param name="FailedOnly">Only Failed and Interrupted runs.</param>
+/// <param name="Limit">At most this many, newest first.</param>
+public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null, string? Dataset = null, bool FailedOnly = false, int Limit = 200)
+{
+    public static JobRunFilter All { get; } = new();
+
+    public bool Matches(JobRun run) =>
+        (Status is null || run.Status == Status)
+        && (Kind is null || run.Kind == Kind)
+        && (Dataset is null || run.Dataset == Dataset)
+        && (!FailedOnly || run.Status is JobStatus.Failed or JobStatus.Interrupted);
+}
+
 /// <summary>A snapshot of one run; runs are immutable snapshots, replaced as the run moves on.</summary>
 public sealed record JobRun(
     Guid Id,
@@ -64,14 +81,15 @@ public sealed record JobRun(
     DateTimeOffset? EndedAt,
     IReadOnlyList<JobStep> Steps,
     IReadOnlyList<JobOutput> Outputs,
-    string? Error)
+    string? Error,
+    JobCounts Counts = default)
 {
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted;
 
     /// <summary>Time from start to end (or to <paramref name="now"/> while running).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } s ? (EndedAt ?? now) - s : null;
 
-    public long RowsWritten => Outputs.Sum(o => o.Rows);
+    public long RowsWritten => Counts.RowsWritten;
 
-    public long BytesWritten => Outputs.Sum(o => o.Bytes);
+    public long BytesWritten => Counts.BytesWritten;
 }

@@ -164,6 +164,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
                 var progress = new SyncProgress<UploadProgress>(p => context.Report(fileName, p.Bytes, p.Bytes));
                 var info = await UploadAsync(request, content, progress, token).ConfigureAwait(false);
                 context.CompleteStep(fileName, info.Size, info.Size);
+                context.SetCounts(c => c with { BytesRead = info.Size });
                 context.AddOutput(new JobOutput(fileName, info.Key, info.Size, 0, true));
             },
             parameters,
@@ -176,7 +177,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
         if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
-            await using var seekable = await SeekableObjectStream.OpenAsync(store, info, cancellationToken).ConfigureAwait(false);
+            await using var seekable = new SeekableObjectStream(store, info.Key, info.Size);
             var (columns, parquetRows, count) = await ParquetPreviewReader.ReadAsync(seekable, rows, cancellationToken).ConfigureAwait(false);
             var dataset = DatasetCatalog.Recognize(columns.Select(c => c.Name).ToList());
             return new LakePreview(info, "parquet", dataset, columns, parquetRows, count, null, null);
@@ -251,7 +252,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
                 var rows = await CountRowsAsync(info, token, bytes => context.Report(info.Name, bytes, bytes)).ConfigureAwait(false);
                 _rowCounts[(info.Key, info.ETag)] = rows;
                 context.CompleteStep(info.Name, info.Size, info.Size);
-                context.AddOutput(new JobOutput(info.Name, info.Key, info.Size, rows, true));
+                context.SetCounts(c => c with { RowsRead = rows, BytesRead = info.Size });
             },
             new Dictionary<string, string> { ["key"] = info.Key },
             StartedBy: "system"));

@@ -24,19 +24,6 @@ internal sealed class SeekableObjectStream(IObjectStore store, string key, long 
         set => _position = Math.Clamp(value, 0, length);
     }
 
-    /// <summary>The object as a seekable stream: the store's own when it already is one, else range reads.</summary>
-    public static async Task<Stream> OpenAsync(IObjectStore store, ObjectInfo info, CancellationToken cancellationToken)
-    {
-        var stream = await store.OpenReadAsync(info.Key, null, cancellationToken).ConfigureAwait(false);
-        if (stream.CanSeek)
-        {
-            return stream;
-        }
-
-        await stream.DisposeAsync().ConfigureAwait(false);
-        return new SeekableObjectStream(store, info.Key, info.Size);
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)

@@ -46,6 +46,8 @@ public sealed partial class WebAppFixture : IAsyncLifetime
                 $"Chromium not found at {ChromiumPath}. Run ./test.sh, which installs it (apt-get install chromium), or set ECOMOPS_CHROMIUM to a Chromium binary.");
         }
 
+        // CI machines are small and busy; the default 5 s is too tight for a cold Blazor circuit.
+        Assertions.SetDefaultExpectTimeout(20_000);
         BaseUrl = await StartAppAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -87,7 +87,7 @@ public sealed partial class Lake : IDisposable
         {
             _preview = await LakeService.PreviewAsync(key, 100, _cancellation.Token);
         }
-        catch (Exception e) when (e is ObjectNotFoundException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception e)
         {
             Logger.LogWarning(e, "Preview of {Key} failed", key);
             Snackbar.Add($"Cannot preview {key}: {e.Message}", Severity.Error);
@@ -123,7 +123,7 @@ public sealed partial class Lake : IDisposable
 
             await RefreshAsync();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e)
         {
             Logger.LogError(e, "Delete of {Key} failed", item.Key);
             Snackbar.Add($"Could not delete {item.Key}: {e.Message}", Severity.Error);

@@ -71,7 +71,7 @@ public sealed partial class UploadPanel : IDisposable
             await using var head = item.File.OpenReadStream(Lake.MaxUploadBytes);
             item.Check = await Lake.CheckUploadAsync(Request(item), head);
         }
-        catch (Exception e) when (e is IOException or UploadRejectedException or InvalidOperationException)
+        catch (Exception e)
         {
             Logger.LogWarning(e, "Checking {File} failed", item.File.Name);
             item.Error = $"Could not check '{item.File.Name}': {e.Message}";

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using EcomOps.Core.Conversion;
+using EcomOps.Core.Datasets;
+using EcomOps.Core.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EcomOps.Cli.Commands;
+
+/// <summary><c>ecomops convert</c>: the raw CSVs of one or all datasets to Parquet, as runs in the shared history.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var dataset = new Option<string?>("--dataset") { Description = "customer_data, catalog_data or transactions_data" };
+        var all = new Option<bool>("--all") { Description = "Convert all three datasets" };
+        var partitionBy = new Option<string?>("--partition-by") { Description = "month: transactions_data as year=YYYY/month=MM/" };
+        var compression = new Option<ParquetCompression>("--compression") { Description = "snappy (default), zstd, gzip or none", DefaultValueFactory = _ => ParquetCompression.Snappy };
+        var maxErrors = new Option<int>("--max-errors") { Description = "Bad rows allowed per dataset before the run fails and commits nothing", DefaultValueFactory = _ => 1_000 };
+        var mode = new Option<ConversionMode>("--mode") { Description = "overwrite (default) or append", DefaultValueFactory = _ => ConversionMode.Overwrite };
+        var command = new Command("convert", "Convert raw/<dataset>/*.csv to Parquet under parquet/<dataset>/")
+        {
+            dataset, all, partitionBy, compression, maxErrors, mode,
+        };
+
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var name = parsed.GetValue(dataset);
+            if (parsed.GetValue(all) == (name is not null))
+            {
+                await stderr.WriteLineAsync("error: give either --dataset NAME or --all.");
+                return CliApp.UsageError;
+            }
+
+            var partition = parsed.GetValue(partitionBy);
+            if (partition is not null && !string.Equals(partition, "month", StringComparison.OrdinalIgnoreCase))
+            {
+                await stderr.WriteLineAsync($"error: --partition-by takes 'month'; got '{partition}'.");
+                return CliApp.UsageError;
+            }
+
+            await using var services = CliApp.Services(parsed);
+            var runner = services.GetRequiredService<IJobRunner>();
+            var options = new ConversionOptions(parsed.GetValue(compression), partition is null ? Partitioning.None : Partitioning.Month, parsed.GetValue(mode), parsed.GetValue(maxErrors));
+            IReadOnlyList<JobRun> runs;
+            try
+            {
+                runs = services.GetRequiredService<IConversionService>().StartConversion(options, name is null ? DatasetCatalog.All.Select(d => d.Name).ToList() : [name], "cli");
+            }
+            catch (ArgumentException e)
+            {
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                return CliApp.UsageError;
+            }
+
+            var finished = await RunWatcher.WaitAsync(runner, runs, stderr, cancellationToken);
+            foreach (var run in finished)
+            {
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{run.Dataset}\t{run.Status}\t{run.Counts.RowsRead} rows read\t{run.Counts.RowsWritten} written\t{run.Counts.RowsRejected} rejected\t{run.Counts.BytesWritten} bytes\trun {run.Id}"));
+                if (run.Error is not null)
+                {
+                    await stderr.WriteLineAsync($"{run.Dataset}: {run.Error}");
+                }
+
+                foreach (var quarantine in run.Outputs.Where(o => o.Location.StartsWith("quarantine/", StringComparison.Ordinal)))
+                {
+                    await stderr.WriteLineAsync($"{run.Dataset}: rejected rows are in {quarantine.Location} (ecomops lake preview {quarantine.Location})");
+                }
+            }
+
+            return finished.All(r => r.Status == JobStatus.Succeeded) ? 0
+                : finished.Any(r => r.Status == JobStatus.Cancelled) ? CliApp.Cancelled
+                : CliApp.Failure;
+        });
+        return command;
+    }
+}

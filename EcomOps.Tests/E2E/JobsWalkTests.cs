@@ -1,0 +1,42 @@
+using Microsoft.Playwright;
+
+namespace EcomOps.Tests.E2E;
+
+/// <summary>The walk continues on the Jobs page: convert everything to Parquet and watch it succeed, then look back.</summary>
+[Collection(WebAppCollection.Name)]
+public sealed class JobsWalkTests(WebAppFixture app)
+{
+    private static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 90_000 };
+
+    [Fact]
+    public async Task Jobs_ConvertAll_ProgressReachesSucceeded_AndTheRunIsInTheHistory()
+    {
+        var page = await app.OpenAsync("/jobs");
+
+        await page.Locator("#convert-button").ClickAsync();
+        await page.Locator("#convert-start").ClickAsync();
+
+        var converts = page.Locator(".job-row", new() { HasText = "to Parquet" });
+        await Assertions.Expect(converts).ToHaveCountAsync(3);
+        foreach (var dataset in new[] { "customer_data", "catalog_data", "transactions_data" })
+        {
+            var row = page.Locator(".job-row", new() { HasText = $"Convert {dataset} to Parquet" }).First;
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
+        }
+
+        await Assertions.Expect(page.Locator(".active-run")).ToHaveCountAsync(0);
+        await WebAppFixture.ScreenshotAsync(page, "jobs-converted");
+
+        await page.Locator(".job-row", new() { HasText = "Convert transactions_data to Parquet" }).First.ClickAsync();
+        var detail = page.Locator(".job-detail");
+        await Assertions.Expect(detail.Locator(".detail-parameters")).ToContainTextAsync("snappy");
+        await Assertions.Expect(detail.Locator(".detail-outputs")).ToContainTextAsync("parquet/transactions_data/");
+        await WebAppFixture.ScreenshotAsync(page, "jobs-detail");
+        await page.Context.CloseAsync();
+
+        // The parquet is in the lake for the next steps of the walk.
+        var lake = await app.OpenAsync("/lake?prefix=parquet/transactions_data/");
+        await Assertions.Expect(lake.Locator(".lake-object[data-key='parquet/transactions_data/_SUCCESS']")).ToBeVisibleAsync();
+        await lake.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,95 @@
+using Bunit;
+using EcomOps.Core;
+using EcomOps.Core.Conversion;
+using EcomOps.Core.Generation;
+using EcomOps.Core.Jobs;
+using EcomOps.Tests.Lake;
+using EcomOps.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace EcomOps.Tests.Web;
+
+/// <summary>The Jobs page over real runs: a generation, a conversion that fails on bad rows, and one that succeeds.</summary>
+public sealed class JobsPageTests : IAsyncLifetime
+{
+    private readonly BunitContext _context = new();
+    private readonly TempDirectory _root = new();
+
+    public async Task InitializeAsync()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddMudServices();
+        _context.Services.AddLogging();
+        _context.Services.AddEcomOpsCore(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = _root.Path })
+            .Build());
+        _context.Render<MudPopoverProvider>();
+
+        var runner = _context.Services.GetRequiredService<IJobRunner>();
+        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50), "test");
+        await runner.WaitAsync(generate.Id);
+
+        // Bad rows in the customers' raw folder: with no bad rows allowed, that conversion fails.
+        var raw = Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data");
+        File.WriteAllBytes(Path.Combine(raw, "bad.csv"), CsvCorpus.Lines(CsvCorpus.CustomersHeader, "900,x,x@x.com,c,2024-02-30"));
+        var conversion = _context.Services.GetRequiredService<IConversionService>();
+        foreach (var run in conversion.StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data", "catalog_data"], "test"))
+        {
+            await runner.WaitAsync(run.Id);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _root.Dispose();
+    }
+
+    [Fact]
+    public void Table_ListsEveryRunWithStatusAndCounts()
+    {
+        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+
+        var rows = page.FindAll(".job-row");
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(["Succeeded", "Failed", "Succeeded"], rows.OrderBy(r => r.TextContent.Contains("catalog") ? 0 : r.TextContent.Contains("customer") ? 1 : 2).Select(r => r.GetAttribute("data-status")));
+        var generation = rows.Single(r => r.TextContent.Contains("generate", StringComparison.Ordinal));
+        Assert.Contains("0 / 75 / 0", generation.TextContent);
+    }
+
+    [Fact]
+    public void FailedOnly_ShowsTheFailedConversion_AndItsDetailsShowTheErrorAndQuarantinedRows()
+    {
+        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+
+        page.Find(".failed-only input").Change(true);
+
+        var row = Assert.Single(page.FindAll(".job-row"));
+        Assert.Contains("Convert customer_data to Parquet", row.TextContent);
+        row.Click();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".job-detail .lake-preview")));
+        Assert.Contains("max errors", page.Find(".detail-parameters").TextContent);
+        Assert.Contains("more than 0 rows were rejected", page.Find(".detail-error").TextContent);
+        Assert.Contains("line 2, column SignupDate", page.Find(".detail-error").TextContent);
+        var quarantine = page.Find(".job-detail .preview-table").TextContent;
+        Assert.Contains("2024-02-30", quarantine);
+        Assert.Contains("SignupDate", quarantine);
+    }
+
+    [Fact]
+    public async Task KindFilter_NarrowsTheTable()
+    {
+        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+        var kind = page.FindComponents<MudSelect<string>>()[0];
+
+        await page.InvokeAsync(() => kind.Instance.ValueChanged.InvokeAsync(JobKinds.Generate));
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
+        Assert.Contains("generate", page.Find(".job-row").TextContent);
+    }
+}
