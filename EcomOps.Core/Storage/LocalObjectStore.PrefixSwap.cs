@@ -48,10 +48,21 @@ public sealed partial class LocalObjectStore
         await WriteJournalAsync(journal, new SwapJournal(target, source, aside)).ConfigureAwait(false);
         OnSwapStep?.Invoke("journal");
 
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var parent = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
         if (!Directory.Exists(target))
         {
-            Directory.Move(source, target);
+            try
+            {
+                Directory.Move(source, target);
+            }
+            catch (DirectoryNotFoundException) when (Directory.Exists(source))
+            {
+                // A concurrent delete pruned the empty parent between creating it and moving into it.
+                Directory.CreateDirectory(parent);
+                Directory.Move(source, target);
+            }
+
             OnSwapStep?.Invoke("placed");
         }
         else if (ExchangeFolders && TryExchange(source, target))

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace EcomOps.Core.Storage;
@@ -41,7 +42,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
         var scanRoot = Path.Combine(_root, folderPart);
         if (Directory.Exists(scanRoot))
         {
-            foreach (var path in Directory.EnumerateFiles(scanRoot, "*", SearchOption.AllDirectories))
+            foreach (var path in EnumerateFiles(scanRoot))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var key = Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
@@ -60,7 +61,12 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
                     }
                 }
 
-                objects.Add(Info(key, new FileInfo(path)));
+                // Deleted since it was listed (another writer's cleanup): not there any more.
+                var file = new FileInfo(path);
+                if (file.Exists)
+                {
+                    objects.Add(Info(key, file));
+                }
             }
         }
 
@@ -161,10 +167,41 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
 
     private void PruneEmptyFolders(string? folder)
     {
-        while (folder is not null && folder.Length > _root.Length && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        try
         {
-            Directory.Delete(folder);
-            folder = Path.GetDirectoryName(folder);
+            while (folder is not null && folder.Length > _root.Length && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                Directory.Delete(folder);
+                folder = Path.GetDirectoryName(folder);
+            }
+        }
+        catch (IOException e) when (e is DirectoryNotFoundException || (folder is not null && Directory.Exists(folder)))
+        {
+            // A concurrent write put something in the folder since it was found empty, or a concurrent prune
+            // removed it first: either way it is not this prune's to remove. Writers re-create what they need.
+            Debug.WriteLine($"Left '{folder}' in place: {e.Message}");
+        }
+    }
+
+    // Lists files under a folder; a folder removed meanwhile by a concurrent delete holds nothing.
+    private static IEnumerable<string> EnumerateFiles(string folder)
+    {
+        using var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!files.MoveNext())
+                {
+                    yield break;
+                }
+            }
+            catch (DirectoryNotFoundException) when (!Directory.Exists(folder))
+            {
+                yield break;
+            }
+
+            yield return files.Current;
         }
     }
 
@@ -181,8 +218,19 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);
             await stream.DisposeAsync().ConfigureAwait(false);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Move(temp, target, overwrite: true);
+            var folder = Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(folder);
+            try
+            {
+                File.Move(temp, target, overwrite: true);
+            }
+            catch (DirectoryNotFoundException) when (File.Exists(temp))
+            {
+                // A concurrent delete pruned the empty folder between creating it and moving into it.
+                Directory.CreateDirectory(folder);
+                File.Move(temp, target, overwrite: true);
+            }
+
             File.SetLastWriteTimeUtc(target, store._time.GetUtcNow().UtcDateTime);
             _committed = true;
             return Info(key, new FileInfo(target));
