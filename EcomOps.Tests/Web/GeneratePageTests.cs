@@ -1,12 +1,9 @@
 using Bunit;
-using EcomOps.Core;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Pages;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 
 namespace EcomOps.Tests.Web;
 
@@ -18,12 +15,7 @@ public sealed class GeneratePageTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddMudServices();
-        _context.Services.AddLogging();
-        _context.Services.AddEcomOpsCore(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = _root.Path })
-            .Build());
+        _context.AddDashboardServices(_root.Path);
         return Task.CompletedTask;
     }
 

@@ -1,15 +1,12 @@
 using Bunit;
-using EcomOps.Core;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Lake;
 using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 
 namespace EcomOps.Tests.Web;
 
@@ -21,12 +18,7 @@ public sealed class JobsPageTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddMudServices();
-        _context.Services.AddLogging();
-        _context.Services.AddEcomOpsCore(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = _root.Path })
-            .Build());
+        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
 
         var runner = _context.Services.GetRequiredService<IJobRunner>();

@@ -1,6 +1,5 @@
 using System.Text;
 using Bunit;
-using EcomOps.Core;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
@@ -8,10 +7,8 @@ using EcomOps.Tests.Lake;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Shared;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 
 namespace EcomOps.Tests.Web;
 
@@ -23,12 +20,7 @@ public sealed class LakeComponentsTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddMudServices();
-        _context.Services.AddLogging();
-        _context.Services.AddEcomOpsCore(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = _root.Path })
-            .Build());
+        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
