@@ -46,8 +46,6 @@ public sealed class ConversionOnS3Tests(S3rverFixture s3rver) : IAsyncLifetime
             await write.CommitAsync();
         }
 
-        // Not partitioned: s3rver 3.7.1 reads x-amz-copy-source with decodeURI, which leaves '=' as %3D, so it
-        // cannot copy year=YYYY/month=MM/ keys (S3 decodes the whole value and can).
         var converter = new ParquetConverter();
         var first = await converter.ConvertAsync(new ConversionRequest(dataset, Guid.NewGuid()), _store);
         var second = await converter.ConvertAsync(new ConversionRequest(dataset, Guid.NewGuid(), Compression: ParquetCompression.Zstd), _store);
@@ -76,5 +74,25 @@ public sealed class ConversionOnS3Tests(S3rverFixture s3rver) : IAsyncLifetime
         Assert.Equal(300_000, duck.Long($"SELECT count(*) FROM {parquet}"));
         Assert.Equal(duck.Scalar($"SELECT sum(Amount) FROM {expected}"), duck.Scalar($"SELECT sum(Amount) FROM {parquet}"));
         Assert.Equal(0, duck.Long($"SELECT count(*) FROM (SELECT * FROM {expected} EXCEPT ALL SELECT * FROM {parquet})"));
+    }
+
+    [Fact]
+    public async Task Convert_OnS3_PartitionedByMonth_CommitsEveryMonthFolder()
+    {
+        var dataset = DatasetCatalog.Transactions;
+        var generator = new RowGenerator(new GenerationOptions(Customers: 200, Products: 50, Transactions: 50_000, Seed: 9));
+        await using (var write = await _store.OpenWriteAsync(dataset.RawKey))
+        {
+            await GeneratedCsv.WriteAsync(generator, dataset, 50_000, write.Stream);
+            await write.CommitAsync();
+        }
+
+        var result = await new ParquetConverter().ConvertAsync(new ConversionRequest(dataset, Guid.NewGuid(), Partitioning: Partitioning.Month), _store);
+
+        var live = (await _store.ListAsync("parquet/transactions_data/")).Objects.Select(o => o.Key).Where(k => k.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
+        Assert.Equal(24, live.Select(k => k[..k.LastIndexOf('/')]).Distinct().Count());
+        Assert.All(live, k => Assert.Matches(@"^parquet/transactions_data/year=202[45]/month=(0[1-9]|1[0-2])/part-", k));
+        Assert.Equal(result.Files.Select(f => f.Key).Order(StringComparer.Ordinal), live.Order(StringComparer.Ordinal));
+        Assert.Equal(50_000, result.Files.Sum(f => f.Rows));
     }
 }
