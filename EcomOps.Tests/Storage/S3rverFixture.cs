@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using EcomOps.Tests.Support;
+using EcomOps.Tools;
 
 namespace EcomOps.Tests.Storage;
 
@@ -23,54 +24,27 @@ public sealed class S3rverCollection : ICollectionFixture<S3rverFixture>
 public sealed class S3rverFixture : IAsyncLifetime
 {
     /// <summary>s3rver's built-in account; it accepts no other.</summary>
-    public const string AccessKey = "S3RVER";
+    public const string AccessKey = S3rverProcess.AccessKey;
 
-    public const string SecretKey = "S3RVER";
+    public const string SecretKey = S3rverProcess.SecretKey;
 
     /// <summary>The bucket s3rver creates at start (<c>--configure-bucket</c>).</summary>
     public const string Bucket = "ecomops-test-lake";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-
     private readonly TempDirectory _data = new();
-    private readonly ConcurrentQueue<string> _output = new();
-    private Process? _process;
+    private S3rverProcess? _server;
 
-    public string ServiceUrl { get; private set; } = string.Empty;
+    public string ServiceUrl => _server?.ServiceUrl ?? throw new InvalidOperationException("s3rver has not started.");
 
-    public async Task InitializeAsync()
-    {
-        var package = Path.Combine(RepoPaths.Root, "tools", "s3rver");
-        var cli = Path.Combine(package, "node_modules", "s3rver", "bin", "s3rver.js");
-        if (!File.Exists(cli))
-        {
-            throw new InvalidOperationException(
-                $"s3rver is not installed ({cli} is missing). Run ./test.sh, which installs it first, or 'npm ci --prefix tools/s3rver'.");
-        }
-
-        // The port is free when asked for but could be taken before s3rver binds it; then try another.
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreeLoopbackPort();
-            _process = Start(package, cli, port);
-            if (await WaitUntilListeningAsync(_process, port))
-            {
-                ServiceUrl = $"http://127.0.0.1:{port}";
-                return;
-            }
-
-            await StopAsync();
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException(
-                    $"s3rver did not start on 127.0.0.1 within {StartTimeout.TotalSeconds:0} s (3 attempts). Its output:{Environment.NewLine}{string.Join(Environment.NewLine, _output)}");
-            }
-        }
-    }
+    public async Task InitializeAsync() => _server = await S3rverProcess.StartAsync(_data.Path, Bucket, CancellationToken.None);
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
         _data.Dispose();
     }
 
@@ -93,107 +67,6 @@ public sealed class S3rverFixture : IAsyncLifetime
         using var client = CreateClient();
         await client.PutBucketAsync(name);
         return name;
-    }
-
-    private Process Start(string package, string cli, int port)
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = package,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
-        // s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) only has in its
-        // legacy provider; without it every truncated listing fails with a 500.
-        start.ArgumentList.Add("--openssl-legacy-provider");
-
-        // Makes s3rver read CopyObject's source header as S3 does (see the file).
-        start.ArgumentList.Add("--require");
-        start.ArgumentList.Add(Path.Combine(package, "s3rver-fixes.js"));
-        foreach (var argument in new[] { cli, "-d", _data.Path, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--configure-bucket", Bucket })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for s3rver.");
-            process.OutputDataReceived += (_, e) => Keep(e.Data);
-            process.ErrorDataReceived += (_, e) => Keep(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("Could not run 'node' for s3rver: install Node.js 18 or later and put it on PATH, then run ./test.sh.", e);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        // The last lines are what explain a failed start; the rest would only grow the queue.
-        _output.Enqueue(line);
-        if (_output.Count > 200)
-        {
-            _output.TryDequeue(out _);
-        }
-    }
-
-    private static async Task<bool> WaitUntilListeningAsync(Process process, int port)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout)
-        {
-            if (process.HasExited)
-            {
-                return false;
-            }
-
-            using var probe = new TcpClient();
-            try
-            {
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        return false;
-    }
-
-    private async Task StopAsync()
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        _process = null;
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

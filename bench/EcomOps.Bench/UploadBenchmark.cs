@@ -6,6 +6,7 @@ using System.Text.Json;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Lake;
+using EcomOps.Tools;
 
 namespace EcomOps.Bench;
 
@@ -341,7 +342,7 @@ internal static class UploadBenchmark
                 ];
             }));
         report.Line();
-        if (server?.PeakWorkingSet() is { } serverPeak)
+        if ((server is null ? null : ProcStatus.ReadBytes(server.ProcessId, "VmHWM:")) is { } serverPeak)
         {
             report.Line($"s3rver itself (node, not EcomOps, so outside the target) peaked at {BenchReport.Megabytes(serverPeak)} MB resident over the run.");
             report.Line();

@@ -5,12 +5,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EcomOps.Bench;
+namespace EcomOps.Tools;
 
 /// <summary>
 /// s3rver 3.7.1 from <c>tools/s3rver</c> on 127.0.0.1 and a free port, over a folder, with one bucket
-/// created. Started the way the tests' S3rverFixture starts it (same node flags and preload), so the
-/// benchmark measures the server the S3 tests trust. Disposing kills its whole process tree.
+/// created. Compiled into both the tests (S3rverFixture) and the upload benchmark, so the benchmark measures
+/// the server the S3 tests trust. Disposing kills its whole process tree.
 /// </summary>
 internal sealed class S3rverProcess : IAsyncDisposable
 {
@@ -44,7 +44,7 @@ internal sealed class S3rverProcess : IAsyncDisposable
         if (!File.Exists(cli))
         {
             throw new InvalidOperationException(
-                $"s3rver is not installed ({cli} is missing). Run 'npm ci --prefix tools/s3rver' in the repository (./test.sh does it too), or leave s3rver out with --targets local.");
+                $"s3rver is not installed ({cli} is missing). Run ./test.sh, which installs it first, or 'npm ci --prefix tools/s3rver'.");
         }
 
         var server = new S3rverProcess(package);
@@ -78,9 +78,6 @@ internal sealed class S3rverProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>s3rver's peak resident set so far (Linux VmHWM of the node process), or null when unknown.</summary>
-    public long? PeakWorkingSet() => ProcStatus.ReadBytes(ProcessId, "VmHWM:");
-
     /// <summary>The last lines s3rver printed, for a failure message.</summary>
     public string RecentOutput() => string.Join(Environment.NewLine, _output);
 
@@ -97,8 +94,9 @@ internal sealed class S3rverProcess : IAsyncDisposable
         };
 
         // s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) only has in its
-        // legacy provider; the fixture passes it, and so does this, so both run the same server.
+        // legacy provider; without it every truncated listing fails with a 500.
         start.ArgumentList.Add("--openssl-legacy-provider");
+        // Makes s3rver read CopyObject's source header as S3 does (see the file).
         start.ArgumentList.Add("--require");
         start.ArgumentList.Add(Path.Combine(Package, "s3rver-fixes.js"));
         foreach (var argument in new[] { cli, "-d", dataFolder, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--configure-bucket", bucket })
@@ -117,7 +115,7 @@ internal sealed class S3rverProcess : IAsyncDisposable
         }
         catch (Win32Exception e)
         {
-            throw new InvalidOperationException("Could not run 'node' for s3rver: install Node.js 18 or later and put it on PATH, or use --targets local.", e);
+            throw new InvalidOperationException("Could not run 'node' for s3rver: install Node.js 18 or later and put it on PATH (./test.sh does on Debian).", e);
         }
     }
 
@@ -179,8 +177,8 @@ internal sealed class S3rverProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// tools/s3rver of the repository this benchmark was built from: found by walking up from the binary
-    /// (bench/EcomOps.Bench/bin/...), then from the current directory.
+    /// tools/s3rver of the repository this was built from: found by walking up from the binary
+    /// (.../bin/...), then from the current directory.
     /// </summary>
     private static string FindPackage()
     {
@@ -197,7 +195,7 @@ internal sealed class S3rverProcess : IAsyncDisposable
         }
 
         throw new InvalidOperationException(
-            $"Cannot find tools/s3rver above {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}; run the benchmark from the repository, or use --targets local.");
+            $"Cannot find tools/s3rver above {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}; run from the repository.");
     }
 
     private static int FreeLoopbackPort()
