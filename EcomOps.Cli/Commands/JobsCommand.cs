@@ -47,16 +47,8 @@ internal static class JobsCommand
     {
         var id = new Argument<string>("ID") { Description = "Run id, or its first characters" };
         var command = new Command("show", "Show one run: parameters, steps, counts, outputs, error") { id };
-        command.SetAction(async (parsed, _) =>
+        command.SetAction((parsed, _) => WithRunAsync(parsed, id, stderr, async (_, run) =>
         {
-            await using var services = CliApp.Services(parsed);
-            var runner = services.GetRequiredService<IJobRunner>();
-            if (Find(runner, parsed.GetValue(id)!, out var problem) is not { } run)
-            {
-                await stderr.WriteLineAsync($"error: {problem}");
-                return CliApp.UsageError;
-            }
-
             await stdout.WriteLineAsync(Invariant($"""
                 Id:          {run.Id}
                 Title:       {run.Title}
@@ -92,7 +84,7 @@ internal static class JobsCommand
             }
 
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -100,16 +92,8 @@ internal static class JobsCommand
     {
         var id = new Argument<string>("ID") { Description = "Run id, or its first characters" };
         var command = new Command("cancel", "Cancel a queued or running run, also one the dashboard is running") { id };
-        command.SetAction(async (parsed, _) =>
+        command.SetAction((parsed, _) => WithRunAsync(parsed, id, stderr, async (runner, run) =>
         {
-            await using var services = CliApp.Services(parsed);
-            var runner = services.GetRequiredService<IJobRunner>();
-            if (Find(runner, parsed.GetValue(id)!, out var problem) is not { } run)
-            {
-                await stderr.WriteLineAsync($"error: {problem}");
-                return CliApp.UsageError;
-            }
-
             if (run.IsFinished || !runner.Cancel(run.Id))
             {
                 await stderr.WriteLineAsync($"error: run {run.Id} has already finished ({run.Status}); nothing to cancel.");
@@ -118,8 +102,22 @@ internal static class JobsCommand
 
             await stdout.WriteLineAsync($"cancel requested for {run.Id} ({run.Title}); it stops within a few seconds.");
             return 0;
-        });
+        }));
         return command;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the run the ID argument names, or says why there is none.</summary>
+    private static async Task<int> WithRunAsync(ParseResult parsed, Argument<string> id, TextWriter stderr, Func<IJobRunner, JobRun, Task<int>> action)
+    {
+        await using var services = CliApp.Services(parsed);
+        var runner = services.GetRequiredService<IJobRunner>();
+        if (Find(runner, parsed.GetValue(id)!, out var problem) is not { } run)
+        {
+            await stderr.WriteLineAsync($"error: {problem}");
+            return CliApp.UsageError;
+        }
+
+        return await action(runner, run);
     }
 
     private static JobRun? Find(IJobRunner runner, string id, out string problem)
