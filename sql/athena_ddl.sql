@@ -1,5 +1,5 @@
 -- EcomOps lake tables (Amazon Athena / Glue Data Catalog) over the Parquet the converter writes.
--- Column names and types must match EcomOps.Core/Datasets/DatasetCatalog.cs; a test checks that they do.
+-- Column names and types must match EcomOps.Core/Datasets/DatasetRegistry.cs; a test checks that they do.
 -- Replace ${bucket} with the lake bucket (EcomOps:LakeBucket). On AWS the Glue crawler creates
 -- equivalent tables; these statements are for creating them by hand.
 

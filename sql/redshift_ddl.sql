@@ -1,5 +1,5 @@
 -- EcomOps warehouse tables (Amazon Redshift). Column names and types must match
--- EcomOps.Core/Datasets/DatasetCatalog.cs; a test checks that they do.
+-- EcomOps.Core/Datasets/DatasetRegistry.cs; a test checks that they do.
 -- Dimension tables are small: a copy on every node (DISTSTYLE ALL) makes joins local.
 -- Transactions are distributed by customer, so per-customer queries stay on one slice,
 -- and sorted by time, so date-range scans skip blocks.

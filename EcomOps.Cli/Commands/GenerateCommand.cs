@@ -89,7 +89,7 @@ internal static class GenerateCommand
             return null;
         }
 
-        if (DateOnly.TryParseExact(text, DatasetCatalog.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (DateOnly.TryParseExact(text, DatasetRegistry.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             return date;
         }

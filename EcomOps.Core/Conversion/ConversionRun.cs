@@ -86,10 +86,10 @@ internal sealed class ConversionRun : IAsyncDisposable
         _logger = logger;
         _dataset = request.Dataset;
         _schema = DatasetParquetSchema.For(_dataset);
-        _options = DatasetParquetSchema.Options(_dataset, request.Compression);
+        _options = ParquetWriterSettings.Options(_dataset, request.Compression);
         _interners = _dataset.Columns.Select(c => c.Type == ColumnType.String ? new TextInterner() : null).ToArray();
         _partitionColumn = request.Partitioning == Partitioning.Month
-            ? _dataset.Columns.ToList().FindIndex(c => c.Name == DatasetParquetSchema.PartitionColumn)
+            ? _dataset.Columns.ToList().FindIndex(c => c.Name == _dataset.MonthPartitionColumn)
             : -1;
         _totalBytes = sources.Sum(s => s.Size);
         _columnCount = _dataset.Columns.Count;

@@ -66,8 +66,8 @@ internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, Time
             throw new ArgumentException($"Max errors must be between 0 and {ConversionOptions.MaxMaxErrors:N0}; got {options.MaxErrors:N0}.");
         }
 
-        var schemas = datasets.Select(DatasetCatalog.Get).Distinct().ToList();
-        if (options.Partitioning == Partitioning.Month && !schemas.Contains(DatasetCatalog.Transactions))
+        var schemas = datasets.Select(DatasetRegistry.Get).Distinct().ToList();
+        if (options.Partitioning == Partitioning.Month && !schemas.Any(s => s.MonthPartitionColumn is not null))
         {
             throw new ArgumentException("Partitioning by month applies to transactions_data only (by its Timestamp); include it or choose no partitioning.");
         }
@@ -80,7 +80,7 @@ internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, Time
         var parameters = new Dictionary<string, string>
         {
             ["compression"] = options.Compression.ToString().ToLowerInvariant(),
-            ["partitioning"] = dataset == DatasetCatalog.Transactions && options.Partitioning == Partitioning.Month ? "year=YYYY/month=MM" : "none",
+            ["partitioning"] = dataset.MonthPartitionColumn is not null && options.Partitioning == Partitioning.Month ? "year=YYYY/month=MM" : "none",
             ["mode"] = options.Mode.ToString().ToLowerInvariant(),
             ["max errors"] = options.MaxErrors.ToString(CultureInfo.InvariantCulture),
             ["source"] = $"raw/{dataset.Name}/*.csv",

@@ -19,7 +19,7 @@ public sealed record ConversionOptions(
         dataset,
         runId,
         Compression,
-        dataset.Name == DatasetCatalog.Transactions.Name ? Partitioning : Partitioning.None,
+        dataset.MonthPartitionColumn is not null ? Partitioning : Partitioning.None,
         Mode,
         MaxErrors);
 }

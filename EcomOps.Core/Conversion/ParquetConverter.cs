@@ -92,7 +92,7 @@ public sealed class ParquetConverter
             var quarantineKey = await run.CommitQuarantineAsync(cancellationToken).ConfigureAwait(false);
 
             var files = staged.Select(f => new ConvertedFile(targetPrefix + f.RelativeKey, f.Rows, f.Bytes)).ToList();
-            var compression = DatasetParquetSchema.Name(request.Compression);
+            var compression = ParquetWriterSettings.Name(request.Compression);
             var listed = kept.Concat(files.Select(f => new ManifestFile(f.Key, f.Rows, f.Bytes, request.RunId, compression))).ToList();
             var manifest = new ConversionManifest(
                 ConversionManifest.CurrentVersion,
@@ -104,7 +104,7 @@ public sealed class ParquetConverter
                 request.Partitioning.ToString().ToLowerInvariant(),
                 listed.Sum(f => f.Rows),
                 listed.Sum(f => f.Bytes),
-                dataset.Columns.Select(DatasetParquetSchema.Describe).ToList(),
+                dataset.Columns.Select(c => new ManifestColumn(c.Name, DatasetParquetSchema.PhysicalType(c), DatasetParquetSchema.LogicalType(c))).ToList(),
                 listed);
 
             await ParquetCommit.CommitAsync(store, run.StagingPrefix, targetPrefix, [.. staged.Select(f => f.RelativeKey)], manifest, request.Mode == ConversionMode.Append, cancellationToken)
@@ -242,9 +242,9 @@ public sealed class ParquetConverter
             problems.Add($"unknown partitioning '{request.Partitioning}' (use none or month)");
         }
         else if (request.Partitioning == Partitioning.Month
-            && !dataset.Columns.Any(c => c.Name == DatasetParquetSchema.PartitionColumn && c.Type == ColumnType.Timestamp))
+            && !dataset.Columns.Any(c => c.Name == dataset.MonthPartitionColumn && c.Type == ColumnType.Timestamp))
         {
-            problems.Add($"partitioning by month uses the {DatasetParquetSchema.PartitionColumn} column, which {dataset.Name} does not have (only {DatasetCatalog.Transactions.Name} has it); convert {dataset.Name} without partitioning");
+            problems.Add($"partitioning by month uses the {DatasetRegistry.Transactions.MonthPartitionColumn} column, which {dataset.Name} does not have (only {DatasetRegistry.Transactions.Name} has it); convert {dataset.Name} without partitioning");
         }
 
         if (request.MaxErrors < 0)

@@ -49,8 +49,8 @@ public static class ColumnValues
             ColumnType.Int64 => TryParseInt64(value, out _) ? null : "is not a whole number",
             ColumnType.Int32 => TryParseInt32(value, out _) ? null : $"is not a whole number between {int.MinValue} and {int.MaxValue}",
             ColumnType.Decimal => DecimalProblem(column, value),
-            ColumnType.Date => TryParseDate(value, out _) ? null : $"is not a date as {DatasetCatalog.DateFormat}, such as 2024-01-31",
-            ColumnType.Timestamp => TryParseTimestamp(value, out _) ? null : $"is not a timestamp as {DatasetCatalog.TimestampFormat}, such as 2024-01-31 13:45:00",
+            ColumnType.Date => TryParseDate(value, out _) ? null : $"is not a date as {DatasetRegistry.DateFormat}, such as 2024-01-31",
+            ColumnType.Timestamp => TryParseTimestamp(value, out _) ? null : $"is not a timestamp as {DatasetRegistry.TimestampFormat}, such as 2024-01-31 13:45:00",
             ColumnType.String => Encoding.UTF8.GetByteCount(value) > MaxTextBytes ? $"is longer than {MaxTextBytes} bytes, the warehouse column's size" : null,
             _ => throw new InvalidOperationException($"Unknown column type {column.Type}."),
         };
@@ -105,7 +105,7 @@ public static class ColumnValues
     }
 
     public static bool TryParseDate(ReadOnlySpan<char> value, out DateOnly date) =>
-        DateOnly.TryParseExact(value, DatasetCatalog.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        DateOnly.TryParseExact(value, DatasetRegistry.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     /// <summary>As <see cref="TryParseDate(ReadOnlySpan{char}, out DateOnly)"/>, from UTF-8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

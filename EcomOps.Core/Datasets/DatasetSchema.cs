@@ -1,7 +1,11 @@
 namespace EcomOps.Core.Datasets;
 
 /// <summary>A dataset's name and ordered columns: the CSV header, Parquet schema and DDL all come from here.</summary>
-public sealed record DatasetSchema(string Name, string Description, IReadOnlyList<DatasetColumn> Columns)
+/// <param name="MonthPartitionColumn">
+/// The timestamp column Hive month partitions (<c>year=YYYY/month=MM/</c>) are taken from, or null when the
+/// dataset is never partitioned.
+/// </param>
+public sealed record DatasetSchema(string Name, string Description, IReadOnlyList<DatasetColumn> Columns, string? MonthPartitionColumn = null)
 {
     /// <summary>Column names in file order.</summary>
     public IReadOnlyList<string> ColumnNames { get; } = Columns.Select(c => c.Name).ToArray();

@@ -15,7 +15,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
     {
         var generator = new RowGenerator(options);
         var previews = new List<DatasetPreview>();
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             // Written by the real writer and read back, so the preview is byte for byte what the file will hold.
             var total = options.RowsFor(dataset.Name);
@@ -52,7 +52,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
         var writes = new List<(DatasetSchema Dataset, IObjectWrite Write, long Rows, long Bytes)>();
         try
         {
-            foreach (var dataset in DatasetCatalog.All)
+            foreach (var dataset in DatasetRegistry.All)
             {
                 var rows = options.RowsFor(dataset.Name);
                 var key = inLake ? dataset.RawKey : $"{dataset.Name}.csv";
@@ -105,15 +105,15 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
             ["products"] = options.Products.ToString(CultureInfo.InvariantCulture),
             ["transactions"] = options.Transactions.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["start"] = options.Start.ToString(DatasetCatalog.DateFormat, CultureInfo.InvariantCulture),
-            ["end"] = options.End.ToString(DatasetCatalog.DateFormat, CultureInfo.InvariantCulture),
+            ["start"] = options.Start.ToString(DatasetRegistry.DateFormat, CultureInfo.InvariantCulture),
+            ["end"] = options.End.ToString(DatasetRegistry.DateFormat, CultureInfo.InvariantCulture),
             ["locale"] = options.Locale,
             ["output"] = outputFolder is null ? "lake raw/" : Path.GetFullPath(outputFolder),
         };
         return jobs.Start(new JobDefinition(
             JobKinds.Generate,
             string.Create(CultureInfo.InvariantCulture, $"Generate {options.Customers:N0} / {options.Products:N0} / {options.Transactions:N0} rows (seed {options.Seed})"),
-            DatasetCatalog.All.Select(d => d.Name).ToArray(),
+            DatasetRegistry.All.Select(d => d.Name).ToArray(),
             async (context, token) =>
             {
                 var started = new HashSet<string>();

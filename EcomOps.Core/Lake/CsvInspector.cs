@@ -72,12 +72,12 @@ public static class CsvInspector
             return Refuse($"'{fileName}' line 1: {headerProblem}", header);
         }
 
-        var recognized = dataset ?? DatasetCatalog.Recognize(header);
+        var recognized = dataset ?? DatasetRegistry.Recognize(header);
         if (recognized is null)
         {
             return Refuse(
                 $"'{fileName}' line 1: the header ({string.Join(",", header)}) matches no dataset. Expected one of: " +
-                string.Join("; ", DatasetCatalog.All.Select(d => $"{d.Name} ({d.CsvHeader})")) + ".",
+                string.Join("; ", DatasetRegistry.All.Select(d => $"{d.Name} ({d.CsvHeader})")) + ".",
                 header);
         }
 

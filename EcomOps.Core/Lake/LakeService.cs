@@ -179,7 +179,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         {
             await using var seekable = new SeekableObjectStream(store, info.Key, info.Size);
             var (columns, parquetRows, count) = await ParquetPreviewReader.ReadAsync(seekable, rows, cancellationToken).ConfigureAwait(false);
-            var dataset = DatasetCatalog.Recognize(columns.Select(c => c.Name).ToList());
+            var dataset = DatasetRegistry.Recognize(columns.Select(c => c.Name).ToList());
             return new LakePreview(info, "parquet", dataset, columns, parquetRows, count, null, null);
         }
 
@@ -206,7 +206,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         using var reader = CsvReader.Create(usable, CsvReaderOptions.Default with { FormatProvider = CultureInfo.InvariantCulture });
         reader.ReadHeader();
         var header = reader.Headers.ToList();
-        var dataset = DatasetCatalog.Recognize(header);
+        var dataset = DatasetRegistry.Recognize(header);
         var typed = dataset is not null && HeaderComparison.Compare(dataset, header).Matches;
         var columns = header.Select(h => new PreviewColumn(h, typed ? dataset!.Columns.First(c => c.Name == h).AthenaType : "string")).ToList();
         var values = new List<IReadOnlyList<string>>();
@@ -289,8 +289,8 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
     }
 
     private static DatasetSchema? DatasetOf(UploadRequest request) =>
-        request.Dataset is null ? null : DatasetCatalog.Find(request.Dataset)
-            ?? throw new UploadRejectedException($"Unknown dataset '{request.Dataset}'. Use one of: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.");
+        request.Dataset is null ? null : DatasetRegistry.Find(request.Dataset)
+            ?? throw new UploadRejectedException($"Unknown dataset '{request.Dataset}'. Use one of: {string.Join(", ", DatasetRegistry.All.Select(d => d.Name))}.");
 
     private static string? TargetKey(UploadRequest request, CsvInspection inspection)
     {

@@ -20,7 +20,7 @@ internal sealed class SampleDataSeeder(IOptions<EcomOpsOptions> options, IObject
         }
 
         Directory.CreateDirectory(settings.LakeFullPath);
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var file = Path.Combine(settings.SampleDataFullPath, $"{dataset.Name}.csv");
             if (!File.Exists(file))

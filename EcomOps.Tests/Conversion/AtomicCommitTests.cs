@@ -6,7 +6,7 @@ namespace EcomOps.Tests.Conversion;
 
 public sealed class AtomicCommitTests : IDisposable
 {
-    private static readonly DatasetSchema Transactions = DatasetCatalog.Transactions;
+    private static readonly DatasetSchema Transactions = DatasetRegistry.Transactions;
 
     private readonly ConversionLake _lake = new();
 
@@ -160,19 +160,19 @@ public sealed class AtomicCommitTests : IDisposable
     {
         // The job runner converts two datasets at a time; one run's cleanup of empty staging folders once raced
         // with another creating them (about 1 conversion in 20 failed).
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             await _lake.GenerateAsync(dataset, 300);
         }
 
         for (var round = 0; round < 25; round++)
         {
-            var results = await Task.WhenAll(DatasetCatalog.All.Select(d => Task.Run(() => _lake.ConvertAsync(ConversionLake.Request(d)))));
+            var results = await Task.WhenAll(DatasetRegistry.All.Select(d => Task.Run(() => _lake.ConvertAsync(ConversionLake.Request(d)))));
 
             Assert.All(results, r => Assert.Equal(300, r.RowsWritten));
         }
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             Assert.Equal(300, _lake.Duck.Long($"SELECT count(*) FROM {_lake.ReadParquet(dataset)}"));
         }

@@ -31,7 +31,7 @@ public sealed class ConversionOnS3Tests(S3rverFixture s3rver) : IAsyncLifetime
     [Fact]
     public async Task Convert_OnS3_WritesParquetInParts_RoundTripsThroughDuckDb_AndOverwriteLeavesOnlyTheManifestsFiles()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         var generator = new RowGenerator(new GenerationOptions(Customers: 500, Products: 100, Transactions: 10_000, Seed: 5));
         var csv = _download.Combine("source.csv");
         await using (var file = File.Create(csv))
@@ -79,7 +79,7 @@ public sealed class ConversionOnS3Tests(S3rverFixture s3rver) : IAsyncLifetime
     [Fact]
     public async Task Convert_OnS3_PartitionedByMonth_CommitsEveryMonthFolder()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         var generator = new RowGenerator(new GenerationOptions(Customers: 200, Products: 50, Transactions: 50_000, Seed: 9));
         await using (var write = await _store.OpenWriteAsync(dataset.RawKey))
         {

@@ -11,7 +11,7 @@ namespace EcomOps.Tests.Conversion;
 /// </summary>
 public sealed class CopyCommitTests : IDisposable
 {
-    private static readonly DatasetSchema Transactions = DatasetCatalog.Transactions;
+    private static readonly DatasetSchema Transactions = DatasetRegistry.Transactions;
 
     private readonly ConversionLake _lake = new();
 

@@ -44,7 +44,7 @@ public sealed class MalformedInputConversionTests : IDisposable
     [Fact]
     public async Task Convert_MalformedCorpus_ConvertsTheGoodRows_AndQuarantinesEachBadRowWithLineColumnValueAndReason()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         await _lake.PutAsync("raw/transactions_data/orders.csv", Corpus());
         var request = ConversionLake.Request(dataset);
 
@@ -106,7 +106,7 @@ public sealed class MalformedInputConversionTests : IDisposable
     [Fact]
     public async Task Convert_MoreBadRowsThanMaxErrors_CommitsNothing_KeepsThePreviousOutput_AndStillWritesTheQuarantine()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         await _lake.GenerateAsync(dataset, 2_000);
         var previous = await _lake.ConvertAsync(ConversionLake.Request(dataset));
         var filesBefore = _lake.FilesOf(dataset);
@@ -134,7 +134,7 @@ public sealed class MalformedInputConversionTests : IDisposable
     [Fact]
     public async Task Convert_AFileWithTheWrongHeader_FailsNamingTheFile_BeforeConvertingAnything()
     {
-        var dataset = DatasetCatalog.Customers;
+        var dataset = DatasetRegistry.Customers;
         await _lake.GenerateAsync(dataset, 100);
         await _lake.PutAsync("raw/customer_data/zz-export.csv", Lines("CustomerID,Name,Emial,Country,SignupDate", "1,a,b,c,2024-01-01"));
 
@@ -150,7 +150,7 @@ public sealed class MalformedInputConversionTests : IDisposable
     {
         await _lake.PutAsync("raw/catalog_data/readme.txt", "not a csv");
 
-        var error = await Assert.ThrowsAsync<ConversionFailedException>(() => _lake.ConvertAsync(ConversionLake.Request(DatasetCatalog.Catalog)));
+        var error = await Assert.ThrowsAsync<ConversionFailedException>(() => _lake.ConvertAsync(ConversionLake.Request(DatasetRegistry.Products)));
 
         Assert.Equal($"There is nothing to convert: no CSV files under raw/catalog_data/ in {_lake.Store.DisplayName}. Generate catalog_data or upload its CSV files first.", error.Message);
     }
@@ -158,7 +158,7 @@ public sealed class MalformedInputConversionTests : IDisposable
     [Fact]
     public async Task Convert_SeveralFiles_ReadsEveryOne_AndQuarantineNamesTheFileOfEachRow()
     {
-        var dataset = DatasetCatalog.Customers;
+        var dataset = DatasetRegistry.Customers;
         await _lake.PutAsync("raw/customer_data/a.csv", CsvCorpus.Good);
         await _lake.PutAsync("raw/customer_data/b.csv", Lines(CsvCorpus.CustomersHeader, "4,Dan,dan@x.com,Chile,2024-02-30", "5,Eve,eve@x.com,Chile,2024-02-29"));
 
@@ -173,7 +173,7 @@ public sealed class MalformedInputConversionTests : IDisposable
     [Fact]
     public async Task Convert_AQuoteNeverClosedEarlyInABigFile_QuarantinesTheRestAsOneRow_WithoutHoldingItInMemory()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         var rest = string.Concat(Enumerable.Range(3, 40_000).Select(i => $"{i},1,1,2024-01-02 10:00:00,1.00,Chile\n"));
         await _lake.PutAsync(dataset.RawKey, Lines(Header, "1,1,1,2024-01-01 10:00:00,1.00,Chile", "2,1,1,2024-01-01 10:00:00,1.00,\"Chile") .Concat(Encoding.UTF8.GetBytes(rest)).ToArray());
 

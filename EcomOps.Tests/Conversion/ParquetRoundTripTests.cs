@@ -13,7 +13,7 @@ public sealed class ParquetRoundTripTests : IDisposable
     [Fact]
     public async Task Convert_Transactions_DuckDbReadsTheSameRows_ExactAmountSum_AndTimestampRange()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         var csv = await _lake.GenerateAsync(dataset, 25_000);
 
         var result = await _lake.ConvertAsync(ConversionLake.Request(dataset) with { RowGroupRows = 10_000 });
@@ -43,7 +43,7 @@ public sealed class ParquetRoundTripTests : IDisposable
     [InlineData("transactions_data")]
     public async Task Convert_EachDataset_HasTheCatalogTypes_RequiredColumns_AndTheSameRows(string name)
     {
-        var dataset = DatasetCatalog.Get(name);
+        var dataset = DatasetRegistry.Get(name);
         var csv = await _lake.GenerateAsync(dataset, 3_000);
 
         await _lake.ConvertAsync(ConversionLake.Request(dataset));
@@ -68,7 +68,7 @@ public sealed class ParquetRoundTripTests : IDisposable
     [InlineData(ParquetCompression.None, "UNCOMPRESSED")]
     public async Task Convert_EachCompression_IsWhatTheFileSays_AndReadsBackTheSameAmounts(ParquetCompression compression, string codec)
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         var csv = await _lake.GenerateAsync(dataset, 5_000);
 
         var result = await _lake.ConvertAsync(ConversionLake.Request(dataset) with { Compression = compression });
@@ -84,7 +84,7 @@ public sealed class ParquetRoundTripTests : IDisposable
     [Fact]
     public async Task Convert_WritesMinMaxStatistics_ForEveryColumnChunk_ThatMatchTheData()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         await _lake.GenerateAsync(dataset, 6_000);
 
         var result = await _lake.ConvertAsync(ConversionLake.Request(dataset) with { RowGroupRows = 2_500 });
@@ -105,7 +105,7 @@ public sealed class ParquetRoundTripTests : IDisposable
     [Fact]
     public async Task Convert_WritesAManifestListingFilesRowsBytesAndSchema_AndASuccessMarker()
     {
-        var dataset = DatasetCatalog.Catalog;
+        var dataset = DatasetRegistry.Products;
         await _lake.GenerateAsync(dataset, 1_234);
         var request = ConversionLake.Request(dataset) with { Compression = ParquetCompression.Zstd };
 
@@ -139,7 +139,7 @@ public sealed class ParquetRoundTripTests : IDisposable
     [Fact]
     public async Task Convert_ReportsProgress_UpToEveryRowRead()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         await _lake.GenerateAsync(dataset, 50_000);
         var reports = new List<ConversionProgress>();
 

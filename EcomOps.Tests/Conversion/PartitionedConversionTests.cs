@@ -13,7 +13,7 @@ public sealed partial class PartitionedConversionTests : IDisposable
     [Fact]
     public async Task Convert_ByMonth_WritesYearMonthFolders_AndDuckDbHivePartitioningSeesTheSameRowsAndTotals()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         var csv = await _lake.GenerateAsync(dataset, 30_000);
 
         var result = await _lake.ConvertAsync(ConversionLake.Request(dataset) with { Partitioning = Partitioning.Month });
@@ -44,7 +44,7 @@ public sealed partial class PartitionedConversionTests : IDisposable
     [Fact]
     public async Task Convert_ByMonth_KeepsAllMonthsWithinOneRowGroupsWorthOfRows_BySendingSmallerRowGroups()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         await _lake.GenerateAsync(dataset, 20_000);
 
         var result = await _lake.ConvertAsync(ConversionLake.Request(dataset) with { Partitioning = Partitioning.Month, RowGroupRows = 2_000 });
@@ -60,7 +60,7 @@ public sealed partial class PartitionedConversionTests : IDisposable
     [InlineData("catalog_data")]
     public async Task Convert_ByMonth_OnADatasetWithoutTimestamp_IsRefusedWithAClearMessage(string name)
     {
-        var dataset = DatasetCatalog.Get(name);
+        var dataset = DatasetRegistry.Get(name);
         await _lake.GenerateAsync(dataset, 10);
 
         var error = await Assert.ThrowsAsync<ConversionFailedException>(() => _lake.ConvertAsync(ConversionLake.Request(dataset) with { Partitioning = Partitioning.Month }));
@@ -74,7 +74,7 @@ public sealed partial class PartitionedConversionTests : IDisposable
     [Fact]
     public async Task Convert_ByMonth_ABadTimestamp_IsQuarantinedLikeAnyBadValue()
     {
-        var dataset = DatasetCatalog.Transactions;
+        var dataset = DatasetRegistry.Transactions;
         await _lake.PutAsync("raw/transactions_data/t.csv", Lake.CsvCorpus.Lines(
             Lake.CsvCorpus.TransactionsHeader,
             "1,1,1,2024-05-01 10:00:00,1.00,Chile",

@@ -6,12 +6,12 @@ namespace EcomOps.Tests.Datasets;
 /// <summary>The converter parses UTF-8 with fast paths; the upload check uses the UTF-16 rules. Both must agree.</summary>
 public sealed class ColumnValuesUtf8Tests
 {
-    private static readonly DatasetColumn Id = DatasetCatalog.Transactions["TransactionID"];
-    private static readonly DatasetColumn Stock = DatasetCatalog.Catalog["Stock"];
-    private static readonly DatasetColumn Amount = DatasetCatalog.Transactions["Amount"];
-    private static readonly DatasetColumn Signup = DatasetCatalog.Customers["SignupDate"];
-    private static readonly DatasetColumn When = DatasetCatalog.Transactions["Timestamp"];
-    private static readonly DatasetColumn Name = DatasetCatalog.Customers["Name"];
+    private static readonly DatasetColumn Id = DatasetRegistry.Transactions["TransactionID"];
+    private static readonly DatasetColumn Stock = DatasetRegistry.Products["Stock"];
+    private static readonly DatasetColumn Amount = DatasetRegistry.Transactions["Amount"];
+    private static readonly DatasetColumn Signup = DatasetRegistry.Customers["SignupDate"];
+    private static readonly DatasetColumn When = DatasetRegistry.Transactions["Timestamp"];
+    private static readonly DatasetColumn Name = DatasetRegistry.Customers["Name"];
 
     public static TheoryData<string, string> Values() => new()
     {
@@ -103,5 +103,5 @@ public sealed class ColumnValuesUtf8Tests
         Assert.Equal("12.50", number.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static DatasetColumn Column(string name) => DatasetCatalog.All.SelectMany(d => d.Columns).First(c => c.Name == name);
+    private static DatasetColumn Column(string name) => DatasetRegistry.All.SelectMany(d => d.Columns).First(c => c.Name == name);
 }

@@ -25,7 +25,7 @@ public sealed class GeneratorTests : IDisposable
         // sample_data/ is documented as `ecomops generate --seed 42` with the default sizes.
         await Generation.GenerateAsync(new GenerationOptions(Seed: 42), _out.Path);
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var expected = await File.ReadAllBytesAsync(Path.Combine(RepoPaths.SampleData, $"{dataset.Name}.csv"));
             var actual = await File.ReadAllBytesAsync(_out.Combine($"{dataset.Name}.csv"));
@@ -45,7 +45,7 @@ public sealed class GeneratorTests : IDisposable
         await Generation.GenerateAsync(options, second.Path);
         await Generation.GenerateAsync(options with { Seed = 8 }, third.Path);
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var name = $"{dataset.Name}.csv";
             Assert.Equal(Hash(_out.Combine(name)), Hash(second.Combine(name)));
@@ -59,7 +59,7 @@ public sealed class GeneratorTests : IDisposable
         var result = await Generation.GenerateAsync(new GenerationOptions(300, 40, 2_000), _out.Path);
 
         Assert.Equal(3, result.Files.Count);
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var bytes = await File.ReadAllBytesAsync(_out.Combine($"{dataset.Name}.csv"));
             var text = Encoding.UTF8.GetString(bytes);
@@ -80,7 +80,7 @@ public sealed class GeneratorTests : IDisposable
         await Generation.GenerateAsync(new GenerationOptions(1_000, 200, 10_000, Seed: 3), _out.Path);
         using var db = new DuckDb();
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var path = DuckDb.Literal(_out.Combine($"{dataset.Name}.csv"));
 
@@ -169,7 +169,7 @@ public sealed class GeneratorTests : IDisposable
     public async Task Cancelled_LeavesThePreviousFilesAsTheyWere_AndNoStagingBehind()
     {
         await Generation.GenerateAsync(new GenerationOptions(100, 10, 100), _out.Path);
-        var before = DatasetCatalog.All.ToDictionary(d => d.Name, d => Hash(_out.Combine($"{d.Name}.csv")));
+        var before = DatasetRegistry.All.ToDictionary(d => d.Name, d => Hash(_out.Combine($"{d.Name}.csv")));
         using var cancel = new CancellationTokenSource();
         var progress = new SyncProgress(p =>
         {
@@ -182,7 +182,7 @@ public sealed class GeneratorTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             Generation.GenerateAsync(new GenerationOptions(1_000, 100, 50_000_000), _out.Path, progress, cancel.Token));
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             Assert.Equal(before[dataset.Name], Hash(_out.Combine($"{dataset.Name}.csv")));
         }
@@ -196,7 +196,7 @@ public sealed class GeneratorTests : IDisposable
         var seen = new List<GenerationProgress>();
         await Generation.GenerateAsync(new GenerationOptions(100_000, 10, 100_000), _out.Path, new SyncProgress(seen.Add));
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var reports = seen.Where(p => p.Dataset == dataset.Name).ToList();
             Assert.True(reports.Select(r => r.Rows).SequenceEqual(reports.Select(r => r.Rows).Order()), "rows never go backwards");

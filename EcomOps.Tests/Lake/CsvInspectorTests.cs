@@ -12,7 +12,7 @@ public sealed class CsvInspectorTests
         var inspection = CsvInspector.Inspect(CsvCorpus.Good, true, "people.csv", null);
 
         Assert.Null(inspection.Refusal);
-        Assert.Same(DatasetCatalog.Customers, inspection.Dataset);
+        Assert.Same(DatasetRegistry.Customers, inspection.Dataset);
         Assert.Empty(inspection.BadRows);
         Assert.Equal(3, inspection.RowsChecked);
         Assert.True(inspection.CheckedWholeFile);
@@ -45,7 +45,7 @@ public sealed class CsvInspectorTests
         Assert.False(inspection.Refused);
         Assert.True(inspection.HasByteOrderMark);
         Assert.Empty(inspection.BadRows);
-        Assert.Equal(DatasetCatalog.Customers.ColumnNames, inspection.Header);
+        Assert.Equal(DatasetRegistry.Customers.ColumnNames, inspection.Header);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class CsvInspectorTests
     [Fact]
     public void ChosenDataset_IsCheckedEvenWhenTheHeaderLooksLikeAnother()
     {
-        var inspection = CsvInspector.Inspect(CsvCorpus.Good, true, "people.csv", DatasetCatalog.Transactions);
+        var inspection = CsvInspector.Inspect(CsvCorpus.Good, true, "people.csv", DatasetRegistry.Transactions);
 
         Assert.True(inspection.Refused);
         Assert.Contains("does not match transactions_data", inspection.Refusal);

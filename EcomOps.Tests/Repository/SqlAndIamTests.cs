@@ -16,7 +16,7 @@ public sealed partial class SqlAndIamTests
         var sql = File.ReadAllText(Path.Combine(RepoPaths.Root, "sql", file));
         var tables = CreateTable().Matches(sql).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
 
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             Assert.True(tables.TryGetValue(dataset.Name, out var body), $"{file} has no CREATE TABLE for {dataset.Name}");
             var columns = body.Split('\n')

@@ -37,8 +37,8 @@ public sealed class LakeComponentsTests : IAsyncLifetime
         var preview = new LakePreview(
             new ObjectInfo("raw/catalog_data/catalog_data.csv", 8_608, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), "\"e\""),
             "csv",
-            DatasetCatalog.Catalog,
-            DatasetCatalog.Catalog.Columns.Select(c => new PreviewColumn(c.Name, c.AthenaType)).ToList(),
+            DatasetRegistry.Products,
+            DatasetRegistry.Products.Columns.Select(c => new PreviewColumn(c.Name, c.AthenaType)).ToList(),
             [["1", "Handmade Metal Bike", "Shoes", "633.80", "56"], ["2", "Licensed Frozen Sausages", "Home", "640.48", "501"]],
             200,
             null,

@@ -20,9 +20,9 @@ public sealed class GenerateForm
 
     public string Seed { get; set; } = GenerationLimits.DefaultSeed.ToString(CultureInfo.InvariantCulture);
 
-    public string StartDate { get; set; } = GenerationLimits.DefaultStartDate.ToString(DatasetCatalog.DateFormat, CultureInfo.InvariantCulture);
+    public string StartDate { get; set; } = GenerationLimits.DefaultStartDate.ToString(DatasetRegistry.DateFormat, CultureInfo.InvariantCulture);
 
-    public string EndDate { get; set; } = GenerationLimits.DefaultEndDate.ToString(DatasetCatalog.DateFormat, CultureInfo.InvariantCulture);
+    public string EndDate { get; set; } = GenerationLimits.DefaultEndDate.ToString(DatasetRegistry.DateFormat, CultureInfo.InvariantCulture);
 
     public string Locale { get; set; } = GenerationLimits.DefaultLocale;
 
@@ -100,7 +100,7 @@ public sealed class GenerateForm
 
     private DateOnly? ParseDate(string field, string label, string text)
     {
-        if (DateOnly.TryParseExact(text.Trim(), DatasetCatalog.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (DateOnly.TryParseExact(text.Trim(), DatasetRegistry.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             return date;
         }

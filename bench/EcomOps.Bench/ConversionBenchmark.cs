@@ -39,7 +39,7 @@ internal static class ConversionBenchmark
     private const double FlatMemoryTolerance = 1.25;
 
     private static readonly long[] DefaultRows = [1_000_000, 10_000_000];
-    private static readonly DatasetSchema Dataset = DatasetCatalog.Transactions;
+    private static readonly DatasetSchema Dataset = DatasetRegistry.Transactions;
 
     public static async Task<int> RunAsync(BenchArguments args, BenchReport report, CancellationToken cancellationToken = default)
     {

@@ -98,7 +98,7 @@ internal static class GenerationBenchmark
         var second = await service.GenerateAsync(defaults, Path.Combine(work, "small-b"), null, cancellationToken).ConfigureAwait(false);
 
         var passed = true;
-        foreach (var dataset in DatasetCatalog.All)
+        foreach (var dataset in DatasetRegistry.All)
         {
             var a = first.Files.Single(f => f.Dataset == dataset.Name);
             var b = second.Files.Single(f => f.Dataset == dataset.Name);
@@ -123,7 +123,7 @@ internal static class GenerationBenchmark
         var runs = new List<DatasetRun>();
         for (var r = 1; r <= repeat; r++)
         {
-            foreach (var dataset in DatasetCatalog.All)
+            foreach (var dataset in DatasetRegistry.All)
             {
                 var run = await MeasureDatasetAsync(generator, dataset, options.RowsFor(dataset.Name), Path.Combine(folder, dataset.Name + ".csv"), r, cancellationToken)
                     .ConfigureAwait(false);
@@ -223,7 +223,7 @@ internal static class GenerationBenchmark
                 new("Best MB/s"), new("Median MB/s"), new("Median s"), new("Median fsync s"), new("Peak RSS MB"),
                 new("Managed heap peak MB"), new("Allocated B/row"),
             ],
-            DatasetCatalog.All.Select(d =>
+            DatasetRegistry.All.Select(d =>
             {
                 var group = byDataset[d.Name];
                 return (IReadOnlyList<string>)
@@ -246,8 +246,8 @@ internal static class GenerationBenchmark
         report.Line($"Memory (working set): {BenchReport.Megabytes(idleWorkingSet)} MB idle (runtime loaded, before generating); process peak {BenchReport.Megabytes(processPeak)} MB over the whole run, {BenchReport.Megabytes(processPeak - idleWorkingSet)} MB above idle; peak while writing a dataset {BenchReport.Megabytes(writingPeak.WorkingSetBytes)} MB ({(writingPeak.SectionOnly ? "Linux VmHWM, reset before each dataset" : "process peak since start: this OS cannot reset it per dataset")}).");
         report.Line();
 
-        var transactionsRate = medianRate(DatasetCatalog.Transactions);
-        var customersRate = medianRate(DatasetCatalog.Customers);
+        var transactionsRate = medianRate(DatasetRegistry.Transactions);
+        var customersRate = medianRate(DatasetRegistry.Customers);
         report.Table(
             [new("Target", Numeric: false), new("Goal", Numeric: false), new("Measured", Numeric: false), new("Result", Numeric: false)],
             [

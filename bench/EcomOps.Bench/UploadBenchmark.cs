@@ -199,7 +199,7 @@ internal static class UploadBenchmark
     {
         var generator = new RowGenerator(new GenerationOptions(Transactions: rows));
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        return await GeneratedCsv.WriteAsync(generator, DatasetCatalog.Transactions, rows, file, null, cancellationToken).ConfigureAwait(false);
+        return await GeneratedCsv.WriteAsync(generator, DatasetRegistry.Transactions, rows, file, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs one child process and returns what it measured, or null (with a FAIL) when it did not finish.</summary>

@@ -60,7 +60,7 @@ internal static class UploadChild
         var idle = PeakMemory.CurrentWorkingSet();
         var idleFileBacked = ProcStatus.ReadBytes(Environment.ProcessId, "RssFile:");
 
-        var request = new UploadRequest(Path.GetFileName(file), DatasetCatalog.Transactions.Name, Overwrite: true, Size: size);
+        var request = new UploadRequest(Path.GetFileName(file), DatasetRegistry.Transactions.Name, Overwrite: true, Size: size);
         var repeats = new List<UploadRepeatResult>();
         string? key = null;
         using var self = Process.GetCurrentProcess();

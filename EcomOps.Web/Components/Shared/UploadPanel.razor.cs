@@ -109,7 +109,7 @@ public sealed partial class UploadPanel : IDisposable
 
     private DatasetSchema? FolderDataset() =>
         Prefix is { } p && p.StartsWith("raw/", StringComparison.Ordinal) && p.Count(c => c == '/') == 2
-            ? DatasetCatalog.Find(p[4..^1])
+            ? DatasetRegistry.Find(p[4..^1])
             : null;
 
     // Uploads into the lake's root or raw/ go to raw/<dataset>/; into any other folder, right there.

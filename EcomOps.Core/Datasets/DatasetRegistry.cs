@@ -1,10 +1,10 @@
 namespace EcomOps.Core.Datasets;
 
 /// <summary>
-/// The single definition of the three datasets. Every other part of EcomOps (generator, upload checks,
+/// The registry of the three dataset schemas, and their single definition. Every other part of EcomOps (generator, upload checks,
 /// converter, crawler, warehouse DDL) reads column names and types from here.
 /// </summary>
-public static class DatasetCatalog
+public static class DatasetRegistry
 {
     /// <summary>Format of <see cref="ColumnType.Date"/> values in CSV files.</summary>
     public const string DateFormat = "yyyy-MM-dd";
@@ -23,7 +23,7 @@ public static class DatasetCatalog
             new("SignupDate", ColumnType.Date, "Day the customer signed up"),
         ]);
 
-    public static DatasetSchema Catalog { get; } = new(
+    public static DatasetSchema Products { get; } = new(
         "catalog_data",
         "Products for sale",
         [
@@ -44,10 +44,11 @@ public static class DatasetCatalog
             new("Timestamp", ColumnType.Timestamp, "When it happened, UTC"),
             new("Amount", ColumnType.Decimal, "Price x quantity", Precision: 10, Scale: 2),
             new("Country", ColumnType.String, "The buyer's country"),
-        ]);
+        ],
+        MonthPartitionColumn: "Timestamp");
 
     /// <summary>All datasets, in pipeline order (customers and products before the transactions that refer to them).</summary>
-    public static IReadOnlyList<DatasetSchema> All { get; } = [Customers, Catalog, Transactions];
+    public static IReadOnlyList<DatasetSchema> All { get; } = [Customers, Products, Transactions];
 
     /// <summary>
     /// The dataset a CSV header most likely belongs to: the one sharing the most column names (ignoring
