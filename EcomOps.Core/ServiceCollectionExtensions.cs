@@ -16,8 +16,9 @@ namespace EcomOps.Core;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers EcomOps' services for the backend named in the <c>EcomOps</c> section. Uses TryAdd, so a
-    /// test or host can register its own implementation of any service first.
+    /// Registers EcomOps' services, and the backend named in <c>EcomOps:Backend</c> with
+    /// <see cref="AddLocalBackend"/> or <see cref="AddAwsBackend"/>. Uses TryAdd, so a test or host can register
+    /// its own implementation of any service first.
     /// </summary>
     public static IServiceCollection AddEcomOpsCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,36 +26,89 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(EcomOpsOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EcomOpsOptions>, EcomOpsOptionsValidator>());
+        services.AddOptions<JobsOptions>()
+            .Bind(configuration.GetSection(JobsOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // The ops database, and each capability's tables in it (in the order they are migrated).
         services.TryAddSingleton<OpsDatabase>();
+        services.AddSingleton(SqliteJobHistory.Schema);
+
         services.TryAddSingleton<IJobHistory, SqliteJobHistory>();
-        services.TryAddSingleton<IJobRunner, JobRunner>();
+        services.TryAddSingleton<JobRunner>();
+        services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
+        services.AddHostedService<JobRunnerHost>();
+
+        services.TryAddSingleton<IGenerationService, GenerationService>();
+        services.TryAddSingleton<LocalFolderStores>(sp => folder => new LocalObjectStore(folder, Path.Combine(folder, GenerationService.StagingFolderName), sp.GetRequiredService<TimeProvider>()));
+        services.AddJobHandler<GenerationJobHandler>();
+
+        services.TryAddSingleton<UploadSpool>();
+        services.TryAddSingleton<LakeService>();
+        services.TryAddSingleton<ILakeService>(sp => sp.GetRequiredService<LakeService>());
+        services.AddJobHandler<UploadJobHandler>();
+        services.AddJobHandler<RowCountJobHandler>();
+
+        services.TryAddSingleton<ConversionService>();
+        services.TryAddSingleton<IConversionService>(sp => sp.GetRequiredService<ConversionService>());
+        services.AddJobHandler<ConversionJobHandler>();
+        services.AddHostedService<ConversionRecovery>();
 
         // The backend is chosen here, once; nothing else asks which one is configured.
-        if (Enum.TryParse<Backend>(configuration[$"{EcomOpsOptions.Section}:{nameof(EcomOpsOptions.Backend)}"], ignoreCase: true, out var backend) && backend == Backend.Aws)
+        var backend = configuration[$"{EcomOpsOptions.Section}:{nameof(EcomOpsOptions.Backend)}"];
+        if (Enum.TryParse<Backend>(backend, ignoreCase: true, out var chosen) && chosen == Backend.Aws)
         {
-            AddS3ObjectStore(services, configuration);
+            services.AddAwsBackend(configuration);
+        }
+        else
+        {
+            services.AddLocalBackend();
         }
 
-        services.TryAddSingleton<IObjectStore>(sp =>
+        return services;
+    }
+
+    /// <summary>Registers a job kind's handler; the runner finds it by its parameters type and its kind.</summary>
+    public static IServiceCollection AddJobHandler<THandler>(this IServiceCollection services)
+        where THandler : class, IJobHandler
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobHandler, THandler>());
+        return services;
+    }
+
+    /// <summary>
+    /// The Local backend: the lake is the folder <c>&lt;DataRoot&gt;/lake/&lt;bucket&gt;</c> (with atomic folder
+    /// swaps for commits), conversions run in this process, and a new lake is seeded with the sample data.
+    /// </summary>
+    public static IServiceCollection AddLocalBackend(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;
             var store = new LocalObjectStore(options.LakeFullPath, options.StagingFullPath, sp.GetRequiredService<TimeProvider>());
             store.CleanStaging();
             return store;
         });
-
-        services.TryAddSingleton<IGenerationService, GenerationService>();
-        services.TryAddSingleton<ILakeService, LakeService>();
-        services.TryAddSingleton<IConversionService, ConversionService>();
+        services.TryAddSingleton<IObjectStore>(sp => sp.GetRequiredService<LocalObjectStore>());
+        services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;
+            return new BackendDescription(Backend.Local, [new("Lake", options.LakeFullPath), new("Conversion", "in this process (CsvHelper → Parquet.Net)")]);
+        });
         services.AddHostedService<SampleDataSeeder>();
-        services.AddHostedService<ConversionRecovery>();
         return services;
     }
 
-    /// <summary>The lake on S3: <c>EcomOps:S3</c> settings validated at start-up, one client from the AWS default chain.</summary>
-    private static void AddS3ObjectStore(IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The Aws backend: the lake is the S3 bucket <c>EcomOps:LakeBucket</c> (<c>EcomOps:S3</c> settings validated at
+    /// start-up, one client from the AWS default credential chain). Conversions still run in this process over
+    /// S3 until the Glue engine is registered here.
+    /// </summary>
+    public static IServiceCollection AddAwsBackend(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<S3StoreOptions>()
             .Bind(configuration.GetSection(S3StoreOptions.Section))
@@ -66,5 +120,28 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<S3StoreOptions>>().Value,
             sp.GetRequiredService<IAmazonS3>(),
             sp.GetService<ILogger<S3ObjectStore>>()));
+        services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
+        services.TryAddSingleton(sp =>
+        {
+            var bucket = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket;
+            var s3 = sp.GetRequiredService<IOptions<S3StoreOptions>>().Value;
+            return new BackendDescription(Backend.Aws,
+            [
+                new("Lake", $"s3://{bucket}/"),
+                new("Region", s3.Region ?? "(from the endpoint)"),
+                new("Endpoint", s3.ServiceUrl ?? "Amazon S3"),
+                new("Conversion", "in this process, reading and writing S3 (the Glue engine comes with the Aws backend issue)"),
+            ]);
+        });
+        return services;
     }
 }
+
+/// <summary>Opens a local folder as an object store: for output outside the lake, such as <c>ecomops generate --out</c>.</summary>
+public delegate IObjectStore LocalFolderStores(string folder);
+
+/// <summary>Where the configured backend keeps things, for the Settings page and <c>ecomops</c> diagnostics.</summary>
+public sealed record BackendDescription(Backend Backend, IReadOnlyList<BackendLocation> Locations);
+
+/// <summary>One thing a backend keeps somewhere: what, and where.</summary>
+public sealed record BackendLocation(string Label, string Value);

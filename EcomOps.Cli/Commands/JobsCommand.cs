@@ -8,11 +8,12 @@ namespace EcomOps.Cli.Commands;
 /// <summary><c>ecomops jobs ...</c>: the run history shared with the dashboard.</summary>
 internal static class JobsCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr) => new("jobs", "Runs of generation, upload and conversion: history, details, cancel")
+    public static Command Create(TextWriter stdout, TextWriter stderr) => new("jobs", "Runs of generation, upload and conversion: history, details, cancel, retry")
     {
         List(stdout, stderr),
         Show(stdout, stderr),
         Cancel(stdout, stderr),
+        Retry(stdout, stderr),
     };
 
     private static Command List(TextWriter stdout, TextWriter stderr)
@@ -25,7 +26,7 @@ internal static class JobsCommand
         command.SetAction(async (parsed, _) =>
         {
             await using var services = CliApp.Services(parsed);
-            var runs = services.GetRequiredService<IJobRunner>().List(new JobRunFilter(parsed.GetValue(status), parsed.GetValue(kind), parsed.GetValue(dataset), Limit: Math.Max(1, parsed.GetValue(limit))));
+            var runs = await services.GetRequiredService<IJobRunner>().ListAsync(new JobRunFilter(parsed.GetValue(status), parsed.GetValue(kind), parsed.GetValue(dataset), Limit: Math.Max(1, parsed.GetValue(limit))));
             await stdout.WriteLineAsync($"{"ID",-8}  {"STATUS",-11}  {"KIND",-10}  {"STARTED (UTC)",-19}  {"DURATION",9}  {"ROWS OUT",12}  {"REJECTED",9}  TITLE");
             foreach (var run in runs)
             {
@@ -56,6 +57,9 @@ internal static class JobsCommand
                 Dataset:     {run.Dataset ?? "-"}
                 Status:      {run.Status}
                 Started by:  {run.StartedBy}
+                Retry of:    {run.RetryOf?.ToString() ?? "-"}
+                Parent:      {run.ParentId?.ToString() ?? "-"}
+                Remote id:   {run.ExternalId ?? "-"}
                 Queued:      {run.QueuedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC
                 Started:     {(run.StartedAt is { } s ? s.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "-")}
                 Ended:       {(run.EndedAt is { } e ? e.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "-")}
@@ -94,7 +98,7 @@ internal static class JobsCommand
         var command = new Command("cancel", "Cancel a queued or running run, also one the dashboard is running") { id };
         command.SetAction((parsed, _) => WithRunAsync(parsed, id, stderr, async (runner, run) =>
         {
-            if (run.IsFinished || !runner.Cancel(run.Id))
+            if (run.IsFinished || !await runner.CancelAsync(run.Id))
             {
                 await stderr.WriteLineAsync($"error: run {run.Id} has already finished ({run.Status}); nothing to cancel.");
                 return CliApp.UsageError;
@@ -106,12 +110,48 @@ internal static class JobsCommand
         return command;
     }
 
+    private static Command Retry(TextWriter stdout, TextWriter stderr)
+    {
+        var id = new Argument<string>("ID") { Description = "Run id, or its first characters" };
+        var command = new Command("retry", "Run a finished run again with the same parameters, and follow it") { id };
+        command.SetAction((parsed, token) => WithRunAsync(parsed, id, stderr, async (runner, run) =>
+        {
+            JobRun again;
+            try
+            {
+                again = await runner.RetryAsync(run.Id, "cli", token);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                return CliApp.UsageError;
+            }
+
+            await stderr.WriteLineAsync($"run {again.Id} started: {again.Title} (again of {run.Id})");
+            var finished = (await RunWatcher.WaitAsync(runner, [again], stderr, token))[0];
+            await stdout.WriteLineAsync(Invariant($"{finished.Id}\t{finished.Status}\t{finished.Counts.RowsWritten} rows written\t{finished.Counts.BytesWritten} bytes"));
+            if (finished.Error is not null)
+            {
+                await stderr.WriteLineAsync($"error: {finished.Error}");
+            }
+
+            return finished.Status switch
+            {
+                JobStatus.Succeeded => 0,
+                JobStatus.Cancelled => CliApp.Cancelled,
+                _ => CliApp.Failure,
+            };
+        }));
+        return command;
+    }
+
     /// <summary>Runs <paramref name="action"/> on the run the ID argument names, or says why there is none.</summary>
     private static async Task<int> WithRunAsync(ParseResult parsed, Argument<string> id, TextWriter stderr, Func<IJobRunner, JobRun, Task<int>> action)
     {
         await using var services = CliApp.Services(parsed);
         var runner = services.GetRequiredService<IJobRunner>();
-        if (Find(runner, parsed.GetValue(id)!, out var problem) is not { } run)
+        var (run, problem) = await FindAsync(runner, parsed.GetValue(id)!);
+        if (run is null)
         {
             await stderr.WriteLineAsync($"error: {problem}");
             return CliApp.UsageError;
@@ -120,24 +160,22 @@ internal static class JobsCommand
         return await action(runner, run);
     }
 
-    private static JobRun? Find(IJobRunner runner, string id, out string problem)
+    private static async Task<(JobRun? Run, string Problem)> FindAsync(IJobRunner runner, string id)
     {
-        problem = "";
-        if (Guid.TryParse(id, out var guid) && runner.Get(guid) is { } exact)
+        if (Guid.TryParse(id, out var guid) && await runner.GetAsync(guid) is { } exact)
         {
-            return exact;
+            return (exact, "");
         }
 
-        var matches = runner.List(new JobRunFilter(Limit: 10_000)).Where(r => r.Id.ToString().StartsWith(id, StringComparison.OrdinalIgnoreCase)).ToList();
+        var matches = (await runner.ListAsync(new JobRunFilter(Limit: 10_000))).Where(r => r.Id.ToString().StartsWith(id, StringComparison.OrdinalIgnoreCase)).ToList();
         if (matches.Count == 1 && id.Length >= 4)
         {
-            return matches[0];
+            return (matches[0], "");
         }
 
-        problem = matches.Count > 1
+        return (null, matches.Count > 1
             ? $"'{id}' matches {matches.Count} runs; give more of the id."
-            : $"no run '{id}'. 'ecomops jobs ls' lists the runs.";
-        return null;
+            : $"no run '{id}'. 'ecomops jobs ls' lists the runs.");
     }
 
     private static string Seconds(JobRun run) => run.StartedAt is { } s

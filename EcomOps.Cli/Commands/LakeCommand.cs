@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,8 @@ internal static class LakeCommand
 
             var lake = services.GetRequiredService<ILakeService>();
             var failed = false;
+            var workFailed = false;
+            var cancelled = false;
             foreach (var path in paths)
             {
                 if (!File.Exists(path))
@@ -72,10 +75,30 @@ internal static class LakeCommand
                 var request = new UploadRequest(Path.GetFileName(path), parsed.GetValue(dataset), parsed.GetValue(key), parsed.GetValue(overwrite), parsed.GetValue(acceptBadRows), new FileInfo(path).Length);
                 try
                 {
-                    await using var content = File.OpenRead(path);
-                    var progress = new ByteProgress(stderr, request.FileName);
-                    var info = await lake.UploadAsync(request, content, progress, token);
-                    await stdout.WriteLineAsync(Invariant($"{info.Key}\t{info.Size} bytes"));
+                    // Refused before a run starts, as the dashboard refuses before its upload run: nothing to retry.
+                    UploadCheck check;
+                    await using (var head = File.OpenRead(path))
+                    {
+                        check = await lake.CheckUploadAsync(request, head, token);
+                    }
+
+                    if (check.RefusalFor(request) is { } refusal)
+                    {
+                        throw new UploadRejectedException(refusal, check.Inspection);
+                    }
+
+                    var run = lake.StartUpload(request, path, "cli");
+                    var finished = (await RunWatcher.WaitAsync(services.GetRequiredService<IJobRunner>(), [run], stderr, token))[0];
+                    if (finished.Status != JobStatus.Succeeded)
+                    {
+                        await stderr.WriteLineAsync($"error: {finished.Error} (run {finished.Id})");
+                        cancelled |= finished.Status == JobStatus.Cancelled;
+                        workFailed = true;
+                        continue;
+                    }
+
+                    var output = finished.Outputs.Single();
+                    await stdout.WriteLineAsync(Invariant($"{output.Location}\t{output.Bytes} bytes"));
                 }
                 catch (UploadRejectedException e)
                 {
@@ -87,6 +110,16 @@ internal static class LakeCommand
 
                     failed = true;
                 }
+            }
+
+            if (cancelled)
+            {
+                return CliApp.Cancelled;
+            }
+
+            if (workFailed)
+            {
+                return CliApp.Failure;
             }
 
             return failed ? CliApp.UsageError : 0;

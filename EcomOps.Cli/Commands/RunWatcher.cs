@@ -8,48 +8,43 @@ internal static class RunWatcher
 {
     public static async Task<IReadOnlyList<JobRun>> WaitAsync(IJobRunner runner, IReadOnlyList<JobRun> runs, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var ids = runs.Select(r => r.Id).ToHashSet();
-        var printed = new Dictionary<(Guid, string), (JobStatus Status, DateTimeOffset At)>();
         var gate = new Lock();
-        using var subscription = runner.Subscribe(run =>
-        {
-            if (!ids.Contains(run.Id))
-            {
-                return;
-            }
-
-            lock (gate)
-            {
-                foreach (var step in run.Steps.Where(s => s.Status != JobStatus.Queued))
-                {
-                    var key = (run.Id, step.Name);
-                    var now = DateTimeOffset.UtcNow;
-                    if (printed.TryGetValue(key, out var last) && last.Status == step.Status && now - last.At < TimeSpan.FromSeconds(1))
-                    {
-                        continue;
-                    }
-
-                    printed[key] = (step.Status, now);
-                    stderr.WriteLine(Describe(step));
-                }
-            }
-        });
 
         // Ctrl+C cancels the runs; they then finish as Cancelled and leave the previous output as it was.
         await using var registration = cancellationToken.Register(() =>
         {
-            foreach (var id in ids)
+            foreach (var run in runs)
             {
-                runner.Cancel(id);
+                _ = runner.CancelAsync(run.Id, CancellationToken.None);
             }
         });
-        var finished = new List<JobRun>();
-        foreach (var run in runs)
+        return await Task.WhenAll(runs.Select(run => FollowAsync(runner, run, stderr, gate)));
+    }
+
+    private static async Task<JobRun> FollowAsync(IJobRunner runner, JobRun run, TextWriter stderr, Lock gate)
+    {
+        var printed = new Dictionary<string, (JobStatus Status, DateTimeOffset At)>();
+        var last = run;
+        await foreach (var snapshot in runner.WatchAsync(run.Id, CancellationToken.None))
         {
-            finished.Add(await runner.WaitAsync(run.Id, CancellationToken.None));
+            last = snapshot;
+            lock (gate)
+            {
+                foreach (var step in snapshot.Steps.Where(s => s.Status != JobStatus.Queued))
+                {
+                    var now = DateTimeOffset.UtcNow;
+                    if (printed.TryGetValue(step.Name, out var seen) && seen.Status == step.Status && now - seen.At < TimeSpan.FromSeconds(1))
+                    {
+                        continue;
+                    }
+
+                    printed[step.Name] = (step.Status, now);
+                    stderr.WriteLine(Describe(step));
+                }
+            }
         }
 
-        return finished;
+        return last;
     }
 
     private static string Describe(JobStep step)

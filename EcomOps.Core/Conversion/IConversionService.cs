@@ -14,6 +14,20 @@ public sealed record ConversionOptions(
 {
     public const int MaxMaxErrors = 100_000_000;
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option that is out of range.</summary>
+    public void EnsureValid()
+    {
+        if (MaxErrors is < 0 or > MaxMaxErrors)
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Max errors must be between 0 and {MaxMaxErrors:N0}; got {MaxErrors:N0}."));
+        }
+
+        if (!Enum.IsDefined(Compression) || !Enum.IsDefined(Partitioning) || !Enum.IsDefined(Mode))
+        {
+            throw new ArgumentException($"Unknown conversion setting: compression {Compression}, partitioning {Partitioning}, mode {Mode}.");
+        }
+    }
+
     /// <summary>The converter's request for one dataset of this conversion.</summary>
     public ConversionRequest RequestFor(DatasetSchema dataset, Guid runId) => new(
         dataset,

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Core.Generation;
 
-internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, TimeProvider time, ILogger<GenerationService> logger)
+internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, LocalFolderStores folders, ILogger<GenerationService> logger)
     : IGenerationService
 {
     public async Task<IReadOnlyList<DatasetPreview>> PreviewAsync(GenerationOptions options, int rows = 20, CancellationToken cancellationToken = default)
@@ -99,51 +99,17 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Time
     public JobRun StartGeneration(GenerationOptions options, string startedBy, string? outputFolder = null)
     {
         options.EnsureValid();
-        var parameters = new Dictionary<string, string>
-        {
-            ["customers"] = options.Customers.ToString(CultureInfo.InvariantCulture),
-            ["products"] = options.Products.ToString(CultureInfo.InvariantCulture),
-            ["transactions"] = options.Transactions.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["start"] = options.Start.ToString(DatasetRegistry.DateFormat, CultureInfo.InvariantCulture),
-            ["end"] = options.End.ToString(DatasetRegistry.DateFormat, CultureInfo.InvariantCulture),
-            ["locale"] = options.Locale,
-            ["output"] = outputFolder is null ? "lake raw/" : Path.GetFullPath(outputFolder),
-        };
-        return jobs.Start(new JobDefinition(
-            JobKinds.Generate,
-            string.Create(CultureInfo.InvariantCulture, $"Generate {options.Customers:N0} / {options.Products:N0} / {options.Transactions:N0} rows (seed {options.Seed})"),
-            DatasetRegistry.All.Select(d => d.Name).ToArray(),
-            async (context, token) =>
-            {
-                var started = new HashSet<string>();
-                var progress = new SyncProgress<GenerationProgress>(p =>
-                {
-                    if (started.Add(p.Dataset))
-                    {
-                        context.BeginStep(p.Dataset, p.TotalRows);
-                    }
-
-                    context.Report(p.Dataset, p.Rows, p.Bytes);
-                });
-                var result = await GenerateAsync(options, outputFolder, progress, token).ConfigureAwait(false);
-                foreach (var file in result.Files)
-                {
-                    context.CompleteStep(file.Dataset, file.Rows, file.Bytes);
-                    context.AddOutput(new JobOutput(file.Dataset, file.Location, file.Bytes, file.Rows, file.InLake));
-                }
-            },
-            parameters,
-            StartedBy: startedBy));
+        return jobs.Start(new GenerationJob(options, outputFolder), startedBy);
     }
 
-    private const string StagingFolderName = ".ecomops-staging";
+    /// <summary>Unfinished files of <c>--out</c> folders, inside the folder so the final rename stays on one file system.</summary>
+    internal const string StagingFolderName = ".ecomops-staging";
 
-    private LocalObjectStore FolderStore(string folder)
+    private IObjectStore FolderStore(string folder)
     {
         var full = Path.GetFullPath(folder);
         Directory.CreateDirectory(full);
-        return new LocalObjectStore(full, Path.Combine(full, StagingFolderName), time);
+        return folders(full);
     }
 
     private void TryRemoveEmptyFolder(string folder)

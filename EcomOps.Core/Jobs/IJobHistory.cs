@@ -2,27 +2,37 @@ namespace EcomOps.Core.Jobs;
 
 /// <summary>
 /// Where runs are kept after they finish and across restarts (the ops database). Shared by every process
-/// on the same data root, so the CLI sees and cancels the dashboard's runs and the other way round.
+/// on the same data root, so the CLI sees and cancels the dashboard's runs and the other way round. Each
+/// instance is one owner of runs: a runner's, identified by its process and an instance id.
 /// </summary>
 public interface IJobHistory
 {
-    /// <summary>Inserts or replaces a run's snapshot, owned by this process.</summary>
-    void Save(JobRun run);
+    /// <summary>Records that this owner is alive; runs it saves are owned by it.</summary>
+    Task RegisterOwnerAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records that this owner has stopped: its unfinished runs are orphans from now on.</summary>
+    void ReleaseOwner();
+
+    /// <summary>Inserts or replaces runs' snapshots, in the order given, in one transaction, owned by this owner.</summary>
+    Task SaveAsync(IReadOnlyList<JobRun> runs, CancellationToken cancellationToken = default);
 
     /// <summary>Runs matching <paramref name="filter"/>, newest first.</summary>
-    IReadOnlyList<JobRun> List(JobRunFilter filter);
+    Task<IReadOnlyList<JobRun>> ListAsync(JobRunFilter filter, CancellationToken cancellationToken = default);
 
-    JobRun? Get(Guid id);
+    Task<JobRun?> GetAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Marks Queued and Running runs whose owning process is gone (a crash, a kill) as Interrupted.
-    /// Returns how many were marked. Runs of live processes are left alone.
+    /// Queued and Running runs whose owner is gone (its process died or its runner stopped). Runs of live
+    /// owners are left out.
     /// </summary>
-    int MarkInterrupted(DateTimeOffset now);
+    Task<IReadOnlyList<JobRun>> OrphansAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Asks the process that owns a run to cancel it. False when the run is unknown or finished.</summary>
-    bool RequestCancel(Guid id);
+    /// <summary>Makes this owner the owner of an orphan; false when another owner took it first.</summary>
+    Task<bool> AdoptAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the owner of a run to cancel it. False when the run is unknown or finished.</summary>
+    Task<bool> RequestCancelAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>Which of <paramref name="ids"/> someone asked to cancel.</summary>
-    IReadOnlyList<Guid> CancelRequests(IReadOnlyCollection<Guid> ids);
+    Task<IReadOnlyList<Guid>> CancelRequestsAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
 }

@@ -11,23 +11,6 @@ public enum JobStatus
     Interrupted,
 }
 
-/// <summary>What to run: a kind (generate, convert, ...), a title for people, and the work itself.</summary>
-/// <param name="Kind">Machine name of the kind of work, such as <c>generate</c>.</param>
-/// <param name="Title">What the run does, for lists and headings.</param>
-/// <param name="Steps">Names of the steps that report progress separately (for example one per dataset), in order.</param>
-/// <param name="Work">The work; it reports through the context and must honour the token.</param>
-/// <param name="Parameters">Options the run was started with, shown in its details.</param>
-/// <param name="Dataset">The dataset it works on, if one.</param>
-/// <param name="StartedBy">Who started it (user, <c>cli</c>, <c>system</c>).</param>
-public sealed record JobDefinition(
-    string Kind,
-    string Title,
-    IReadOnlyList<string> Steps,
-    Func<JobContext, CancellationToken, Task> Work,
-    IReadOnlyDictionary<string, string>? Parameters = null,
-    string? Dataset = null,
-    string StartedBy = "system");
-
 /// <summary>Progress of one step: rows or items done of a total, bytes, and the rate derived from them.</summary>
 public readonly record struct JobProgress(long Done, long? Total, long Bytes, double RatePerSecond, TimeSpan? Eta)
 {
@@ -55,8 +38,9 @@ public readonly record struct JobCounts(long RowsRead, long RowsWritten, long Ro
 
 /// <summary>Which runs to list; null members match everything.</summary>
 /// <param name="FailedOnly">Only Failed and Interrupted runs.</param>
+/// <param name="ParentId">Only the children of this run.</param>
 /// <param name="Limit">At most this many, newest first.</param>
-public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null, string? Dataset = null, bool FailedOnly = false, int Limit = 200)
+public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null, string? Dataset = null, bool FailedOnly = false, int Limit = 200, Guid? ParentId = null)
 {
     public static JobRunFilter All { get; } = new();
 
@@ -64,10 +48,22 @@ public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null,
         (Status is null || run.Status == Status)
         && (Kind is null || run.Kind == Kind)
         && (Dataset is null || run.Dataset == Dataset)
+        && (ParentId is null || run.ParentId == ParentId)
         && (!FailedOnly || run.Status is JobStatus.Failed or JobStatus.Interrupted);
 }
 
 /// <summary>A snapshot of one run; runs are immutable snapshots, replaced as the run moves on.</summary>
+/// <param name="Parameters">The options it was started with, as people read them (shown in its details).</param>
+/// <param name="ParametersJson">
+/// The same options as the job kind's parameters record, serialised: what <see cref="IJobRunner.RetryAsync"/>
+/// starts again. Null for runs recorded before runs kept their parameters.
+/// </param>
+/// <param name="ParentId">The run that started this one and waits for it (a pipeline's step), if any.</param>
+/// <param name="ExternalId">
+/// The remote engine's id for work that runs elsewhere (a Glue JobRunId, an Athena QueryExecutionId, a
+/// Redshift Data statement id), once it has one. A run with one is re-attached after a restart.
+/// </param>
+/// <param name="RetryOf">The run this one is a new attempt of, if any.</param>
 public sealed record JobRun(
     Guid Id,
     string Kind,
@@ -82,9 +78,16 @@ public sealed record JobRun(
     IReadOnlyList<JobStep> Steps,
     IReadOnlyList<JobOutput> Outputs,
     string? Error,
-    JobCounts Counts = default)
+    JobCounts Counts = default,
+    string? ParametersJson = null,
+    Guid? ParentId = null,
+    string? ExternalId = null,
+    Guid? RetryOf = null)
 {
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted;
+
+    /// <summary>Whether <see cref="IJobRunner.RetryAsync"/> can start it again: it has ended and kept its parameters.</summary>
+    public bool CanRetry => IsFinished && ParametersJson is not null;
 
     /// <summary>Time from start to end (or to <paramref name="now"/> while running).</summary>
     public TimeSpan? Duration(DateTimeOffset now) => StartedAt is { } s ? (EndedAt ?? now) - s : null;

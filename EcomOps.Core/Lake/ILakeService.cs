@@ -28,9 +28,20 @@ public interface ILakeService
     /// <exception cref="UploadRejectedException">The file was refused; the message says why.</exception>
     Task<ObjectInfo> UploadAsync(UploadRequest request, Stream content, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs <see cref="UploadAsync"/> as a job, so it shows progress, can be cancelled and is in the run history.</summary>
-    /// <param name="openContent">Opens the file's content; called once, on the job's thread.</param>
-    JobRun StartUpload(UploadRequest request, Func<CancellationToken, Stream> openContent, string startedBy);
+    /// <summary>
+    /// Uploads a file on this machine as a job (<see cref="UploadJob"/>), so it shows progress, can be cancelled,
+    /// run again and is in the run history. The checks of <see cref="UploadAsync"/> apply.
+    /// </summary>
+    /// <exception cref="UploadRejectedException">The file does not exist; no run was started.</exception>
+    JobRun StartUpload(UploadRequest request, string sourcePath, string startedBy);
+
+    /// <summary>
+    /// Starts the upload run of a file a browser is sending. The page hands what it reads from the browser to
+    /// <see cref="BrowserUpload.ReceiveAsync"/>; the bytes are spooled on the server and the run streams them
+    /// into the lake. Once they have all arrived the run no longer depends on the page; if the page goes away
+    /// before, the run fails with a message saying so and the lake is as it was.
+    /// </summary>
+    BrowserUpload StartBrowserUpload(UploadRequest request, string startedBy);
 
     /// <summary>
     /// The first <paramref name="rows"/> rows of a CSV or Parquet object, with column types. A large CSV's row

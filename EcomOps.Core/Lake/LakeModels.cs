@@ -1,3 +1,4 @@
+using EcomOps.Core.Jobs;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Storage;
 
@@ -36,6 +37,15 @@ public sealed record LakePreview(
 /// <summary>What an upload will do, before it is done: the check of the file, where it would go, and whether that replaces something.</summary>
 public sealed record UploadCheck(CsvInspection Inspection, string? TargetKey, ObjectInfo? Existing, long? Size, long MaxBytes)
 {
+    /// <summary>
+    /// Why the upload would be refused as <paramref name="request"/> asks for it (bad rows not accepted, an
+    /// existing object not to be replaced), or null: the words <see cref="ILakeService.UploadAsync"/> refuses with.
+    /// </summary>
+    public string? RefusalFor(UploadRequest request) =>
+        (Refusal is { } refusal ? refusal + " Nothing was uploaded." : null)
+        ?? (Inspection.BadRowCount > 0 && !request.AcceptBadRows ? UploadMessages.BadRows(Inspection) : null)
+        ?? (Existing is { } existing && !request.Overwrite && TargetKey is { } key ? UploadMessages.Exists(key, existing) : null);
+
     /// <summary>Why the upload cannot go ahead at all, or null.</summary>
     public string? Refusal => Inspection.Refusal
         ?? (Size > MaxBytes ? $"'{Inspection.FileName}' is {Size:N0} bytes, over the upload limit of {MaxBytes:N0} bytes (EcomOps:MaxUploadBytes)." : null);
@@ -57,4 +67,28 @@ public readonly record struct UploadProgress(long Bytes, long? TotalBytes);
 public sealed class UploadRejectedException(string message, CsvInspection? inspection = null) : InvalidOperationException(message)
 {
     public CsvInspection? Inspection { get; } = inspection;
+}
+
+/// <summary>An upload run whose file a browser is sending: the run, and where to send the bytes.</summary>
+public sealed class BrowserUpload(JobRun run, Func<Stream, CancellationToken, Task> receive)
+{
+    /// <summary>The upload run, queued.</summary>
+    public JobRun Run { get; } = run;
+
+    /// <summary>
+    /// Copies the browser's file to the server for the run. Cancelling it (the page going away) ends the run
+    /// with a message; a cancelled run stops it.
+    /// </summary>
+    public Task ReceiveAsync(Stream content, CancellationToken cancellationToken = default) => receive(content, cancellationToken);
+}
+
+/// <summary>The words of upload refusals, shared by the check before an upload and the upload itself.</summary>
+internal static class UploadMessages
+{
+    public static string BadRows(CsvInspection inspection) =>
+        $"'{inspection.FileName}' has {inspection.BadRowCount} bad row(s) in its first {inspection.RowsChecked}: {string.Join("; ", inspection.BadRows.Take(5))}. " +
+        "Fix the file, or upload it anyway (the converter will quarantine bad rows). Nothing was uploaded.";
+
+    public static string Exists(string key, ObjectInfo existing) =>
+        $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded.";
 }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcomOps.Core.Lake;
 
-internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<EcomOpsOptions> options, ILogger<LakeService> logger) : ILakeService
+internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpool spool, IOptions<EcomOpsOptions> options, ILogger<LakeService> logger) : ILakeService
 {
     /// <summary>CSVs up to this size are counted while previewing; larger ones by a background run.</summary>
     internal const long CountInlineBytes = 16 * 1024 * 1024;
@@ -104,17 +104,13 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
 
         if (inspection.BadRowCount > 0 && !request.AcceptBadRows)
         {
-            throw new UploadRejectedException(
-                $"'{fileName}' has {inspection.BadRowCount} bad row(s) in its first {inspection.RowsChecked}: {string.Join("; ", inspection.BadRows.Take(5))}. " +
-                "Fix the file, or upload it anyway (the converter will quarantine bad rows). Nothing was uploaded.",
-                inspection);
+            throw new UploadRejectedException(UploadMessages.BadRows(inspection), inspection);
         }
 
         var key = TargetKey(request, inspection)!;
         if (!request.Overwrite && await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            throw new UploadRejectedException(
-                $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded.");
+            throw new UploadRejectedException(UploadMessages.Exists(key, existing));
         }
 
         var stopwatch = Stopwatch.StartNew();
@@ -142,34 +138,31 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         return info;
     }
 
-    public JobRun StartUpload(UploadRequest request, Func<CancellationToken, Stream> openContent, string startedBy)
+    public JobRun StartUpload(UploadRequest request, string sourcePath, string startedBy)
+    {
+        var path = Path.GetFullPath(sourcePath);
+        if (!File.Exists(path))
+        {
+            throw new UploadRejectedException($"'{sourcePath}' does not exist; check the path. Nothing was uploaded.");
+        }
+
+        return jobs.Start(new UploadJob(request with { Size = request.Size ?? new FileInfo(path).Length }, path), startedBy);
+    }
+
+    public BrowserUpload StartBrowserUpload(UploadRequest request, string startedBy)
     {
         var fileName = FileNameOf(request);
-        var parameters = new Dictionary<string, string>
+        var path = spool.Create(fileName);
+        try
         {
-            ["file"] = fileName,
-            ["dataset"] = request.Dataset ?? "(from header)",
-            ["key"] = request.Key ?? "(default)",
-            ["overwrite"] = request.Overwrite ? "yes" : "no",
-            ["accept bad rows"] = request.AcceptBadRows ? "yes" : "no",
-        };
-        return jobs.Start(new JobDefinition(
-            JobKinds.Upload,
-            $"Upload {fileName}",
-            [fileName],
-            async (context, token) =>
-            {
-                context.BeginStep(fileName, request.Size, JobUnits.Bytes);
-                await using var content = openContent(token);
-                var progress = new SyncProgress<UploadProgress>(p => context.Report(fileName, p.Bytes, p.Bytes));
-                var info = await UploadAsync(request, content, progress, token).ConfigureAwait(false);
-                context.CompleteStep(fileName, info.Size, info.Size);
-                context.SetCounts(c => c with { BytesRead = info.Size });
-                context.AddOutput(new JobOutput(fileName, info.Key, info.Size, 0, true));
-            },
-            parameters,
-            request.Dataset,
-            startedBy));
+            var run = jobs.Start(new UploadJob(request, path, Spooled: true), startedBy);
+            return new BrowserUpload(run, (content, token) => spool.ReceiveAsync(path, content, MaxUploadBytes, token));
+        }
+        catch
+        {
+            spool.Delete(path + ".part");
+            throw;
+        }
     }
 
     public async Task<LakePreview> PreviewAsync(string key, int rows = 100, CancellationToken cancellationToken = default)
@@ -240,23 +233,24 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         return new LakePreview(info, "csv", typed ? dataset : null, columns, values, null, runId, note);
     }
 
-    private Guid StartRowCount(ObjectInfo info)
+    private Guid StartRowCount(ObjectInfo info) => jobs.Start(new RowCountJob(info.Key, info.ETag, info.Size), "system").Id;
+
+    /// <summary>Counts a large CSV's rows for <see cref="RowCountJobHandler"/>; the preview shows the count from then on.</summary>
+    internal async Task<long> CountRowsForPreviewAsync(RowCountJob job, Action<long> onBytes, CancellationToken cancellationToken)
     {
-        var run = jobs.Start(new JobDefinition(
-            JobKinds.CountRows,
-            $"Count rows of {info.Key}",
-            [info.Name],
-            async (context, token) =>
-            {
-                context.BeginStep(info.Name, info.Size, JobUnits.Bytes);
-                var rows = await CountRowsAsync(info, token, bytes => context.Report(info.Name, bytes, bytes)).ConfigureAwait(false);
-                _rowCounts[(info.Key, info.ETag)] = rows;
-                context.CompleteStep(info.Name, info.Size, info.Size);
-                context.SetCounts(c => c with { RowsRead = rows, BytesRead = info.Size });
-            },
-            new Dictionary<string, string> { ["key"] = info.Key },
-            StartedBy: "system"));
-        return run.Id;
+        var cacheKey = (job.Key, job.ETag);
+        try
+        {
+            var info = await store.HeadAsync(job.Key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(job.Key, store.DisplayName);
+            var rows = await CountRowsAsync(info, cancellationToken, onBytes).ConfigureAwait(false);
+            _rowCounts[(info.Key, info.ETag)] = rows;
+            return rows;
+        }
+        finally
+        {
+            // Whatever the outcome, this count is over: a failed one must not look like one still counting.
+            _counting.TryRemove(cacheKey, out _);
+        }
     }
 
     /// <summary>Data rows (records after the header), counted with the CSV parser so quoted line breaks count once.</summary>
@@ -276,7 +270,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         return rows;
     }
 
-    private static string FileNameOf(UploadRequest request)
+    internal static string FileNameOf(UploadRequest request)
     {
         var name = request.FileName.Replace('\\', '/').Split('/')[^1];
         var problem = name is "." or ".." ? "it names a folder" : ObjectKey.Problem(name);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace EcomOps.Core.Storage;
 
 /// <summary>
-/// At the first start on a new data root, puts the shipped <c>sample_data/</c> CSVs into the local lake, so
+/// Local backend: at the first start on a new data root, puts the shipped <c>sample_data/</c> CSVs into the lake, so
 /// a fresh clone opens on data. A lake that already exists is left alone, even if the user emptied it.
 /// </summary>
 internal sealed class SampleDataSeeder(IOptions<EcomOpsOptions> options, IObjectStore lake, ILogger<SampleDataSeeder> logger) : IHostedService
@@ -14,7 +14,7 @@ internal sealed class SampleDataSeeder(IOptions<EcomOpsOptions> options, IObject
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.SeedSampleData || settings.Backend != Backend.Local || Directory.Exists(settings.LakeFullPath))
+        if (!settings.SeedSampleData || Directory.Exists(settings.LakeFullPath))
         {
             return;
         }

@@ -104,7 +104,7 @@ public sealed class ConvertCommandTests : IDisposable
 
         // The restart: a runner on the same data root finds the dead process's run and the staging it left.
         using var restarted = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
-        var run = restarted.Get<IJobRunner>().List(new JobRunFilter(Kind: JobKinds.Convert)).First();
+        var run = (await restarted.Get<IJobRunner>().ListAsync(new JobRunFilter(Kind: JobKinds.Convert))).First();
         Assert.Equal(JobStatus.Interrupted, run.Status);
         Assert.Equal("cli", run.StartedBy);
         await restarted.Get<IConversionService>().RecoverAsync();

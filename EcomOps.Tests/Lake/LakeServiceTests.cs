@@ -117,9 +117,11 @@ public sealed class LakeServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task UploadJob_ReportsBytesAndEndsInTheHistory()
+    public async Task UploadJob_ReportsBytesAndEndsInTheHistory_AndCanBeRunAgain()
     {
-        var run = Lake.StartUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length), _ => new MemoryStream(CsvCorpus.Good), "test");
+        var file = Path.Combine(_host.DataRoot, "people.csv");
+        await File.WriteAllBytesAsync(file, CsvCorpus.Good);
+        var run = Lake.StartUpload(new UploadRequest("people.csv"), file, "test");
 
         var done = await _host.Get<IJobRunner>().WaitAsync(run.Id);
 
@@ -127,6 +129,139 @@ public sealed class LakeServiceTests : IDisposable
         Assert.Equal(JobUnits.Bytes, done.Steps[0].Unit);
         Assert.Equal(CsvCorpus.Good.Length, done.Steps[0].Progress.Done);
         Assert.Equal("raw/customer_data/people.csv", Assert.Single(done.Outputs).Location);
+
+        // Again, as it was asked for: without --overwrite the object now there is not replaced.
+        var again = await _host.Get<IJobRunner>().WaitAsync((await _host.Get<IJobRunner>().RetryAsync(run.Id, "test")).Id);
+        Assert.Equal(JobStatus.Failed, again.Status);
+        Assert.Contains("'raw/customer_data/people.csv' already exists", again.Error);
+    }
+
+    [Fact]
+    public async Task BrowserUpload_OnceReceived_FinishesWithoutThePage_AndLeavesNoSpoolFile()
+    {
+        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length), "web");
+
+        await upload.ReceiveAsync(new MemoryStream(CsvCorpus.Good));
+        var done = await _host.Get<IJobRunner>().WaitAsync(upload.Run.Id);
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(["receive", "people.csv"], done.Steps.Select(s => s.Name));
+        Assert.Equal(CsvCorpus.Good.Length, done.Steps[0].Progress.Done);
+        Assert.Equal(CsvCorpus.Good, await File.ReadAllBytesAsync(Path.Combine(_host.LakePath, "raw", "customer_data", "people.csv")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_host.DataRoot, "uploads")));
+    }
+
+    [Fact]
+    public async Task BrowserUpload_WhenThePageGoesAwayMidFile_FailsSayingSo_AndTheLakeIsAsItWas()
+    {
+        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length * 2L), "web");
+        using var pageGone = new CancellationTokenSource();
+
+        var receiving = upload.ReceiveAsync(new HalfThenHang(CsvCorpus.Good, pageGone), pageGone.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiving);
+        var done = await _host.Get<IJobRunner>().WaitAsync(upload.Run.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Contains("The browser stopped sending 'people.csv'", done.Error);
+        Assert.False(Directory.Exists(Path.Combine(_host.LakePath, "raw")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_host.DataRoot, "uploads")));
+    }
+
+    [Fact]
+    public async Task BrowserUpload_CancelledWhileReceiving_StopsTheReceiving_AndEndsCancelled()
+    {
+        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: 100_000_000), "web");
+        var runner = _host.Get<IJobRunner>();
+        await Eventually.UntilAsync(async () => (await runner.GetAsync(upload.Run.Id))!.Status == JobStatus.Running);
+
+        var receiving = upload.ReceiveAsync(new EndlessCsv());
+        Assert.True(await runner.CancelAsync(upload.Run.Id));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiving.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(JobStatus.Cancelled, (await runner.WaitAsync(upload.Run.Id)).Status);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_host.DataRoot, "uploads")));
+    }
+
+    /// <summary>A browser stream that sends half of a file, then nothing until the page is gone.</summary>
+    private sealed class HalfThenHang(byte[] content, CancellationTokenSource pageGone) : Stream
+    {
+        private bool _sent;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_sent)
+            {
+                _sent = true;
+                var half = content.AsMemory(0, content.Length / 2);
+                half.CopyTo(buffer);
+                return half.Length;
+            }
+
+            pageGone.Cancel();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A browser stream of a CSV that never ends (a very large file), a little at a time.</summary>
+    private sealed class EndlessCsv : Stream
+    {
+        private bool _headerSent;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(5, cancellationToken);
+            var text = _headerSent ? "1,Ada,ada@example.com,DE,2024-01-02\n" : "CustomerID,Name,Email,Country,SignupDate\n";
+            _headerSent = true;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(text, 2000)));
+            var count = Math.Min(bytes.Length, buffer.Length);
+            bytes.AsMemory(0, count).CopyTo(buffer);
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]

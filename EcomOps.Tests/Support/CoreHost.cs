@@ -25,6 +25,7 @@ public sealed class CoreHost : IDisposable
         var services = new ServiceCollection().AddLogging();
         configure?.Invoke(services);
         services.AddEcomOpsCore(built);
+        services.AddJobHandler<Jobs.TestJobHandler>();
         Services = services.BuildServiceProvider();
     }
 

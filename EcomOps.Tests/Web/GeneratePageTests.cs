@@ -35,22 +35,25 @@ public sealed class GeneratePageTests : IAsyncLifetime
     [InlineData("seed", "4.5", "Seed must be a whole number")]
     [InlineData("end", "2023-01-01", "End date 2023-01-01 is before start date 2024-01-01; pick an end on or after the start.")]
     [InlineData("start", "", "Start date must be a date as yyyy-MM-dd")]
-    public void BadField_ShowsItsMessageBesideTheField_AndWritesNothing(string field, string value, string message)
+    public async Task BadField_ShowsItsMessageBesideTheField_AndWritesNothing(string field, string value, string message)
     {
         var page = RenderPage();
 
         page.Find($"#{field}").Change(value);
         page.Find("#generate-button").Click();
 
-        var error = page.Find($"#{field}").Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error");
-        Assert.NotNull(error);
-        Assert.Contains(message, error!.TextContent);
-        Assert.Empty(_context.Services.GetRequiredService<IJobRunner>().List());
+        page.WaitForAssertion(() =>
+        {
+            var error = page.Find($"#{field}").Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error");
+            Assert.NotNull(error);
+            Assert.Contains(message, error!.TextContent);
+        });
+        Assert.Empty(await _context.Services.GetRequiredService<IJobRunner>().ListAsync(JobRunFilter.All));
         Assert.False(Directory.Exists(LakeRaw));
     }
 
     [Fact]
-    public void UnknownLocale_ShowsTheMessageBesideTheLocale()
+    public async Task UnknownLocale_ShowsTheMessageBesideTheLocale()
     {
         var page = RenderPage();
 
@@ -60,7 +63,7 @@ public sealed class GeneratePageTests : IAsyncLifetime
         page.Find("#generate-button").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Unknown locale 'xx'", page.Find("#locale").Closest(".mud-input-control")!.TextContent));
-        Assert.Empty(_context.Services.GetRequiredService<IJobRunner>().List());
+        Assert.Empty(await _context.Services.GetRequiredService<IJobRunner>().ListAsync(JobRunFilter.All));
     }
 
     [Fact]
@@ -157,6 +160,9 @@ public sealed class GeneratePageTests : IAsyncLifetime
             _popoverProviderRendered = true;
         }
 
-        return _context.Render<Generate>();
+        // The page reads the latest run first; it is ready for input once the form says so.
+        var page = _context.Render<Generate>();
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("#generate-form").GetAttribute("data-ready")));
+        return page;
     }
 }

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Generation;
-using EcomOps.Core.Jobs;
-using EcomOps.Core.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using EcomOps.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EcomOps.Bench;
 
@@ -88,10 +88,16 @@ internal static class GenerationBenchmark
 
     private static async Task<bool> CheckDefaultSizesDeterministicAsync(string work, BenchReport report, CancellationToken cancellationToken)
     {
-        var time = TimeProvider.System;
-        using var jobs = new JobRunner(time, NullLogger<JobRunner>.Instance);
-        var lake = new LocalObjectStore(Path.Combine(work, "lake"), timeProvider: time);
-        var service = new GenerationService(lake, jobs, time, NullLogger<GenerationService>.Instance);
+        // The service as the CLI and dashboard get it; its output goes to folders, so the lake stays empty.
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddEcomOpsCore(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["EcomOps:DataRoot"] = Path.Combine(work, "data"),
+                ["EcomOps:SeedSampleData"] = "false",
+            }).Build())
+            .BuildServiceProvider();
+        var service = services.GetRequiredService<IGenerationService>();
 
         var defaults = new GenerationOptions();
         var first = await service.GenerateAsync(defaults, Path.Combine(work, "small-a"), null, cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,11 @@ public sealed partial class Generate : IDisposable
     private IReadOnlyList<DatasetPreview>? _preview;
     private JobRun? _run;
     private bool _busy;
+
+    // Until the latest run is read, Generate waits: it could be running already, and its settings fill the form.
+    private bool _loaded;
     private IDisposable? _subscription;
+    private RunFollower? _follower;
 
     [Inject]
     private IGenerationService Generation { get; set; } = default!;
@@ -28,19 +32,34 @@ public sealed partial class Generate : IDisposable
 
     private bool IsRunning => _run is { IsFinished: false };
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
+        _follower = new RunFollower(Jobs, run => InvokeAsync(() =>
+        {
+            _run = run;
+            StateHasChanged();
+        }), Logger);
+
+        // A generation started from here later, or in another tab, is followed from its start.
+        _subscription = Jobs.Subscribe(OnRunStarted);
+
         // The job outlives the page: coming back shows the latest run, finished or not, and its settings.
-        _run = Jobs.List().FirstOrDefault(r => r.Kind == JobKinds.Generate);
+        _run = (await Jobs.ListAsync(new JobRunFilter(Kind: JobKinds.Generate, Limit: 1))).FirstOrDefault();
         if (_run is not null)
         {
             _form.LoadFrom(_run.Parameters);
+            _follower.Follow(_run.Id);
         }
-
-        _subscription = Jobs.Subscribe(OnRunChanged);
     }
 
-    public void Dispose() => _subscription?.Dispose();
+    // Runs once OnInitializedAsync has finished, and its render is the last one of the first load.
+    protected override void OnParametersSet() => _loaded = true;
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _follower?.Dispose();
+    }
 
     private bool Has(string field) => _form.ErrorFor(field) is not null;
 
@@ -83,6 +102,7 @@ public sealed partial class Generate : IDisposable
         try
         {
             _run = Generation.StartGeneration(options, "web");
+            _follower?.Follow(_run.Id);
         }
         catch (Exception e)
         {
@@ -97,27 +117,27 @@ public sealed partial class Generate : IDisposable
         return Task.CompletedTask;
     }
 
-    private Task CancelAsync()
+    private async Task CancelAsync()
     {
-        if (_run is not null && !Jobs.Cancel(_run.Id))
+        try
         {
-            Snackbar.Add("The run had already finished.", Severity.Info);
+            if (_run is not null && !await Jobs.CancelAsync(_run.Id))
+            {
+                Snackbar.Add("The run had already finished.", Severity.Info);
+            }
         }
-
-        return Task.CompletedTask;
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Could not cancel run {RunId}", _run?.Id);
+            Snackbar.Add($"Could not cancel the run: {e.Message}", Severity.Error);
+        }
     }
 
-    private void OnRunChanged(JobRun run)
+    private void OnRunStarted(JobRun run)
     {
-        if (run.Kind != JobKinds.Generate || (_run is not null && run.Id != _run.Id && run.QueuedAt < _run.QueuedAt))
+        if (run.Kind == JobKinds.Generate && run.Status == JobStatus.Queued && (_run is null || run.QueuedAt > _run.QueuedAt))
         {
-            return;
+            _ = InvokeAsync(() => _follower?.Follow(run.Id));
         }
-
-        _ = InvokeAsync(() =>
-        {
-            _run = run;
-            StateHasChanged();
-        });
     }
 }

@@ -13,6 +13,8 @@ public sealed partial class Jobs : IDisposable
     /// <summary>Outputs under this prefix are rejected rows; the detail drawer previews them.</summary>
     internal const string QuarantinePrefix = "quarantine/";
 
+    private static readonly TimeSpan ReloadInterval = TimeSpan.FromMilliseconds(250);
+
     private IReadOnlyList<JobRun> _runs = [];
     private IReadOnlyList<JobRun> _active = [];
     private JobStatus? _status;
@@ -21,7 +23,9 @@ public sealed partial class Jobs : IDisposable
     private bool _failedOnly;
     private JobRun? _selected;
     private LakePreview? _quarantine;
+    private bool _retrying;
     private IDisposable? _subscription;
+    private int _reloadPending;
     private readonly CancellationTokenSource _cancellation = new();
 
     [Inject]
@@ -45,14 +49,11 @@ public sealed partial class Jobs : IDisposable
     [Inject]
     private ILogger<Jobs> Logger { get; set; } = default!;
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
-        Load();
-        _subscription = Runner.Subscribe(_ => InvokeAsync(() =>
-        {
-            Load();
-            StateHasChanged();
-        }));
+        // Subscribed before the first load, so a change in between is not missed.
+        _subscription = Runner.Subscribe(_ => ScheduleReload());
+        await LoadAsync();
     }
 
     public void Dispose()
@@ -62,31 +63,99 @@ public sealed partial class Jobs : IDisposable
         _cancellation.Dispose();
     }
 
-    private void Load()
+    private async Task LoadAsync()
     {
-        _runs = Runner.List(new JobRunFilter(_status, _kind, _dataset, _failedOnly));
-        _active = Runner.List(new JobRunFilter(Limit: 50)).Where(r => !r.IsFinished).ToList();
+        var token = _cancellation.Token;
+        _runs = await Runner.ListAsync(new JobRunFilter(_status, _kind, _dataset, _failedOnly), token);
+        _active = (await Runner.ListAsync(new JobRunFilter(Limit: 50), token)).Where(r => !r.IsFinished).ToList();
         if (_selected is not null)
         {
-            _selected = Runner.Get(_selected.Id) ?? _selected;
+            _selected = await Runner.GetAsync(_selected.Id, token) ?? _selected;
         }
     }
 
-    private void SetFilter(Action change)
+    // Runs change many times a second while they work: the table is read again at most 4 times a second.
+    private void ScheduleReload()
+    {
+        if (Interlocked.Exchange(ref _reloadPending, 1) == 1)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                await Task.Delay(ReloadInterval, _cancellation.Token);
+                Volatile.Write(ref _reloadPending, 0);
+                await LoadAsync();
+                StateHasChanged();
+            }
+            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            {
+                // The page is gone.
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref _reloadPending, 0);
+                Logger.LogWarning(e, "Could not refresh the run list");
+            }
+        });
+    }
+
+    private async Task SetFilterAsync(Action change)
     {
         change();
-        Load();
+        await LoadAsync();
     }
 
-    private void Cancel(JobRun run)
+    private async Task CancelAsync(JobRun run)
     {
-        if (!Runner.Cancel(run.Id))
+        try
         {
-            Snackbar.Add("That run had already finished.", Severity.Info);
+            if (!await Runner.CancelAsync(run.Id, _cancellation.Token))
+            {
+                Snackbar.Add("That run had already finished.", Severity.Info);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "Could not cancel run {RunId}", run.Id);
+            Snackbar.Add($"Could not cancel the run: {e.Message}", Severity.Error);
         }
     }
 
-    private async Task Select(JobRun run)
+    private async Task RetryAsync(JobRun run)
+    {
+        if (_retrying)
+        {
+            return;
+        }
+
+        _retrying = true;
+        try
+        {
+            var again = await Runner.RetryAsync(run.Id, "web", _cancellation.Token);
+            Snackbar.Add($"Started again as run {again.Id.ToString()[..8]}.", Severity.Success);
+            await LoadAsync();
+            await SelectAsync(again);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or KeyNotFoundException)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "Could not run {RunId} again", run.Id);
+            Snackbar.Add($"Could not run it again: {e.Message}", Severity.Error);
+        }
+        finally
+        {
+            _retrying = false;
+        }
+    }
+
+    private async Task SelectAsync(JobRun run)
     {
         _selected = run;
         _quarantine = null;
@@ -126,7 +195,7 @@ public sealed partial class Jobs : IDisposable
         {
             var started = Conversion.StartConversion(choice.Options, choice.Datasets, "web");
             Snackbar.Add($"Started {started.Count} conversion run(s).", Severity.Success);
-            Load();
+            await LoadAsync();
         }
         catch (ArgumentException e)
         {

@@ -16,7 +16,7 @@ public sealed partial class Lake : IDisposable
     private bool _previewLoading;
     private bool _showUpload;
     private string? _error;
-    private IDisposable? _subscription;
+    private RunFollower? _rowCount;
     private readonly CancellationTokenSource _cancellation = new();
 
     [SupplyParameterFromQuery(Name = "prefix")]
@@ -37,7 +37,7 @@ public sealed partial class Lake : IDisposable
     [Inject]
     private ILogger<Lake> Logger { get; set; } = default!;
 
-    protected override void OnInitialized() => _subscription = Jobs.Subscribe(OnRunChanged);
+    protected override void OnInitialized() => _rowCount = new RunFollower(Jobs, OnRowCountChanged, Logger);
 
     protected override async Task OnParametersSetAsync()
     {
@@ -47,7 +47,7 @@ public sealed partial class Lake : IDisposable
 
     public void Dispose()
     {
-        _subscription?.Dispose();
+        _rowCount?.Dispose();
         _cancellation.Cancel();
         _cancellation.Dispose();
     }
@@ -86,6 +86,10 @@ public sealed partial class Lake : IDisposable
         try
         {
             _preview = await LakeService.PreviewAsync(key, 100, _cancellation.Token);
+            if (_preview.RowCountRunId is { } countRun)
+            {
+                _rowCount?.Follow(countRun);
+            }
         }
         catch (Exception e)
         {
@@ -130,16 +134,24 @@ public sealed partial class Lake : IDisposable
         }
     }
 
-    // A finished row count makes the open preview complete: ask for it again.
-    private void OnRunChanged(JobRun run)
+    // A finished row count makes the open preview complete: ask for it again. A failed one says so (asking
+    // again would only start another count).
+    private Task OnRowCountChanged(JobRun run) => !run.IsFinished ? Task.CompletedTask : InvokeAsync(async () =>
     {
-        if (run.IsFinished && _preview?.RowCountRunId == run.Id)
+        if (_preview?.RowCountRunId != run.Id)
         {
-            _ = InvokeAsync(async () =>
-            {
-                await PreviewAsync(_preview.Object.Key);
-                StateHasChanged();
-            });
+            return;
         }
-    }
+
+        if (run.Status == JobStatus.Succeeded)
+        {
+            await PreviewAsync(_preview.Object.Key);
+        }
+        else
+        {
+            _preview = _preview with { RowCountRunId = null, Note = $"Counting the rows {run.Status.ToString().ToLowerInvariant()}: {run.Error}" };
+        }
+
+        StateHasChanged();
+    });
 }

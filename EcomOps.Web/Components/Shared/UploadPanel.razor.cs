@@ -10,6 +10,7 @@ namespace EcomOps.Web.Components.Shared;
 public sealed partial class UploadPanel : IDisposable
 {
     private readonly List<UploadItem> _items = [];
+    private readonly CancellationTokenSource _cancellation = new();
     private IDisposable? _subscription;
 
     /// <summary>The folder the Lake page shows; uploads go there when it is a dataset's or a custom folder.</summary>
@@ -35,7 +36,14 @@ public sealed partial class UploadPanel : IDisposable
 
     protected override void OnInitialized() => _subscription = Jobs.Subscribe(OnRunChanged);
 
-    public void Dispose() => _subscription?.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+
+        // Files still being received stop here; their runs end with a message saying the page went away.
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+    }
 
     private static string StateOf(UploadItem item) => item switch
     {
@@ -78,7 +86,7 @@ public sealed partial class UploadPanel : IDisposable
         }
     }
 
-    private void Upload(UploadItem item)
+    private async Task UploadAsync(UploadItem item)
     {
         if (!item.CanUpload)
         {
@@ -86,17 +94,54 @@ public sealed partial class UploadPanel : IDisposable
         }
 
         var request = Request(item) with { Overwrite = item.Overwrite, AcceptBadRows = item.BadRows > 0 };
-        item.Run = Lake.StartUpload(request, token => item.File.OpenReadStream(Lake.MaxUploadBytes, token), "web");
-    }
-
-    private Task CancelAsync(UploadItem item)
-    {
-        if (item.Run is not null)
+        BrowserUpload upload;
+        try
         {
-            Jobs.Cancel(item.Run.Id);
+            upload = Lake.StartBrowserUpload(request, "web");
+        }
+        catch (Exception e)
+        {
+            Logger.LogWarning(e, "Could not start the upload of {File}", item.File.Name);
+            item.Error = $"Could not upload '{item.File.Name}': {e.Message}";
+            return;
         }
 
-        return Task.CompletedTask;
+        item.Run = upload.Run;
+        StateHasChanged();
+        try
+        {
+            // Only the browser's bytes go through the page, into the server's spool; the run does the rest,
+            // and goes on if the page is left once they are all there.
+            await using var content = item.File.OpenReadStream(Lake.MaxUploadBytes, _cancellation.Token);
+            await upload.ReceiveAsync(content, _cancellation.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && _cancellation.IsCancellationRequested)
+        {
+            // The page went away; the run reports that the browser stopped sending.
+        }
+        catch (Exception e)
+        {
+            // The run fails with its own message (the spool is gone); the log has the cause.
+            Logger.LogWarning(e, "Receiving {File} from the browser failed", item.File.Name);
+        }
+    }
+
+    private async Task CancelAsync(UploadItem item)
+    {
+        if (item.Run is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await Jobs.CancelAsync(item.Run.Id);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Could not cancel upload run {RunId}", item.Run.Id);
+            item.Error = $"Could not cancel: {e.Message}";
+        }
     }
 
     private void Remove(UploadItem item) => _items.Remove(item);

@@ -1,0 +1,38 @@
+using System.Globalization;
+using EcomOps.Core.Datasets;
+using EcomOps.Core.Jobs;
+
+namespace EcomOps.Core.Conversion;
+
+/// <summary>A conversion run: one dataset's raw CSVs to Parquet.</summary>
+public sealed record ConversionJob(string Dataset, ConversionOptions Options) : IJobParameters;
+
+/// <summary>Runs <see cref="ConversionJob"/>s on the conversion engine of the configured backend.</summary>
+internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionService conversion) : JobHandler<ConversionJob>
+{
+    public override string Kind => JobKinds.Convert;
+
+    public override JobPlan Plan(ConversionJob parameters)
+    {
+        var dataset = DatasetRegistry.Get(parameters.Dataset);
+        var options = parameters.Options;
+        options.EnsureValid();
+        var display = new Dictionary<string, string>
+        {
+            ["compression"] = options.Compression.ToString().ToLowerInvariant(),
+            ["partitioning"] = dataset.MonthPartitionColumn is not null && options.Partitioning == Partitioning.Month ? "year=YYYY/month=MM" : "none",
+            ["mode"] = options.Mode.ToString().ToLowerInvariant(),
+            ["max errors"] = options.MaxErrors.ToString(CultureInfo.InvariantCulture),
+            ["source"] = $"raw/{dataset.Name}/*.csv",
+            ["target"] = $"parquet/{dataset.Name}/",
+            ["engine"] = engine.Name,
+        };
+        return new JobPlan($"Convert {dataset.Name} to Parquet", [dataset.Name], display, dataset.Name, engine.Resources);
+    }
+
+    public override async Task RunAsync(JobContext context, ConversionJob parameters, CancellationToken cancellationToken)
+    {
+        await conversion.RecoverBeforeRunAsync(context.RunId, cancellationToken).ConfigureAwait(false);
+        await engine.ConvertAsync(context, parameters.Options.RequestFor(DatasetRegistry.Get(parameters.Dataset), context.RunId), cancellationToken).ConfigureAwait(false);
+    }
+}
