@@ -61,6 +61,9 @@ public static class CliApp
             {
                 ["EcomOps:DataRoot"] = parsed.GetValue(DataRoot),
                 ["EcomOps:SeedSampleData"] = "false",
+
+                // A command is short-lived: remote runs a stopped dashboard started are for the dashboard to follow.
+                ["EcomOps:Jobs:ReattachRemoteRuns"] = "false",
             })
             .AddEnvironmentVariables()
             .Build();

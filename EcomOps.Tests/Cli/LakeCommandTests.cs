@@ -45,6 +45,27 @@ public sealed class LakeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Upload_IsARunInTheHistory_AndJobsRetryRunsItAgain()
+    {
+        var file = _dir.Combine("people.csv");
+        await File.WriteAllBytesAsync(file, CsvCorpus.Good);
+        Assert.Equal(0, (await RunAsync("lake", "upload", file, "--overwrite")).Code);
+
+        var ls = await RunAsync("jobs", "ls", "--kind", "upload");
+        var line = Assert.Single(ls.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1));
+        Assert.Contains("Succeeded", line);
+        Assert.Contains("Upload people.csv", line);
+
+        await File.WriteAllBytesAsync(file, CsvCorpus.Lines(CsvCorpus.CustomersHeader, "7,Grace Hopper,grace@example.com,US,2024-03-09"));
+        var retry = await RunAsync("jobs", "retry", line[..8]);
+
+        Assert.True(retry.Code == 0, retry.Stderr);
+        Assert.Contains("Succeeded", retry.Stdout);
+        Assert.Contains("Grace Hopper", await File.ReadAllTextAsync(Raw("customer_data", "people.csv")));
+        Assert.Equal(2, (await RunAsync("jobs", "ls", "--kind", "upload")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+    }
+
+    [Fact]
     public async Task Upload_OfAFileWithAWrongHeader_ExitsWith2_AndUploadsNothing()
     {
         var file = _dir.Combine("orders.csv");

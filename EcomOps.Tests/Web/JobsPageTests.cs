@@ -45,7 +45,7 @@ public sealed class JobsPageTests : IAsyncLifetime
     [Fact]
     public void Table_ListsEveryRunWithStatusAndCounts()
     {
-        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+        var page = RenderPage();
 
         var rows = page.FindAll(".job-row");
         Assert.Equal(3, rows.Count);
@@ -57,11 +57,12 @@ public sealed class JobsPageTests : IAsyncLifetime
     [Fact]
     public void FailedOnly_ShowsTheFailedConversion_AndItsDetailsShowTheErrorAndQuarantinedRows()
     {
-        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+        var page = RenderPage();
 
         page.Find(".failed-only input").Change(true);
 
-        var row = Assert.Single(page.FindAll(".job-row"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
+        var row = page.Find(".job-row");
         Assert.Contains("Convert customer_data to Parquet", row.TextContent);
         row.Click();
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".job-detail .lake-preview")));
@@ -76,12 +77,40 @@ public sealed class JobsPageTests : IAsyncLifetime
     [Fact]
     public async Task KindFilter_NarrowsTheTable()
     {
-        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+        var page = RenderPage();
         var kind = page.FindComponents<MudSelect<string>>()[0];
 
         await page.InvokeAsync(() => kind.Instance.ValueChanged.InvokeAsync(JobKinds.Generate));
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
         Assert.Contains("generate", page.Find(".job-row").TextContent);
+    }
+
+    [Fact]
+    public async Task RunAgain_OnTheFailedConversion_StartsItWithTheSameOptions_AndItSucceedsOnceTheDataIsFixed()
+    {
+        File.Delete(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data", "bad.csv"));
+        var page = RenderPage();
+        page.Find(".failed-only input").Change(true);
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
+        var failedId = Guid.Parse(page.Find(".job-row").GetAttribute("data-run")!);
+        page.Find(".job-row").Click();
+
+        page.WaitForAssertion(() => page.Find("#retry-button").Click());
+
+        page.WaitForAssertion(() => Assert.Contains($"run again from {failedId.ToString()[..8]}", page.Find(".detail-retry-of").TextContent));
+        var runner = _context.Services.GetRequiredService<IJobRunner>();
+        var again = (await runner.ListAsync(new JobRunFilter(Kind: JobKinds.Convert))).Single(r => r.RetryOf == failedId);
+        var done = await runner.WaitAsync(again.Id);
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal("0", done.Parameters["max errors"]);
+        Assert.Equal(20, done.RowsWritten);
+    }
+
+    private IRenderedComponent<EcomOps.Web.Components.Pages.Jobs> RenderPage()
+    {
+        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".job-row").Count));
+        return page;
     }
 }
