@@ -93,6 +93,9 @@ public static class ServiceCollectionExtensions
             return store;
         });
         services.TryAddSingleton<IObjectStore>(sp => sp.GetRequiredService<LocalObjectStore>());
+
+        // Folder renames: conversions commit in one atomic step here.
+        services.TryAddSingleton<IAtomicPrefixSwap>(sp => sp.GetRequiredService<LocalObjectStore>());
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
         services.TryAddSingleton(sp =>
         {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EcomOps.Core.Conversion;
 
 /// <summary>Starts conversions as jobs (<see cref="ConversionJob"/>), one per dataset, and repairs what a crash left.</summary>
-internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILogger<ConversionService> logger) : IConversionService
+internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILogger<ConversionService> logger, IAtomicPrefixSwap? prefixSwap = null) : IConversionService
 {
     private readonly SemaphoreSlim _recoveryLock = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _ownRuns = new();
@@ -45,7 +45,7 @@ internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILog
                 return 0;
             }
 
-            var repaired = await ParquetConverter.RecoverAsync(lake, cancellationToken).ConfigureAwait(false);
+            var repaired = await ParquetConverter.RecoverAsync(lake, prefixSwap, cancellationToken).ConfigureAwait(false);
             if (repaired > 0)
             {
                 logger.LogWarning("Repaired {Count} conversion(s) a crash had interrupted", repaired);

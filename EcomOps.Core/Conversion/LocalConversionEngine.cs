@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Core.Conversion;
 
-/// <summary>The Local backend's conversion engine: <see cref="ParquetConverter"/> in this process, over the lake's store.</summary>
-internal sealed class LocalConversionEngine(IObjectStore lake, TimeProvider time, ILogger<ParquetConverter> logger) : IConversionEngine
+/// <summary>
+/// The conversion engine that runs <see cref="ParquetConverter"/> in this process, over the lake's store, with the
+/// store's folder swap when the backend registers one.
+/// </summary>
+internal sealed class LocalConversionEngine(IObjectStore lake, TimeProvider time, ILogger<ParquetConverter> logger, IAtomicPrefixSwap? prefixSwap = null) : IConversionEngine
 {
     public string Name => "in-process";
 
@@ -15,7 +18,7 @@ internal sealed class LocalConversionEngine(IObjectStore lake, TimeProvider time
     {
         var step = request.Dataset.Name;
         var begun = false;
-        var converter = new ParquetConverter(logger, time);
+        var converter = new ParquetConverter(logger, time, prefixSwap);
 
         // Progress in bytes of CSV read: the total is known up front, so the bar has a percentage and an ETA.
         var progress = new SyncProgress<ConversionProgress>(p =>

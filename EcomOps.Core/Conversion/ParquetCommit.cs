@@ -4,7 +4,7 @@ using Parquet;
 namespace EcomOps.Core.Conversion;
 
 /// <summary>
-/// Moves a run's staged files into the dataset's Parquet folder. With <see cref="IAtomicPrefixSwap"/> (the local
+/// Moves a run's staged files into the dataset's Parquet folder. With the store's <see cref="IAtomicPrefixSwap"/> (the local
 /// lake) the staged folder, manifest and <c>_SUCCESS</c> included, replaces the live one in one step. Without it
 /// (S3) objects are copied one by one: <c>_SUCCESS</c> is removed first, the data files are copied, the manifest
 /// is written (the commit point: it lists exactly the new set), old files are deleted and <c>_SUCCESS</c> is
@@ -14,6 +14,7 @@ internal static class ParquetCommit
 {
     public static async Task CommitAsync(
         IObjectStore store,
+        IAtomicPrefixSwap? prefixSwap,
         string stagingPrefix,
         string targetPrefix,
         IReadOnlyList<string> stagedRelativeKeys,
@@ -22,7 +23,7 @@ internal static class ParquetCommit
         CancellationToken cancellationToken)
     {
         var manifestJson = manifest.ToUtf8Json();
-        if (store is IAtomicPrefixSwap swap)
+        if (prefixSwap is { } swap)
         {
             await PutAsync(store, stagingPrefix + ConversionManifest.FileName, manifestJson, cancellationToken).ConfigureAwait(false);
             await PutAsync(store, stagingPrefix + ConversionManifest.SuccessFileName, [], cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,7 @@ namespace EcomOps.Core.Conversion;
 /// </para>
 /// <para>
 /// Output is staged under <see cref="StagingRoot"/> and committed only when complete, with
-/// <c>_manifest.json</c> and <c>_SUCCESS</c>. On a store with <see cref="IAtomicPrefixSwap"/> (the local lake)
+/// <c>_manifest.json</c> and <c>_SUCCESS</c>. Given the store's <see cref="IAtomicPrefixSwap"/> (the local lake)
 /// the commit is one folder swap: a reader of <c>parquet/&lt;dataset&gt;/**/*.parquet</c> sees the previous
 /// complete output or the new one, never a mix. S3 has no such operation, so there the files are copied into
 /// place, then the manifest is written (the commit point), old files deleted and <c>_SUCCESS</c> written last:
@@ -37,11 +37,17 @@ public sealed class ParquetConverter
 
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IAtomicPrefixSwap? _prefixSwap;
 
     /// <param name="logger">Logs each run's start and end with counts and duration (never per row).</param>
     /// <param name="timeProvider">Clock for the manifest's time and the duration; the system clock by default.</param>
-    public ParquetConverter(ILogger<ParquetConverter>? logger = null, TimeProvider? timeProvider = null)
+    /// <param name="prefixSwap">
+    /// The folder swap of the store conversions write to, when it has one (the Local backend registers the local
+    /// lake's): the commit is then one atomic step. Without it output is committed by copying (S3).
+    /// </param>
+    public ParquetConverter(ILogger<ParquetConverter>? logger = null, TimeProvider? timeProvider = null, IAtomicPrefixSwap? prefixSwap = null)
     {
+        _prefixSwap = prefixSwap;
         _logger = logger ?? NullLogger<ParquetConverter>.Instance;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -107,7 +113,7 @@ public sealed class ParquetConverter
                 dataset.Columns.Select(c => new ManifestColumn(c.Name, DatasetParquetSchema.PhysicalType(c), DatasetParquetSchema.LogicalType(c))).ToList(),
                 listed);
 
-            await ParquetCommit.CommitAsync(store, run.StagingPrefix, targetPrefix, [.. staged.Select(f => f.RelativeKey)], manifest, request.Mode == ConversionMode.Append, cancellationToken)
+            await ParquetCommit.CommitAsync(store, _prefixSwap, run.StagingPrefix, targetPrefix, [.. staged.Select(f => f.RelativeKey)], manifest, request.Mode == ConversionMode.Append, cancellationToken)
                 .ConfigureAwait(false);
             committed = true;
 
@@ -167,11 +173,12 @@ public sealed class ParquetConverter
     /// files it does not list, writing <c>_SUCCESS</c>) and removes the files of one that died before. Staged
     /// files of unfinished runs are deleted everywhere. Returns the number of repairs made.
     /// </summary>
-    public static async Task<int> RecoverAsync(IObjectStore store, CancellationToken cancellationToken = default)
+    /// <param name="prefixSwap">The store's folder swap, as given to the converter; null for a store committed by copying.</param>
+    public static async Task<int> RecoverAsync(IObjectStore store, IAtomicPrefixSwap? prefixSwap = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         var repaired = 0;
-        if (store is IAtomicPrefixSwap swap)
+        if (prefixSwap is { } swap)
         {
             repaired += await swap.RecoverPrefixSwapsAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -137,7 +137,7 @@ public sealed class AtomicCommitTests : IDisposable
         Assert.Empty(_lake.FilesOf(Transactions));
 
         var restarted = _lake.Reopen();
-        var repairs = await ParquetConverter.RecoverAsync(restarted);
+        var repairs = await ParquetConverter.RecoverAsync(restarted, restarted);
 
         Assert.True(repairs >= 1);
         await AssertPreviousOutputAsync(previous, 1_000);
@@ -150,7 +150,8 @@ public sealed class AtomicCommitTests : IDisposable
         var previous = await ConvertPreviousAsync(1_000);
         await _lake.PutAsync($"{ParquetConverter.StagingRoot}transactions_data/{Guid.NewGuid()}/part-x.parquet", "half a file");
 
-        await ParquetConverter.RecoverAsync(_lake.Reopen());
+        var reopened = _lake.Reopen();
+        await ParquetConverter.RecoverAsync(reopened, reopened);
 
         await AssertPreviousOutputAsync(previous, 1_000);
     }

@@ -24,7 +24,8 @@ public sealed class ConversionLake : IDisposable
 
     public DuckDb Duck { get; } = new();
 
-    public ParquetConverter Converter { get; } = new();
+    /// <summary>A converter committing with the lake's folder swap, as the Local backend registers it.</summary>
+    public ParquetConverter Converter => new(prefixSwap: Store);
 
     /// <summary>A new store over the same folders, as after a restart.</summary>
     public LocalObjectStore Reopen() => Store = Open();

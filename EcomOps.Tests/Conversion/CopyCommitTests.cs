@@ -5,15 +5,16 @@ using EcomOps.Core.Storage;
 namespace EcomOps.Tests.Conversion;
 
 /// <summary>
-/// The commit on stores without <see cref="IAtomicPrefixSwap"/> (S3): files copied into place, the manifest as
-/// the commit point, old files deleted, <c>_SUCCESS</c> last. Run here over the local store seen only through
-/// <see cref="IObjectStore"/>.
+/// The commit without an <see cref="IAtomicPrefixSwap"/> (S3): files copied into place, the manifest as the commit
+/// point, old files deleted, <c>_SUCCESS</c> last. Run here over the local store seen only through
+/// <see cref="IObjectStore"/>, by a converter given no folder swap (as the Aws backend registers it).
 /// </summary>
 public sealed class CopyCommitTests : IDisposable
 {
     private static readonly DatasetSchema Transactions = DatasetRegistry.Transactions;
 
     private readonly ConversionLake _lake = new();
+    private readonly ParquetConverter _copying = new();
 
     public void Dispose() => _lake.Dispose();
 
@@ -22,10 +23,10 @@ public sealed class CopyCommitTests : IDisposable
     {
         var store = new ObjectStoreOnly(_lake.Store);
         await _lake.GenerateAsync(Transactions, 1_000);
-        var first = await _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions), store);
+        var first = await _copying.ConvertAsync(ConversionLake.Request(Transactions), store);
         await _lake.GenerateAsync(Transactions, 3_000, seed: 9);
 
-        var second = await _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions) with { Partitioning = Partitioning.Month }, store);
+        var second = await _copying.ConvertAsync(ConversionLake.Request(Transactions) with { Partitioning = Partitioning.Month }, store);
 
         Assert.False(File.Exists(_lake.PathOf(first.Files[0].Key)));
         Assert.Equal(
@@ -41,9 +42,9 @@ public sealed class CopyCommitTests : IDisposable
     {
         var store = new ObjectStoreOnly(_lake.Store);
         await _lake.GenerateAsync(Transactions, 1_000);
-        await _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions), store);
+        await _copying.ConvertAsync(ConversionLake.Request(Transactions), store);
 
-        var second = await _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions) with { Mode = ConversionMode.Append }, store);
+        var second = await _copying.ConvertAsync(ConversionLake.Request(Transactions) with { Mode = ConversionMode.Append }, store);
 
         Assert.Equal(2_000, _lake.Duck.Long($"SELECT count(*) FROM {_lake.ReadParquet(Transactions)}"));
         var manifest = (await ConversionManifest.ReadAsync(store, Transactions.Name))!;
@@ -59,7 +60,7 @@ public sealed class CopyCommitTests : IDisposable
         await _lake.GenerateAsync(Transactions, 2_000, seed: 9);
         var dying = new ObjectStoreOnly(_lake.Store) { FailOnDelete = key => key == first.Files[0].Key };
 
-        await Assert.ThrowsAsync<IOException>(() => _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions), dying));
+        await Assert.ThrowsAsync<IOException>(() => _copying.ConvertAsync(ConversionLake.Request(Transactions), dying));
         Assert.False(File.Exists(_lake.PathOf("parquet/transactions_data/_SUCCESS")), "readers waiting for _SUCCESS keep waiting");
 
         var repairs = await ParquetConverter.RecoverAsync(new ObjectStoreOnly(_lake.Store));
@@ -77,7 +78,7 @@ public sealed class CopyCommitTests : IDisposable
         await _lake.GenerateAsync(Transactions, 2_000, seed: 9);
         var dying = new ObjectStoreOnly(_lake.Store) { FailOnWrite = key => key.EndsWith("/" + ConversionManifest.FileName, StringComparison.Ordinal) && !key.StartsWith("_staging", StringComparison.Ordinal) };
 
-        await Assert.ThrowsAsync<IOException>(() => _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions), dying));
+        await Assert.ThrowsAsync<IOException>(() => _copying.ConvertAsync(ConversionLake.Request(Transactions), dying));
         var interrupted = _lake.FilesOf(Transactions);
         Assert.DoesNotContain("_SUCCESS", interrupted);
         Assert.Equal(3, interrupted.Count);
@@ -91,7 +92,7 @@ public sealed class CopyCommitTests : IDisposable
     private async Task<ConversionResult> ConvertAsync(long rows)
     {
         await _lake.GenerateAsync(Transactions, rows);
-        return await _lake.Converter.ConvertAsync(ConversionLake.Request(Transactions), new ObjectStoreOnly(_lake.Store));
+        return await _copying.ConvertAsync(ConversionLake.Request(Transactions), new ObjectStoreOnly(_lake.Store));
     }
 
     /// <summary>The local store through <see cref="IObjectStore"/> alone, as S3 is; it can be told to fail a write or a delete.</summary>

@@ -182,7 +182,9 @@ internal static class ConversionBenchmark
     private static Func<CancellationToken, Task<long>> OursAsync(string folder, int rowGroupRows)
     {
         var lake = new LocalObjectStore(Path.Combine(folder, "lake"));
-        var converter = new ParquetConverter();
+
+        // Committed with the folder swap, as the Local backend registers the converter.
+        var converter = new ParquetConverter(prefixSwap: lake);
         return async cancellationToken =>
         {
             var request = new ConversionRequest(Dataset, Guid.NewGuid(), RowGroupRows: rowGroupRows);
