@@ -68,7 +68,10 @@ public static class CliApp
             .AddEnvironmentVariables()
             .Build();
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning))
+            // The commands print each run's outcome themselves; the log adds only what went wrong unexpectedly.
+            .AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("EcomOps.Core.Jobs.JobRunner", LogLevel.Error)
+                .AddFilter("EcomOps.Core.Conversion.ParquetConverter", LogLevel.Error))
             .AddEcomOpsCore(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }

@@ -341,7 +341,17 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Run {RunId} ({Kind}) failed", state.Id, state.Handler.Kind);
+            // EcomOps' own exceptions are refusals whose message says what was wrong and what to do (bad rows,
+            // a refused upload); anything else is unexpected, and its stack trace belongs in the log.
+            if (e.GetType().Assembly == typeof(JobRunner).Assembly)
+            {
+                _logger.LogWarning("Run {RunId} ({Kind}) failed: {Error}", state.Id, state.Handler.Kind, e.Message);
+            }
+            else
+            {
+                _logger.LogError(e, "Run {RunId} ({Kind}) failed", state.Id, state.Handler.Kind);
+            }
+
             (status, error) = (JobStatus.Failed, e.Message);
         }
 
