@@ -183,19 +183,9 @@ public sealed class LakeServiceTests : IDisposable
     }
 
     /// <summary>A browser stream that sends half of a file, then nothing until the page is gone.</summary>
-    private sealed class HalfThenHang(byte[] content, CancellationTokenSource pageGone) : Stream
+    private sealed class HalfThenHang(byte[] content, CancellationTokenSource pageGone) : ReadOnlyAsyncStream
     {
         private bool _sent;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -211,34 +201,12 @@ public sealed class LakeServiceTests : IDisposable
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return 0;
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A browser stream of a CSV that never ends (a very large file), a little at a time.</summary>
-    private sealed class EndlessCsv : Stream
+    private sealed class EndlessCsv : ReadOnlyAsyncStream
     {
         private bool _headerSent;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -250,18 +218,6 @@ public sealed class LakeServiceTests : IDisposable
             bytes.AsMemory(0, count).CopyTo(buffer);
             return count;
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
