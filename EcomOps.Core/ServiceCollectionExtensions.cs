@@ -1,4 +1,5 @@
 using Amazon.S3;
+using EcomOps.Core.Catalog;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
@@ -36,6 +37,7 @@ public static class ServiceCollectionExtensions
         // The ops database, and each capability's tables in it (in the order they are migrated).
         services.TryAddSingleton<OpsDatabase>();
         services.AddSingleton(SqliteJobHistory.Schema);
+        services.AddSingleton(LocalCatalog.Schema);
 
         services.TryAddSingleton<IJobHistory, SqliteJobHistory>();
         services.TryAddSingleton<JobRunner>();
@@ -56,6 +58,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IConversionService>(sp => sp.GetRequiredService<ConversionService>());
         services.AddJobHandler<ConversionJobHandler>();
         services.AddHostedService<ConversionRecovery>();
+
+        services.TryAddSingleton<ICatalogService, CatalogService>();
+        services.AddJobHandler<CrawlJobHandler>();
 
         // The backend is chosen here, once; nothing else asks which one is configured.
         var backend = configuration[$"{EcomOpsOptions.Section}:{nameof(EcomOpsOptions.Backend)}"];
@@ -97,10 +102,16 @@ public static class ServiceCollectionExtensions
         // Folder renames: conversions commit in one atomic step here.
         services.TryAddSingleton<IAtomicPrefixSwap>(sp => sp.GetRequiredService<LocalObjectStore>());
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
+        AddLocalCatalog(services);
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;
-            return new BackendDescription(Backend.Local, [new("Lake", options.LakeFullPath), new("Conversion", "in this process (CsvHelper → Parquet.Net)")]);
+            return new BackendDescription(Backend.Local,
+            [
+                new("Lake", options.LakeFullPath),
+                new("Conversion", "in this process (CsvHelper → Parquet.Net)"),
+                new("Catalog", "the ops database, crawled in this process"),
+            ]);
         });
         services.AddHostedService<SampleDataSeeder>();
         return services;
@@ -124,6 +135,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IAmazonS3>(),
             sp.GetService<ILogger<S3ObjectStore>>()));
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
+        AddLocalCatalog(services);
         services.TryAddSingleton(sp =>
         {
             var bucket = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket;
@@ -134,9 +146,18 @@ public static class ServiceCollectionExtensions
                 new("Region", s3.Region ?? "(from the endpoint)"),
                 new("Endpoint", s3.ServiceUrl ?? "Amazon S3"),
                 new("Conversion", "in this process, reading and writing S3 (the Glue engine comes with the Aws backend issue)"),
+                new("Catalog", "the ops database, crawled in this process over S3 (the Glue Data Catalog comes with the Aws backend issue)"),
             ]);
         });
         return services;
+    }
+
+    /// <summary>The catalog in the ops database and the crawler in this process: the Local backend's, and the Aws backend's until Glue's.</summary>
+    private static void AddLocalCatalog(IServiceCollection services)
+    {
+        services.TryAddSingleton<LocalCatalog>();
+        services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<LocalCatalog>());
+        services.TryAddSingleton<ICrawlerEngine, LocalCrawlerEngine>();
     }
 }
 

@@ -48,9 +48,13 @@ public sealed record ConversionManifest(
     public static string KeyOf(string dataset) => PrefixOf(dataset) + FileName;
 
     /// <summary>The dataset's committed manifest, or null when it has none.</summary>
-    public static async Task<ConversionManifest?> ReadAsync(IObjectStore store, string dataset, CancellationToken cancellationToken = default)
+    public static Task<ConversionManifest?> ReadAsync(IObjectStore store, string dataset, CancellationToken cancellationToken = default) =>
+        ReadKeyAsync(store, KeyOf(dataset), cancellationToken);
+
+    /// <summary>The manifest at <paramref name="key"/>, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">It is there but is not a manifest.</exception>
+    public static async Task<ConversionManifest?> ReadKeyAsync(IObjectStore store, string key, CancellationToken cancellationToken = default)
     {
-        var key = KeyOf(dataset);
         if (await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;

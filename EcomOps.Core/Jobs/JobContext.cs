@@ -39,6 +39,9 @@ public sealed class JobContext
     /// <summary>Sets what the run has read, written and rejected so far (shown in the run history).</summary>
     public void SetCounts(Func<JobCounts, JobCounts> change) => _runner.Update(_state, r => r with { Counts = change(r.Counts) }, force: false);
 
+    /// <summary>Sets what the run found or did, shown with its details and kept in the history.</summary>
+    public void SetResults(IReadOnlyList<JobResult> results) => _runner.Update(_state, r => r with { Results = results }, force: true);
+
     /// <summary>
     /// Records the remote engine's id of the work this run started (a Glue JobRunId, an Athena
     /// QueryExecutionId...). It is in the ops database when this returns, so if EcomOps stops now, the next

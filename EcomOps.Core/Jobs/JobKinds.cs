@@ -7,6 +7,7 @@ public static class JobKinds
     public const string Upload = "upload";
     public const string Convert = "convert";
     public const string CountRows = "count-rows";
+    public const string Crawl = "crawl";
 
-    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows];
+    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows, Crawl];
 }

@@ -64,6 +64,7 @@ public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null,
 /// Redshift Data statement id), once it has one. A run with one is re-attached after a restart.
 /// </param>
 /// <param name="RetryOf">The run this one is a new attempt of, if any.</param>
+/// <param name="Results">What the run found or did, for people (a crawl's tables created and updated...), in order.</param>
 public sealed record JobRun(
     Guid Id,
     string Kind,
@@ -82,7 +83,8 @@ public sealed record JobRun(
     string? ParametersJson = null,
     Guid? ParentId = null,
     string? ExternalId = null,
-    Guid? RetryOf = null)
+    Guid? RetryOf = null,
+    IReadOnlyList<JobResult>? Results = null)
 {
     public bool IsFinished => Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted;
 
@@ -96,3 +98,6 @@ public sealed record JobRun(
 
     public long BytesWritten => Counts.BytesWritten;
 }
+
+/// <summary>One line of what a run found or did: "tables created" = "3".</summary>
+public sealed record JobResult(string Name, string Value);

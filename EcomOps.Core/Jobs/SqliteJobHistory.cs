@@ -61,6 +61,9 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
             stopped_at TEXT
         );
         """,
+
+        // 3: what a run found or did (a crawl's tables created, updated...).
+        "ALTER TABLE job_runs ADD COLUMN results TEXT;",
     ]);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -104,23 +107,23 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
         command.CommandText = """
             INSERT INTO job_runs (id, kind, title, dataset, parameters, started_by, status, queued_at, started_at, ended_at, duration_ms,
                                   rows_read, rows_written, rows_rejected, bytes_read, bytes_written, error, steps, outputs, owner_pid, owner_started,
-                                  parameters_json, parent_id, external_id, retry_of, owner_instance)
+                                  parameters_json, parent_id, external_id, retry_of, owner_instance, results)
             VALUES ($id, $kind, $title, $dataset, $parameters, $started_by, $status, $queued_at, $started_at, $ended_at, $duration_ms,
                     $rows_read, $rows_written, $rows_rejected, $bytes_read, $bytes_written, $error, $steps, $outputs, $owner_pid, $owner_started,
-                    $parameters_json, $parent_id, $external_id, $retry_of, $owner_instance)
+                    $parameters_json, $parent_id, $external_id, $retry_of, $owner_instance, $results)
             ON CONFLICT (id) DO UPDATE SET
                 status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at, duration_ms = excluded.duration_ms,
                 rows_read = excluded.rows_read, rows_written = excluded.rows_written, rows_rejected = excluded.rows_rejected,
                 bytes_read = excluded.bytes_read, bytes_written = excluded.bytes_written, error = excluded.error,
                 steps = excluded.steps, outputs = excluded.outputs, external_id = excluded.external_id,
-                owner_pid = excluded.owner_pid, owner_started = excluded.owner_started, owner_instance = excluded.owner_instance;
+                owner_pid = excluded.owner_pid, owner_started = excluded.owner_started, owner_instance = excluded.owner_instance, results = excluded.results;
             """;
         var p = command.Parameters;
         string[] names =
         [
             "$id", "$kind", "$title", "$dataset", "$parameters", "$started_by", "$status", "$queued_at", "$started_at", "$ended_at", "$duration_ms",
             "$rows_read", "$rows_written", "$rows_rejected", "$bytes_read", "$bytes_written", "$error", "$steps", "$outputs", "$owner_pid",
-            "$owner_started", "$parameters_json", "$parent_id", "$external_id", "$retry_of", "$owner_instance",
+            "$owner_started", "$parameters_json", "$parent_id", "$external_id", "$retry_of", "$owner_instance", "$results",
         ];
         foreach (var name in names)
         {
@@ -155,6 +158,7 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
             p["$external_id"].Value = (object?)run.ExternalId ?? DBNull.Value;
             p["$retry_of"].Value = (object?)run.RetryOf?.ToString() ?? DBNull.Value;
             p["$owner_instance"].Value = _instance;
+            p["$results"].Value = run.Results is null ? DBNull.Value : JsonSerializer.Serialize(run.Results, Json);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -339,7 +343,8 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
             Text("parameters_json"),
             Text("parent_id") is { } parent ? Guid.Parse(parent) : null,
             Text("external_id"),
-            Text("retry_of") is { } retryOf ? Guid.Parse(retryOf) : null);
+            Text("retry_of") is { } retryOf ? Guid.Parse(retryOf) : null,
+            Text("results") is { } results ? JsonSerializer.Deserialize<List<JobResult>>(results, Json) : null);
     }
 
     private static bool IsAlive(int pid, string started)

@@ -269,7 +269,7 @@ public sealed class JobHistoryTests : IDisposable
         var failed = Assert.Single(runs, r => r.Status == JobStatus.Failed);
         Assert.Equal(("customer_data", 1L), (failed.Dataset, failed.Counts.RowsRejected));
         Assert.StartsWith("quarantine/customer_data/", Assert.Single(failed.Outputs).Location);
-        Assert.Equal(new Dictionary<string, int> { ["jobs"] = 2 }, await host.Get<OpsDatabase>().StoredVersionsAsync());
+        Assert.Equal(host.Get<OpsDatabase>().SchemaVersions, await host.Get<OpsDatabase>().StoredVersionsAsync());
 
         // Its runs did not keep their parameters: running one again says so instead of guessing.
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RetryAsync(failed.Id, "web"));

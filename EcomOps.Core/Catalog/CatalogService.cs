@@ -1,0 +1,41 @@
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Lake;
+using EcomOps.Core.Storage;
+
+namespace EcomOps.Core.Catalog;
+
+internal sealed class CatalogService(ICatalog catalog, IObjectStore store, ILakeService lake, IJobRunner jobs) : ICatalogService
+{
+    public JobRun StartCrawl(CrawlOptions options, string startedBy)
+    {
+        options.EnsureValid();
+        return jobs.Start(new CrawlJob(options), startedBy);
+    }
+
+    public async Task<LakePreview> SampleAsync(string database, string table, int rows = 20, CancellationToken cancellationToken = default)
+    {
+        var found = await catalog.GetTableAsync(database, table, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"The catalog has no table {database}.{table}; crawl the lake first.");
+        var extension = found.Classification == "csv" ? ".csv" : ".parquet";
+        var listing = await store.ListAsync(found.Location, null, cancellationToken).ConfigureAwait(false);
+        var first = listing.Objects
+            .Where(o => o.Key.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && !o.Key[found.Location.Length..].Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
+            .OrderBy(o => o.Key, StringComparer.Ordinal)
+            .FirstOrDefault()
+            ?? throw new KeyNotFoundException($"{found.FullName} has no {extension} files under {found.Location} any more; crawl again.");
+        return await lake.PreviewAsync(first.Key, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    public VersionComparison Compare(TableVersion left, TableVersion right) => CatalogDiff.Compare(left, right);
+
+    public string StarterQuery(CatalogTable table)
+    {
+        var columns = string.Join(",\n       ", table.Columns.Select(c => Quote(c.Name)).Concat(table.PartitionKeys.Select(k => Quote(k.Name))));
+        var order = table.PartitionKeys.Count > 0 ? $"\nORDER BY {string.Join(", ", table.PartitionKeys.Select(k => Quote(k.Name) + " DESC"))}" : "";
+        return $"SELECT {columns}\nFROM {Quote(table.Database)}.{Quote(table.Name)}{order}\nLIMIT 100;";
+    }
+
+    // Athena quotes identifiers with double quotes; a plain lower-case name needs none.
+    private static string Quote(string name) =>
+        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') && !char.IsAsciiDigit(name[0]) ? name : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
