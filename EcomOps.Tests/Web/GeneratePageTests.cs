@@ -39,7 +39,7 @@ public sealed class GeneratePageTests : IAsyncLifetime
     {
         var page = RenderPage();
 
-        page.Find($"#{field}").Change(value);
+        Set(page, $"#{field}", value);
         page.Find("#generate-button").Click();
 
         page.WaitForAssertion(() =>
@@ -70,11 +70,11 @@ public sealed class GeneratePageTests : IAsyncLifetime
     public void FixingTheField_ClearsItsMessage()
     {
         var page = RenderPage();
-        page.Find("#customers").Change("0");
+        Set(page, "#customers", "0");
         page.Find("#preview-button").Click();
         Assert.Contains("Customers must be between", page.Markup);
 
-        page.Find("#customers").Change("25");
+        Set(page, "#customers", "25");
         page.Find("#preview-button").Click();
 
         page.WaitForAssertion(() => Assert.DoesNotContain("Customers must be between", page.Markup));
@@ -101,9 +101,9 @@ public sealed class GeneratePageTests : IAsyncLifetime
     public void Generate_StartsARun_ShowsProgressPerDataset_AndTheFilesWhenDone()
     {
         var page = RenderPage();
-        page.Find("#customers").Change("30");
-        page.Find("#products").Change("5");
-        page.Find("#transactions").Change("100");
+        Set(page, "#customers", "30");
+        Set(page, "#products", "5");
+        Set(page, "#transactions", "100");
 
         page.Find("#generate-button").Click();
 
@@ -121,7 +121,7 @@ public sealed class GeneratePageTests : IAsyncLifetime
     public void Cancel_StopsTheRun_AndSaysNothingChanged()
     {
         var page = RenderPage();
-        page.Find("#transactions").Change("100,000,000");
+        Set(page, "#transactions", "100,000,000");
         page.Find("#generate-button").Click();
         page.WaitForAssertion(() => Assert.Contains("rows/s", page.Find(".job-step[data-step=transactions_data]").TextContent), TimeSpan.FromSeconds(30));
 
@@ -137,8 +137,8 @@ public sealed class GeneratePageTests : IAsyncLifetime
     public void ComingBackToThePage_ShowsTheLastRunAndItsSettings()
     {
         var first = RenderPage();
-        first.Find("#customers").Change("12");
-        first.Find("#seed").Change("77");
+        Set(first, "#customers", "12");
+        Set(first, "#seed", "77");
         first.Find("#generate-button").Click();
         first.WaitForAssertion(() => Assert.Equal("Succeeded", first.Find(".job-panel").GetAttribute("data-status")), TimeSpan.FromSeconds(10));
         first.Dispose();
@@ -164,5 +164,12 @@ public sealed class GeneratePageTests : IAsyncLifetime
         var page = _context.Render<Generate>();
         page.WaitForAssertion(() => Assert.Equal("true", page.Find("#generate-form").GetAttribute("data-ready")));
         return page;
+    }
+
+    // MudBlazor applies a changed value asynchronously: wait until the field shows it before acting on it.
+    private static void Set(IRenderedComponent<Generate> page, string selector, string value)
+    {
+        page.Find(selector).Change(value);
+        page.WaitForAssertion(() => Assert.Equal(value, page.Find(selector).GetAttribute("value")));
     }
 }
