@@ -1,3 +1,4 @@
+using System.Globalization;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Storage;
 
@@ -38,7 +39,7 @@ public sealed record UploadCheck(CsvInspection Inspection, string? TargetKey, Ob
 {
     /// <summary>Why the upload cannot go ahead at all, or null.</summary>
     public string? Refusal => Inspection.Refusal
-        ?? (Size > MaxBytes ? $"'{Inspection.FileName}' is {Size:N0} bytes, over the upload limit of {MaxBytes:N0} bytes (EcomOps:MaxUploadBytes)." : null);
+        ?? (Size > MaxBytes ? string.Create(CultureInfo.InvariantCulture, $"'{Inspection.FileName}' is {Size:N0} bytes, over the upload limit of {MaxBytes:N0} bytes (EcomOps:MaxUploadBytes).") : null);
 }
 
 /// <summary>An upload to make.</summary>

@@ -84,7 +84,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         var max = MaxUploadBytes;
         if (request.Size > max)
         {
-            throw new UploadRejectedException($"'{fileName}' is {request.Size:N0} bytes, over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+            throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture, $"'{fileName}' is {request.Size:N0} bytes, over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded."));
         }
 
         // The start of the file is checked as it goes by, so a file that changed since it was checked, or
@@ -93,7 +93,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (headLength > max)
         {
-            throw new UploadRejectedException($"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+            throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture, $"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded."));
         }
 
         var inspection = CsvInspector.Inspect(head.AsMemory(0, headLength), headLength < head.Length, fileName, DatasetOf(request));
@@ -114,7 +114,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         if (!request.Overwrite && await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             throw new UploadRejectedException(
-                $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded.");
+                string.Create(CultureInfo.InvariantCulture, $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded."));
         }
 
         var stopwatch = Stopwatch.StartNew();
@@ -130,7 +130,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
             sent += read;
             if (sent > max)
             {
-                throw new UploadRejectedException($"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+                throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture, $"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded."));
             }
 
             await write.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Amazon;
 using Amazon.Runtime;
@@ -249,8 +250,8 @@ public sealed class S3ObjectStore : IObjectStore
         if (source.Size > MaxCopyBytes)
         {
             throw new NotSupportedException(
-                $"Cannot copy '{sourceKey}' to '{targetKey}' in {DisplayName}: it is {source.Size:N0} bytes and S3's CopyObject is limited to 5 GiB " +
-                $"({MaxCopyBytes:N0} bytes); this store does not do multipart copies. Read it and write it to the new key instead " +
+                string.Create(CultureInfo.InvariantCulture, $"Cannot copy '{sourceKey}' to '{targetKey}' in {DisplayName}: it is {source.Size:N0} bytes and S3's CopyObject is limited to 5 GiB ") +
+                string.Create(CultureInfo.InvariantCulture, $"({MaxCopyBytes:N0} bytes); this store does not do multipart copies. Read it and write it to the new key instead ") +
                 "(OpenReadAsync, then OpenWriteAsync), or keep lake files under 5 GiB.");
         }
 
