@@ -19,7 +19,9 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
 
     // Row counts of large CSVs, by key and ETag, so a changed object is counted again.
     private readonly ConcurrentDictionary<(string Key, string ETag), long> _rowCounts = new();
-    private readonly ConcurrentDictionary<(string Key, string ETag), Guid> _counting = new();
+    // Counts under way, so previews share one run. A Lazy is stored before its run starts, so the run's own
+    // clean-up (which removes exactly this entry) cannot come before the entry exists.
+    private readonly ConcurrentDictionary<(string Key, string ETag), Lazy<Guid>> _counting = new();
 
     public string StoreName => store.DisplayName;
 
@@ -177,7 +179,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
         if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
-            await using var seekable = new SeekableObjectStream(store, info.Key, info.Size);
+            await using var seekable = new SeekableObjectStream(store, info.Key, info.ETag, info.Size);
             var (columns, parquetRows, count) = await ParquetPreviewReader.ReadAsync(seekable, rows, cancellationToken).ConfigureAwait(false);
             var dataset = DatasetRegistry.Recognize(columns.Select(c => c.Name).ToList());
             return new LakePreview(info, "parquet", dataset, columns, parquetRows, count, null, null);
@@ -196,7 +198,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
     {
         var length = (int)Math.Min(info.Size, PreviewHeadBytes);
         var head = new byte[length];
-        await using (var stream = await store.OpenReadAsync(info.Key, new ByteRange(0, length), cancellationToken).ConfigureAwait(false))
+        await using (var stream = await store.OpenReadIfMatchAsync(info.Key, info.ETag, new ByteRange(0, length), cancellationToken).ConfigureAwait(false))
         {
             await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
         }
@@ -236,23 +238,45 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
             return new LakePreview(info, "csv", typed ? dataset : null, columns, values, counted, null, note);
         }
 
-        var runId = _counting.GetOrAdd(cacheKey, _ => StartRowCount(info));
+        var counting = _counting.GetOrAdd(cacheKey, _ => new Lazy<Guid>(() => StartRowCount(info)));
+        Guid runId;
+        try
+        {
+            runId = counting.Value;
+        }
+        catch
+        {
+            // The run was never started (the runner refused it): the next preview tries again.
+            _counting.TryRemove(KeyValuePair.Create(cacheKey, counting));
+            throw;
+        }
+
         return new LakePreview(info, "csv", typed ? dataset : null, columns, values, null, runId, note);
     }
 
     private Guid StartRowCount(ObjectInfo info)
     {
+        var cacheKey = (info.Key, info.ETag);
         var run = jobs.Start(new JobDefinition(
             JobKinds.CountRows,
             $"Count rows of {info.Key}",
             [info.Name],
             async (context, token) =>
             {
-                context.BeginStep(info.Name, info.Size, JobUnits.Bytes);
-                var rows = await CountRowsAsync(info, token, bytes => context.Report(info.Name, bytes, bytes)).ConfigureAwait(false);
-                _rowCounts[(info.Key, info.ETag)] = rows;
-                context.CompleteStep(info.Name, info.Size, info.Size);
-                context.SetCounts(c => c with { RowsRead = rows, BytesRead = info.Size });
+                try
+                {
+                    context.BeginStep(info.Name, info.Size, JobUnits.Bytes);
+                    var rows = await CountRowsAsync(info, token, bytes => context.Report(info.Name, bytes, bytes)).ConfigureAwait(false);
+                    _rowCounts[cacheKey] = rows;
+                    context.CompleteStep(info.Name, info.Size, info.Size);
+                    context.SetCounts(c => c with { RowsRead = rows, BytesRead = info.Size });
+                }
+                finally
+                {
+                    // However the run ends (counted, failed, cancelled), previews stop pointing at it: a
+                    // success is in _rowCounts, and after a failure the next preview starts a new count.
+                    _counting.TryRemove(cacheKey, out _);
+                }
             },
             new Dictionary<string, string> { ["key"] = info.Key },
             StartedBy: "system"));
@@ -262,7 +286,8 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
     /// <summary>Data rows (records after the header), counted with the CSV parser so quoted line breaks count once.</summary>
     private async Task<long> CountRowsAsync(ObjectInfo info, CancellationToken cancellationToken, Action<long>? onBytes = null)
     {
-        await using var stream = await store.OpenReadAsync(info.Key, null, cancellationToken).ConfigureAwait(false);
+        // The count is kept under this ETag, so it must be the count of this version.
+        await using var stream = await store.OpenReadIfMatchAsync(info.Key, info.ETag, null, cancellationToken).ConfigureAwait(false);
         using var reader = CsvReader.Create(stream, CsvReaderOptions.Default, leaveOpen: true);
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

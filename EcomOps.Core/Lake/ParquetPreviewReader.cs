@@ -17,7 +17,7 @@ internal static class ParquetPreviewReader
         var values = new List<string?[]>();
         for (var group = 0; group < reader.RowGroupCount && values.Count < rows; group++)
         {
-            var rowGroup = reader.OpenRowGroupReader(group);
+            using var rowGroup = reader.OpenRowGroupReader(group);
             var take = (int)Math.Min(rows - values.Count, rowGroup.RowCount);
             var groupColumns = new List<string?[]>();
             foreach (var field in fields)

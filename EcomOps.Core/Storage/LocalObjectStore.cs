@@ -102,6 +102,29 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
         return Task.FromResult<Stream>(new RangeStream(stream, r.Length));
     }
 
+    public async Task<Stream> OpenReadIfMatchAsync(string key, string eTag, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        var stream = await OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
+        var file = (FileStream)stream;
+
+        // Commits rename a new file into place, so the open handle keeps the version it opened: its size and
+        // time say which one that is, whatever the path holds by now.
+        var opened = ETagOf(file.Length, new DateTimeOffset(File.GetLastWriteTimeUtc(file.SafeFileHandle), TimeSpan.Zero));
+        if (opened != eTag)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new ObjectChangedException(key, DisplayName, eTag);
+        }
+
+        if (range is not { } r)
+        {
+            return stream;
+        }
+
+        stream.Seek(Math.Min(r.Offset, stream.Length), SeekOrigin.Begin);
+        return new RangeStream(stream, r.Length);
+    }
+
     public Task<IObjectWrite> OpenWriteAsync(string key, CancellationToken cancellationToken = default)
     {
         var target = PathOf(key);
@@ -161,9 +184,11 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
     private static ObjectInfo Info(string key, FileInfo file)
     {
         var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-        var etag = string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{modified.UtcTicks:x}\"");
-        return new ObjectInfo(key, file.Length, modified, etag);
+        return new ObjectInfo(key, file.Length, modified, ETagOf(file.Length, modified));
     }
+
+    private static string ETagOf(long length, DateTimeOffset modified) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{modified.UtcTicks:x}\"");
 
     private void PruneEmptyFolders(string? folder)
     {

@@ -1,9 +1,12 @@
 using System.Text;
+using EcomOps.Core;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
 using EcomOps.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Parquet;
 using Parquet.Schema;
 
@@ -160,6 +163,32 @@ public sealed class LakeServiceTests : IDisposable
         Assert.Equal(500, preview.RowCount);
         Assert.Equal(["bigint", "bigint", "bigint", "timestamp", "decimal(10,2)", "string"], preview.Columns.Select(c => c.Type));
         Assert.Equal("1", preview.Rows[0][0]);
+    }
+
+    [Fact]
+    public async Task PreviewCsv_AfterItsBackgroundCountFailed_IsNoLongerCounting_AndALaterPreviewCountsAgain()
+    {
+        InterceptingStore? store = null;
+        using var host = new CoreHost(services => services.AddSingleton<IObjectStore>(sp =>
+            store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath))));
+        var lake = host.Get<ILakeService>();
+        await host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(10, 10, 400_000));
+        const string key = "raw/transactions_data/transactions_data.csv";
+        store!.FailRead = (_, range) => range is null ? new IOException("connection reset (simulated)") : null;
+
+        var first = await lake.PreviewAsync(key, 5);
+        var failed = await host.Get<IJobRunner>().WaitAsync(first.RowCountRunId!.Value);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+
+        store.FailRead = (_, _) => null;
+        var second = await lake.PreviewAsync(key, 5);
+        Assert.NotEqual(first.RowCountRunId, second.RowCountRunId);
+        Assert.NotNull(second.RowCountRunId);
+        Assert.Equal(JobStatus.Succeeded, (await host.Get<IJobRunner>().WaitAsync(second.RowCountRunId!.Value)).Status);
+
+        var third = await lake.PreviewAsync(key, 5);
+        Assert.Equal(400_000, third.RowCount);
+        Assert.Null(third.RowCountRunId);
     }
 
     [Fact]
