@@ -1,7 +1,11 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Ops;
 using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Tests.Jobs;
 
@@ -127,15 +131,59 @@ public sealed class JobHistoryTests : IDisposable
     }
 
     [Fact]
-    public void Database_IsVersioned()
+    public void Database_OnAFreshDataRoot_IsMarkedWithTheMigrationsApplied_AndAReopenAppliesNone()
     {
-        using var host = Host();
-        using var connection = host.Get<OpsDatabase>().Open();
+        var log = new LogCollector();
+        using (var host = new CoreHost(services => services.AddSingleton<ILoggerProvider>(log), new() { ["EcomOps:DataRoot"] = _root.Path }))
+        {
+            host.Get<IJobHistory>().List(JobRunFilter.All);
+        }
+
+        var applied = Migrated(log);
+        Assert.Equal(Enumerable.Range(1, OpsDatabase.SchemaVersion), applied);
+
+        // What the file itself says, read without OpsDatabase.
+        var file = Path.Combine(_root.Path, "ops.db");
+        Assert.Equal(applied.Count, UserVersion(file));
+        Assert.Contains("job_runs", Tables(file));
+
+        var again = new LogCollector();
+        using (var host = new CoreHost(services => services.AddSingleton<ILoggerProvider>(again), new() { ["EcomOps:DataRoot"] = _root.Path }))
+        {
+            host.Get<IJobHistory>().List(JobRunFilter.All);
+        }
+
+        Assert.Empty(Migrated(again));
+        Assert.Equal(applied.Count, UserVersion(file));
+    }
+
+    // The version each "migrated to version N" log line reports, in order.
+    private static List<int> Migrated(LogCollector log) =>
+        [.. log.Entries.Select(e => Regex.Match(e.Message, @"^Ops database .* migrated to version (\d+)$")).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+
+    private static long UserVersion(string file)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
+        return (long)command.ExecuteScalar()!;
+    }
 
-        Assert.Equal((long)OpsDatabase.SchemaVersion, command.ExecuteScalar());
-        Assert.Equal(Path.Combine(_root.Path, "ops.db"), host.Get<OpsDatabase>().Path);
+    private static List<string> Tables(string file)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     private static async Task WaitUntil(Func<bool> condition)
