@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EcomOps.Cli;
 using EcomOps.Tests.Support;
 
@@ -55,7 +54,7 @@ public sealed class CliConfigurationTests : IDisposable
             args.AddRange(["--data-root", _dir.Combine("flag")]);
         }
 
-        var (code, stderr) = await RunBinaryAsync(workingDirectory, environment ? _dir.Combine("environment") : null, args);
+        var (code, _, stderr) = await CliBinary.RunAsync(args, workingDirectory, environment ? new Dictionary<string, string?> { ["EcomOps__DataRoot"] = _dir.Combine("environment") } : null);
 
         Assert.True(code == 0, stderr);
         Assert.Equal([expected], Roots());
@@ -71,47 +70,5 @@ public sealed class CliConfigurationTests : IDisposable
         using var stderr = new StringWriter();
         var code = await CliApp.RunAsync(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    // The CLI project's own output (the copy in the test folder lacks the CLI's own dependencies), as the
-    // web app's fixture finds the web project's.
-    private static string CliBinary
-    {
-        get
-        {
-            var separator = Path.DirectorySeparatorChar;
-            var path = Path.Combine(AppContext.BaseDirectory.Replace($"{separator}EcomOps.Tests{separator}", $"{separator}EcomOps.Cli{separator}", StringComparison.Ordinal), "ecomops.dll");
-            return File.Exists(path) ? path : throw new InvalidOperationException($"The CLI is not built at {path}.");
-        }
-    }
-
-    // The built ecomops binary in its own process, so its environment and current directory are its own.
-    private static async Task<(int Code, string Stderr)> RunBinaryAsync(string workingDirectory, string? environmentDataRoot, IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(CliBinary);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("EcomOps__DataRoot");
-        if (environmentDataRoot is not null)
-        {
-            start.Environment["EcomOps__DataRoot"] = environmentDataRoot;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await stdout;
-        return (process.ExitCode, await stderr);
     }
 }
