@@ -235,6 +235,56 @@ public sealed class LakeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task PreviewParquet_OfAFileWithOneLargeRowGroup_ReadsAFractionOfIt_AndShowsItsFirstRows()
+    {
+        InterceptingStore? store = null;
+        using var host = new CoreHost(services => services.AddSingleton<IObjectStore>(sp =>
+            store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath))));
+        const string key = "parquet/test/part-0.parquet";
+        var path = Path.Combine(host.LakePath, "parquet", "test", "part-0.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        // One row group of 1,000,000 rows in pages of 20,000, as Spark (so Glue) writes large files.
+        MultiPageParquet.Write(path, 1_000_000, 20_000);
+        using (var duck = new DuckDb())
+        {
+            Assert.Equal([1_000_000L, 500_000_500_000L, "name-1000000"], duck.Rows($"SELECT count(*), sum(ID)::BIGINT, max(Name) FILTER (WHERE ID = 1000000) FROM read_parquet({DuckDb.Literal(path)})")[0]);
+        }
+
+        var size = new FileInfo(path).Length;
+        _ = host.Get<IObjectStore>();
+        var before = store!.BytesRead;
+
+        var preview = await host.Get<ILakeService>().PreviewAsync(key, 100);
+
+        Assert.Equal(1_000_000, preview.RowCount);
+        Assert.Equal([("ID", "bigint"), ("Name", "string")], preview.Columns.Select(c => (c.Name, c.Type)));
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (IReadOnlyList<string>)[$"{i}", $"name-{i}"]), preview.Rows);
+        var read = store.BytesRead - before;
+        Assert.True(read < size / 4, $"The preview read {read:N0} of the file's {size:N0} bytes.");
+    }
+
+    [Fact]
+    public async Task PreviewParquet_OverSeveralRowGroupsAndPages_ShowsTheRowsInOrder()
+    {
+        const string key = "parquet/test/part-1.parquet";
+        var path = Path.Combine(_host.LakePath, "parquet", "test", "part-1.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var duck = new DuckDb())
+        {
+            // Row groups of 30 rows, so 100 rows span four of them; NULLs in a nullable column.
+            duck.Scalar($"COPY (SELECT i AS ID, CASE WHEN i % 7 = 0 THEN NULL ELSE 'n' || i END AS Name FROM range(1, 1001) t(i)) TO {DuckDb.Literal(path)} (FORMAT PARQUET, ROW_GROUP_SIZE 30)");
+        }
+
+        var preview = await Lake.PreviewAsync(key, 100);
+
+        Assert.Equal(1_000, preview.RowCount);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), preview.Rows.Select(r => r[0]));
+        Assert.Equal("NULL", preview.Rows[6][1]);
+        Assert.Equal("n99", preview.Rows[98][1]);
+    }
+
+    [Fact]
     public async Task Preview_OfAMissingObject_NamesIt()
     {
         var error = await Assert.ThrowsAsync<ObjectNotFoundException>(() => Lake.PreviewAsync("raw/none.csv"));
