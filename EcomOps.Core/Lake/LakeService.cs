@@ -238,6 +238,12 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, IOptions<
             return new LakePreview(info, "csv", typed ? dataset : null, columns, values, counted, null, note);
         }
 
+        if (_counting.TryGetValue(cacheKey, out var earlier) && earlier.IsValueCreated && jobs.Get(earlier.Value) is { IsFinished: true })
+        {
+            // Cancelled while it was still queued: its work, and so its clean-up, never ran.
+            _counting.TryRemove(KeyValuePair.Create(cacheKey, earlier));
+        }
+
         var counting = _counting.GetOrAdd(cacheKey, _ => new Lazy<Guid>(() => StartRowCount(info)));
         Guid runId;
         try

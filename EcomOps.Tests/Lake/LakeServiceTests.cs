@@ -192,6 +192,37 @@ public sealed class LakeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task PreviewCsv_AfterItsCountWasCancelledWhileQueued_IsNoLongerCounting_AndALaterPreviewCountsAgain()
+    {
+        var lake = _host.Get<ILakeService>();
+        var jobs = _host.Get<IJobRunner>();
+        await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(10, 10, 400_000));
+        const string key = "raw/transactions_data/transactions_data.csv";
+
+        // Two runs hold both slots, so the count waits in the queue.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var busy = Enumerable.Range(1, JobRunner.MaxConcurrentRuns)
+            .Select(i => jobs.Start(new JobDefinition("test", $"Busy {i}", [], (_, token) => release.Task.WaitAsync(token))))
+            .ToList();
+        var first = await lake.PreviewAsync(key, 5);
+        Assert.Equal(JobStatus.Queued, jobs.Get(first.RowCountRunId!.Value)!.Status);
+        Assert.True(jobs.Cancel(first.RowCountRunId.Value));
+        Assert.Equal(JobStatus.Cancelled, (await jobs.WaitAsync(first.RowCountRunId.Value)).Status);
+
+        var second = await lake.PreviewAsync(key, 5);
+        release.SetResult();
+
+        Assert.NotNull(second.RowCountRunId);
+        Assert.NotEqual(first.RowCountRunId, second.RowCountRunId);
+        Assert.Equal(JobStatus.Succeeded, (await jobs.WaitAsync(second.RowCountRunId!.Value)).Status);
+        Assert.Equal(400_000, (await lake.PreviewAsync(key, 5)).RowCount);
+        foreach (var run in busy)
+        {
+            await jobs.WaitAsync(run.Id);
+        }
+    }
+
+    [Fact]
     public async Task PreviewCsv_OfALargeFile_CountsRowsInTheBackground()
     {
         await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(10, 10, 400_000));
