@@ -70,6 +70,17 @@ public sealed class LakePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Browse_OfAnInvalidPrefix_SaysWhy_AndShowsTheTopOfTheLake()
+    {
+        _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=../etc/");
+
+        var page = _context.Render<EcomOps.Web.Components.Pages.Lake>();
+
+        page.WaitForAssertion(() => Assert.Contains("..", page.Find(".lake-error").TextContent));
+        Assert.NotEmpty(page.FindAll(".lake-folder[data-prefix='raw/']"));
+    }
+
+    [Fact]
     public void Preview_WhenTheStoreFails_ShowsTheErrorInTheSnackbarAndLogsIt()
     {
         _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
