@@ -19,17 +19,25 @@ public static class CliApp
     /// <summary>Exit code after Ctrl+C.</summary>
     public const int Cancelled = 130;
 
-    /// <summary><c>--data-root</c>, shared by every command.</summary>
+    /// <summary><c>--data-root</c>, shared by every command; when given it wins over <c>EcomOps:DataRoot</c> from any source.</summary>
     public static Option<string> DataRoot { get; } = new("--data-root")
     {
-        Description = "Folder for the lake, ops database and warehouse (same as EcomOps:DataRoot)",
+        Description = "Folder for the lake, ops database and warehouse (overrides EcomOps:DataRoot from settings, environment or --EcomOps:DataRoot)",
         DefaultValueFactory = _ => "./data",
         Recursive = true,
     };
 
+    /// <summary>
+    /// Runs one command line. Settings come from the same sources as the dashboard's, each overriding the
+    /// ones before: <c>appsettings.json</c> (beside the binary, then in the current directory, then
+    /// <c>appsettings.{environment}.json</c>), <c>EcomOps__*</c> environment variables, <c>--EcomOps:Key=value</c>
+    /// (or <c>--EcomOps:Key value</c>) anywhere on the command line, and last the command's own flags
+    /// (<c>--data-root</c>) when given.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("EcomOps: generate, load and watch an e-commerce data pipeline.")
+        var (settings, commandLine) = SplitSettings(args);
+        var root = new EcomOpsRootCommand(settings)
         {
             DataRoot,
             GenerateCommand.Create(stdout, stderr),
@@ -38,7 +46,7 @@ public static class CliApp
             JobsCommand.Create(stdout, stderr),
         };
 
-        var parsed = root.Parse(args);
+        var parsed = root.Parse(commandLine);
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
@@ -56,23 +64,73 @@ public static class CliApp
     /// <summary>The Core services for a data root, configured as the web app would be.</summary>
     internal static ServiceProvider Services(ParseResult parsed)
     {
-        var configuration = new ConfigurationBuilder()
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+            ?? "Production";
+        var builder = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["EcomOps:DataRoot"] = parsed.GetValue(DataRoot),
-                ["EcomOps:SeedSampleData"] = "false",
-
                 // A command is short-lived: remote runs a stopped dashboard started are for the dashboard to follow.
                 ["EcomOps:Jobs:ReattachRemoteRuns"] = "false",
             })
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+            .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+            .AddJsonFile(Path.Combine(Environment.CurrentDirectory, $"appsettings.{environment}.json"), optional: true, reloadOnChange: false)
             .AddEnvironmentVariables()
-            .Build();
+            .AddCommandLine(parsed.RootCommandResult.Command is EcomOpsRootCommand root ? [.. root.Settings] : []);
+
+        // A flag typed on this command line wins over every other source; its default does not.
+        if (parsed.GetResult(DataRoot) is { Implicit: false })
+        {
+            builder.AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = parsed.GetValue(DataRoot) });
+        }
+
         var services = new ServiceCollection()
             // The commands print each run's outcome themselves; the log adds only what went wrong unexpectedly.
             .AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
                 .AddFilter("EcomOps.Core.Jobs.JobRunner", LogLevel.Error)
                 .AddFilter("EcomOps.Core.Conversion.ParquetConverter", LogLevel.Error))
-            .AddEcomOpsCore(configuration);
+            .AddEcomOpsCore(builder.Build());
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    /// <summary>
+    /// Takes the <c>--EcomOps:Key=value</c> and <c>--EcomOps:Key value</c> settings out of the arguments, as the
+    /// web host's command-line configuration reads them; the rest is the command line proper.
+    /// </summary>
+    private static (List<string> Settings, List<string> CommandLine) SplitSettings(string[] args)
+    {
+        var settings = new List<string>();
+        var commandLine = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg == "--")
+            {
+                commandLine.AddRange(args[i..]);
+                break;
+            }
+
+            if (!arg.StartsWith("--EcomOps:", StringComparison.OrdinalIgnoreCase))
+            {
+                commandLine.Add(arg);
+                continue;
+            }
+
+            settings.Add(arg);
+            if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Length)
+            {
+                settings.Add(args[++i]);
+            }
+        }
+
+        return (settings, commandLine);
+    }
+
+    /// <summary>The root command, carrying the configuration settings taken off its command line.</summary>
+    private sealed class EcomOpsRootCommand(IReadOnlyList<string> settings)
+        : RootCommand("EcomOps: generate, load and watch an e-commerce data pipeline.")
+    {
+        public IReadOnlyList<string> Settings { get; } = settings;
     }
 }

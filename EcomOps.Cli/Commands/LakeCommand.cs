@@ -75,19 +75,20 @@ internal static class LakeCommand
                 var request = new UploadRequest(Path.GetFileName(path), parsed.GetValue(dataset), parsed.GetValue(key), parsed.GetValue(overwrite), parsed.GetValue(acceptBadRows), new FileInfo(path).Length);
                 try
                 {
-                    // Refused before a run starts, as the dashboard refuses before its upload run: nothing to retry.
-                    UploadCheck check;
-                    await using (var head = File.OpenRead(path))
+                    // A regular file is refused before a run starts, as the dashboard refuses before its upload run.
+                    // A pipe (<(gunzip -c f.gz), a named pipe) can be read only once: the run checks it as it reads,
+                    // and this handle stays open until then, so the writer never sees the pipe closed.
+                    await using var source = File.OpenRead(path);
+                    if (source.CanSeek)
                     {
-                        check = await lake.CheckUploadAsync(request, head, token);
+                        var check = await lake.CheckUploadAsync(request, source, token);
+                        if (check.RefusalFor(request) is { } refusal)
+                        {
+                            throw new UploadRejectedException(refusal, check.Inspection);
+                        }
                     }
 
-                    if (check.RefusalFor(request) is { } refusal)
-                    {
-                        throw new UploadRejectedException(refusal, check.Inspection);
-                    }
-
-                    var run = lake.StartUpload(request, path, "cli");
+                    var run = lake.StartUpload(source.CanSeek ? request : request with { Size = null }, path, "cli");
                     var finished = (await RunWatcher.WaitAsync(services.GetRequiredService<IJobRunner>(), [run], stderr, token))[0];
                     if (finished.Status != JobStatus.Succeeded)
                     {

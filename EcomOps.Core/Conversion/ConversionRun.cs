@@ -445,7 +445,7 @@ internal sealed class ConversionRun : IAsyncDisposable
             throw new ConversionFailedException(
                 string.Create(CultureInfo.InvariantCulture, $"Conversion of {_dataset.Name} stopped: more than {_request.MaxErrors:N0} rows were rejected (the limit, MaxErrors), at '{row.SourceKey}' line {row.LineNumber}. ") +
                 $"No Parquet was committed; the previous output of {_dataset.Name} is unchanged. " +
-                $"The {RowsRejected:N0} rejected rows, with line numbers and reasons, are in {_quarantine.Key}; the first: '{first.SourceKey}' line {first.LineNumber}" +
+                string.Create(CultureInfo.InvariantCulture, $"The {RowsRejected:N0} rejected rows, with line numbers and reasons, are in {_quarantine.Key}; the first: '{first.SourceKey}' line {first.LineNumber}") +
                 (first.Column is null ? $": {first.Reason}" : $", column {first.Column}: '{first.RawValue}' {first.Reason}") + ". Fix the source files, or raise the limit.",
                 RowsRejected,
                 _quarantine.Key);

@@ -73,7 +73,7 @@ internal static class ParquetCommit
                 continue;
             }
 
-            await using var stream = new SeekableObjectStream(store, info.Key, info.Size);
+            await using var stream = new SeekableObjectStream(store, info.Key, info.ETag, info.Size);
             await using var reader = await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: false, cancellationToken).ConfigureAwait(false);
             long rows = 0;
             for (var group = 0; group < reader.RowGroupCount; group++)

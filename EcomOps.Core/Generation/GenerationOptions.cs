@@ -44,16 +44,16 @@ public sealed record GenerationOptions(
         CheckSize(errors, nameof(Transactions), "transactions", Transactions, GenerationLimits.MaxTransactions);
         if (Start < GenerationLimits.MinDate || Start > GenerationLimits.MaxDate)
         {
-            errors.Add(new(nameof(StartDate), $"Start date {Start:yyyy-MM-dd} is outside {GenerationLimits.MinDate:yyyy-MM-dd}..{GenerationLimits.MaxDate:yyyy-MM-dd}."));
+            errors.Add(new(nameof(StartDate), string.Create(CultureInfo.InvariantCulture, $"Start date {Start:yyyy-MM-dd} is outside {GenerationLimits.MinDate:yyyy-MM-dd}..{GenerationLimits.MaxDate:yyyy-MM-dd}.")));
         }
 
         if (End < GenerationLimits.MinDate || End > GenerationLimits.MaxDate)
         {
-            errors.Add(new(nameof(EndDate), $"End date {End:yyyy-MM-dd} is outside {GenerationLimits.MinDate:yyyy-MM-dd}..{GenerationLimits.MaxDate:yyyy-MM-dd}."));
+            errors.Add(new(nameof(EndDate), string.Create(CultureInfo.InvariantCulture, $"End date {End:yyyy-MM-dd} is outside {GenerationLimits.MinDate:yyyy-MM-dd}..{GenerationLimits.MaxDate:yyyy-MM-dd}.")));
         }
         else if (End < Start)
         {
-            errors.Add(new(nameof(EndDate), $"End date {End:yyyy-MM-dd} is before start date {Start:yyyy-MM-dd}; pick an end on or after the start."));
+            errors.Add(new(nameof(EndDate), string.Create(CultureInfo.InvariantCulture, $"End date {End:yyyy-MM-dd} is before start date {Start:yyyy-MM-dd}; pick an end on or after the start.")));
         }
 
         if (!Vocabulary.IsKnownLocale(Locale))

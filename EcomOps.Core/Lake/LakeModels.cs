@@ -1,3 +1,4 @@
+using System.Globalization;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Storage;
@@ -48,7 +49,7 @@ public sealed record UploadCheck(CsvInspection Inspection, string? TargetKey, Ob
 
     /// <summary>Why the upload cannot go ahead at all, or null.</summary>
     public string? Refusal => Inspection.Refusal
-        ?? (Size > MaxBytes ? $"'{Inspection.FileName}' is {Size:N0} bytes, over the upload limit of {MaxBytes:N0} bytes (EcomOps:MaxUploadBytes)." : null);
+        ?? (Size > MaxBytes ? string.Create(CultureInfo.InvariantCulture, $"'{Inspection.FileName}' is {Size:N0} bytes, over the upload limit of {MaxBytes:N0} bytes (EcomOps:MaxUploadBytes).") : null);
 }
 
 /// <summary>An upload to make.</summary>
@@ -85,10 +86,10 @@ public sealed class BrowserUpload(JobRun run, Func<Stream, CancellationToken, Ta
 /// <summary>The words of upload refusals, shared by the check before an upload and the upload itself.</summary>
 internal static class UploadMessages
 {
-    public static string BadRows(CsvInspection inspection) =>
-        $"'{inspection.FileName}' has {inspection.BadRowCount} bad row(s) in its first {inspection.RowsChecked}: {string.Join("; ", inspection.BadRows.Take(5))}. " +
+    public static string BadRows(CsvInspection inspection) => string.Create(CultureInfo.InvariantCulture,
+        $"'{inspection.FileName}' has {inspection.BadRowCount:N0} bad row(s) in its first {inspection.RowsChecked:N0}: {string.Join("; ", inspection.BadRows.Take(5))}. ") +
         "Fix the file, or upload it anyway (the converter will quarantine bad rows). Nothing was uploaded.";
 
-    public static string Exists(string key, ObjectInfo existing) =>
-        $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded.";
+    public static string Exists(string key, ObjectInfo existing) => string.Create(CultureInfo.InvariantCulture,
+        $"'{key}' already exists ({existing.Size:N0} bytes, {existing.LastModified.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC). Confirm to replace it (--overwrite on the command line), or choose another name. Nothing was uploaded.");
 }

@@ -19,7 +19,9 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
 
     // Row counts of large CSVs, by key and ETag, so a changed object is counted again.
     private readonly ConcurrentDictionary<(string Key, string ETag), long> _rowCounts = new();
-    private readonly ConcurrentDictionary<(string Key, string ETag), Guid> _counting = new();
+    // Counts under way, so previews share one run. A Lazy is stored before its run starts, so the run's own
+    // clean-up (which removes exactly this entry) cannot come before the entry exists.
+    private readonly ConcurrentDictionary<(string Key, string ETag), Lazy<Guid>> _counting = new();
 
     public string StoreName => store.DisplayName;
 
@@ -84,7 +86,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         var max = MaxUploadBytes;
         if (request.Size > max)
         {
-            throw new UploadRejectedException($"'{fileName}' is {request.Size:N0} bytes, over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+            throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture, $"'{fileName}' is {request.Size:N0} bytes, over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded."));
         }
 
         // The start of the file is checked as it goes by, so a file that changed since it was checked, or
@@ -93,7 +95,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (headLength > max)
         {
-            throw new UploadRejectedException($"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+            throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture, $"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded."));
         }
 
         var inspection = CsvInspector.Inspect(head.AsMemory(0, headLength), headLength < head.Length, fileName, DatasetOf(request));
@@ -126,7 +128,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
             sent += read;
             if (sent > max)
             {
-                throw new UploadRejectedException($"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded.");
+                throw new UploadRejectedException(string.Create(CultureInfo.InvariantCulture, $"'{fileName}' is over the upload limit of {max:N0} bytes (EcomOps:MaxUploadBytes). Nothing was uploaded."));
             }
 
             await write.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
@@ -146,7 +148,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
             throw new UploadRejectedException($"'{sourcePath}' does not exist; check the path. Nothing was uploaded.");
         }
 
-        return jobs.Start(new UploadJob(request with { Size = request.Size ?? new FileInfo(path).Length }, path), startedBy);
+        return jobs.Start(new UploadJob(request, path), startedBy);
     }
 
     public BrowserUpload StartBrowserUpload(UploadRequest request, string startedBy)
@@ -170,7 +172,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
         if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
-            await using var seekable = new SeekableObjectStream(store, info.Key, info.Size);
+            await using var seekable = new SeekableObjectStream(store, info.Key, info.ETag, info.Size);
             var (columns, parquetRows, count) = await ParquetPreviewReader.ReadAsync(seekable, rows, cancellationToken).ConfigureAwait(false);
             var dataset = DatasetRegistry.Recognize(columns.Select(c => c.Name).ToList());
             return new LakePreview(info, "parquet", dataset, columns, parquetRows, count, null, null);
@@ -189,7 +191,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
     {
         var length = (int)Math.Min(info.Size, PreviewHeadBytes);
         var head = new byte[length];
-        await using (var stream = await store.OpenReadAsync(info.Key, new ByteRange(0, length), cancellationToken).ConfigureAwait(false))
+        await using (var stream = await store.OpenReadIfMatchAsync(info.Key, info.ETag, new ByteRange(0, length), cancellationToken).ConfigureAwait(false))
         {
             await stream.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
         }
@@ -229,7 +231,25 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
             return new LakePreview(info, "csv", typed ? dataset : null, columns, values, counted, null, note);
         }
 
-        var runId = _counting.GetOrAdd(cacheKey, _ => StartRowCount(info));
+        if (_counting.TryGetValue(cacheKey, out var earlier) && earlier.IsValueCreated && await jobs.GetAsync(earlier.Value, cancellationToken).ConfigureAwait(false) is { IsFinished: true })
+        {
+            // Cancelled while it was still queued: its work, and so its clean-up, never ran.
+            _counting.TryRemove(KeyValuePair.Create(cacheKey, earlier));
+        }
+
+        var counting = _counting.GetOrAdd(cacheKey, _ => new Lazy<Guid>(() => StartRowCount(info)));
+        Guid runId;
+        try
+        {
+            runId = counting.Value;
+        }
+        catch
+        {
+            // The run was never started (the runner refused it): the next preview tries again.
+            _counting.TryRemove(KeyValuePair.Create(cacheKey, counting));
+            throw;
+        }
+
         return new LakePreview(info, "csv", typed ? dataset : null, columns, values, null, runId, note);
     }
 
@@ -256,7 +276,8 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
     /// <summary>Data rows (records after the header), counted with the CSV parser so quoted line breaks count once.</summary>
     private async Task<long> CountRowsAsync(ObjectInfo info, CancellationToken cancellationToken, Action<long>? onBytes = null)
     {
-        await using var stream = await store.OpenReadAsync(info.Key, null, cancellationToken).ConfigureAwait(false);
+        // The count is kept under this ETag, so it must be the count of this version.
+        await using var stream = await store.OpenReadIfMatchAsync(info.Key, info.ETag, null, cancellationToken).ConfigureAwait(false);
         using var reader = CsvReader.Create(stream, CsvReaderOptions.Default, leaveOpen: true);
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -15,13 +15,26 @@ internal static class ParquetPreviewReader
         var columns = fields.Select(f => new PreviewColumn(f.Name, TypeName(f))).ToList();
         var rowCount = reader.Metadata?.NumRows ?? 0;
         var values = new List<string?[]>();
+
+        // Flat schemas (ours) have one value per row in every column; nested ones are read the usual way.
+        var flat = reader.Schema.Fields.All(f => f is DataField { IsArray: false });
         for (var group = 0; group < reader.RowGroupCount && values.Count < rows; group++)
         {
-            var rowGroup = reader.OpenRowGroupReader(group);
+            using var rowGroup = reader.OpenRowGroupReader(group);
             var take = (int)Math.Min(rows - values.Count, rowGroup.RowCount);
             var groupColumns = new List<string?[]>();
             foreach (var field in fields)
             {
+                if (flat && rowGroup.GetMetadata(field)?.MetaData is { } chunk
+                    && await ParquetPageScan.LeadingPagesAsync(seekable, chunk, take, cancellationToken).ConfigureAwait(false) is { } leading)
+                {
+                    // The reader decodes a chunk up to its value count: make that the leading pages' count, so
+                    // it reads and decodes those pages only. This metadata is this reader's own copy, thrown
+                    // away with it.
+                    chunk.NumValues = leading.Values;
+                    chunk.TotalCompressedSize = leading.Bytes;
+                }
+
                 groupColumns.Add(await ReadColumnAsync(rowGroup, field, take, cancellationToken).ConfigureAwait(false));
             }
 
@@ -53,7 +66,7 @@ internal static class ParquetPreviewReader
         var type = field.ClrType;
         if (IsText(field))
         {
-            var strings = new string?[rowGroup.RowCount];
+            var strings = new string?[ValueCount(rowGroup, field)];
             await rowGroup.ReadAsync(field, strings.AsMemory(), null, cancellationToken).ConfigureAwait(false);
             return strings.Take(take).ToArray();
         }
@@ -72,6 +85,10 @@ internal static class ParquetPreviewReader
         };
     }
 
+    // The values the reader will decode for this column: the row group's, or the leading pages' (see above).
+    private static long ValueCount(ParquetRowGroupReader rowGroup, DataField field) =>
+        rowGroup.GetMetadata(field)?.MetaData?.NumValues ?? rowGroup.RowCount;
+
     // Parquet.Net 6 reports text columns as ReadOnlyMemory<char>; they read back as strings.
     private static bool IsText(DataField field) => field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>);
 
@@ -80,12 +97,12 @@ internal static class ParquetPreviewReader
     {
         if (field.IsNullable)
         {
-            var nullable = new T?[rowGroup.RowCount];
+            var nullable = new T?[ValueCount(rowGroup, field)];
             await rowGroup.ReadAsync(field, nullable.AsMemory(), null, cancellationToken).ConfigureAwait(false);
             return nullable.Take(take).Select(v => v is { } x ? format(x) : null).ToArray();
         }
 
-        var values = new T[rowGroup.RowCount];
+        var values = new T[ValueCount(rowGroup, field)];
         await rowGroup.ReadAsync(field, values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
         return values.Take(take).Select(v => (string?)format(v)).ToArray();
     }

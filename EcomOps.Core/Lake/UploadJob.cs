@@ -58,9 +58,11 @@ internal sealed class UploadJobHandler(LakeService lake, UploadSpool spool) : Jo
 
         await using (content)
         {
-            context.BeginStep(fileName, content.Length, JobUnits.Bytes);
+            // A pipe has no length: the size the request gives, if any, is all there is to go by.
+            var size = request.Size ?? (content.CanSeek ? content.Length : null);
+            context.BeginStep(fileName, size, JobUnits.Bytes);
             var progress = new SyncProgress<UploadProgress>(p => context.Report(fileName, p.Bytes, p.Bytes));
-            var info = await lake.UploadAsync(request with { Size = content.Length }, content, progress, cancellationToken).ConfigureAwait(false);
+            var info = await lake.UploadAsync(request with { Size = size }, content, progress, cancellationToken).ConfigureAwait(false);
             context.CompleteStep(fileName, info.Size, info.Size);
             context.SetCounts(c => c with { BytesRead = info.Size });
             context.AddOutput(new JobOutput(fileName, info.Key, info.Size, 0, true));

@@ -25,6 +25,15 @@ public interface IObjectStore
     Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Opens a byte range (or all) of one version of an object: the one whose ETag is <paramref name="eTag"/>, as
+    /// <see cref="HeadAsync"/> or a listing gave it. A reader that reads one object in several requests (a Parquet
+    /// footer, then its pages) passes the ETag it saw first, so it never mixes two versions of an object replaced
+    /// meanwhile. Throws <see cref="ObjectChangedException"/> when the object is no longer that version (on S3:
+    /// If-Match, answered 412), <see cref="ObjectNotFoundException"/> when it is gone.
+    /// </summary>
+    Task<Stream> OpenReadIfMatchAsync(string key, string eTag, ByteRange? range = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Starts writing an object. Nothing is visible under <paramref name="key"/> until
     /// <see cref="IObjectWrite.CommitAsync"/>; disposing without committing discards what was written.
     /// </summary>
@@ -67,4 +76,14 @@ public sealed class ObjectNotFoundException(string key, string store)
     : FileNotFoundException($"No object '{key}' in {store}.", key)
 {
     public string Key { get; } = key;
+}
+
+/// <summary>An object was replaced while it was being read; what was read so far belongs to another version.</summary>
+public sealed class ObjectChangedException(string key, string store, string eTag)
+    : IOException($"'{key}' in {store} changed while it was being read (it is no longer version {eTag}); read it again to get the new version.")
+{
+    public string Key { get; } = key;
+
+    /// <summary>The version that was being read.</summary>
+    public string ETag { get; } = eTag;
 }

@@ -102,11 +102,34 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
         return Task.FromResult<Stream>(new RangeStream(stream, r.Length));
     }
 
+    public async Task<Stream> OpenReadIfMatchAsync(string key, string eTag, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        var stream = await OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
+        var file = (FileStream)stream;
+
+        // Commits rename a new file into place, so the open handle keeps the version it opened: its size and
+        // time say which one that is, whatever the path holds by now.
+        var opened = ETagOf(file.Length, new DateTimeOffset(File.GetLastWriteTimeUtc(file.SafeFileHandle), TimeSpan.Zero));
+        if (opened != eTag)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new ObjectChangedException(key, DisplayName, eTag);
+        }
+
+        if (range is not { } r)
+        {
+            return stream;
+        }
+
+        stream.Seek(Math.Min(r.Offset, stream.Length), SeekOrigin.Begin);
+        return new RangeStream(stream, r.Length);
+    }
+
     public Task<IObjectWrite> OpenWriteAsync(string key, CancellationToken cancellationToken = default)
     {
         var target = PathOf(key);
         Directory.CreateDirectory(_staging);
-        var temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(_staging, StagingFileName(Guid.NewGuid()));
         var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
         return Task.FromResult<IObjectWrite>(new LocalWrite(this, key, target, temp, stream));
     }
@@ -132,15 +155,86 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Removes staging files left by a process that died mid-write (they were never visible).</summary>
+    /// <summary>
+    /// Removes staging files left by a process that died mid-write (they were never visible). The CLI and the
+    /// dashboard share a data root, so a file whose owner (named in it: process id and start time) still runs
+    /// is another process's write in flight, and stays. Files named otherwise (older versions) go once they
+    /// have not been written for <see cref="UnownedStagingAge"/>.
+    /// </summary>
     public void CleanStaging()
     {
-        if (Directory.Exists(_staging))
+        if (!Directory.Exists(_staging))
         {
-            foreach (var file in Directory.EnumerateFiles(_staging, "*.tmp"))
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(_staging, "*.tmp"))
+        {
+            var gone = OwnerOf(Path.GetFileName(file)) is { } owner
+                ? !IsRunning(owner.Pid, owner.StartedMs)
+                : _time.GetUtcNow() - File.GetLastWriteTimeUtc(file) > UnownedStagingAge;
+            if (gone)
             {
-                File.Delete(file);
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException e)
+                {
+                    // Another start-up cleaned it first, or it is in use on a system that locks: leave it.
+                    Debug.WriteLine($"Left staging file '{file}': {e.Message}");
+                }
             }
+        }
+    }
+
+    /// <summary>How long a staging file with no owner in its name must be untouched before it is removed.</summary>
+    internal static TimeSpan UnownedStagingAge { get; } = TimeSpan.FromHours(24);
+
+    /// <summary>A staging file name that says which process writes it: <c>&lt;pid&gt;-&lt;start, Unix ms&gt;-&lt;id&gt;.tmp</c>.</summary>
+    internal static string StagingFileName(Guid id) => StagingFileName(Environment.ProcessId, CurrentProcessStartedMs, id);
+
+    internal static string StagingFileName(int pid, long startedMs, Guid id) =>
+        string.Create(CultureInfo.InvariantCulture, $"{pid}-{startedMs}-{id:N}.tmp");
+
+    private static long CurrentProcessStartedMs { get; } = StartedMs(Process.GetCurrentProcess());
+
+    /// <summary>The process start time, as the staging file names carry it.</summary>
+    internal static long StartedMs(Process process) => new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+
+    private static (int Pid, long StartedMs)? OwnerOf(string fileName)
+    {
+        var parts = fileName.Split('-');
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var started)
+            ? (pid, started)
+            : null;
+    }
+
+    private static bool IsRunning(int pid, long startedMs)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+
+            // The same id with another start time is a new process that reused the id: the owner is gone. The
+            // start time is derived from the boot time, which can read a little differently from one process
+            // to another, hence the tolerance.
+            return Math.Abs(StartedMs(process) - startedMs) < 2_000;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Cannot tell (another user's process, say): keeping a file is safe, deleting a live write is not.
+            return true;
         }
     }
 
@@ -161,9 +255,11 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
     private static ObjectInfo Info(string key, FileInfo file)
     {
         var modified = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-        var etag = string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{modified.UtcTicks:x}\"");
-        return new ObjectInfo(key, file.Length, modified, etag);
+        return new ObjectInfo(key, file.Length, modified, ETagOf(file.Length, modified));
     }
+
+    private static string ETagOf(long length, DateTimeOffset modified) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{modified.UtcTicks:x}\"");
 
     private void PruneEmptyFolders(string? folder)
     {

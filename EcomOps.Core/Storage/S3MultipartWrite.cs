@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 
@@ -170,7 +171,7 @@ internal sealed class S3MultipartWrite : IObjectWrite
         if (_parts.Count >= MaxParts)
         {
             throw new IOException(
-                $"'{Key}' is too large for a multipart upload of {_store.Options.PartSizeMB} MiB parts (S3 allows {MaxParts:N0} parts); " +
+                string.Create(CultureInfo.InvariantCulture, $"'{Key}' is too large for a multipart upload of {_store.Options.PartSizeMB} MiB parts (S3 allows {MaxParts:N0} parts); ") +
                 "raise EcomOps:S3:PartSizeMB (up to 512).");
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Amazon;
 using Amazon.Runtime;
@@ -168,7 +169,16 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
-    public async Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)
+    public Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(key, range, null, cancellationToken);
+
+    public Task<Stream> OpenReadIfMatchAsync(string key, string eTag, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eTag);
+        return OpenReadAsync(key, range, eTag, cancellationToken);
+    }
+
+    private async Task<Stream> OpenReadAsync(string key, ByteRange? range, string? eTag, CancellationToken cancellationToken)
     {
         ObjectKey.Validate(key);
         if (range is { } r && (r.Offset < 0 || r.Length < 0))
@@ -179,12 +189,15 @@ public sealed class S3ObjectStore : IObjectStore
         if (range is { Length: 0 })
         {
             // S3 has no way to ask for zero bytes (the range end is inclusive); still say when the object is missing.
-            return await HeadAsync(key, cancellationToken).ConfigureAwait(false) is null
-                ? throw new ObjectNotFoundException(key, DisplayName)
-                : new MemoryStream([], writable: false);
+            return await HeadAsync(key, cancellationToken).ConfigureAwait(false) switch
+            {
+                null => throw new ObjectNotFoundException(key, DisplayName),
+                { } head when eTag is not null && head.ETag != eTag => throw new ObjectChangedException(key, DisplayName, eTag),
+                _ => new MemoryStream([], writable: false),
+            };
         }
 
-        var request = new GetObjectRequest { BucketName = Bucket, Key = key };
+        var request = new GetObjectRequest { BucketName = Bucket, Key = key, EtagToMatch = eTag };
         if (range is { } wanted)
         {
             request.ByteRange = new Amazon.S3.Model.ByteRange(wanted.Offset, wanted.Offset + wanted.Length - 1);
@@ -198,6 +211,10 @@ public sealed class S3ObjectStore : IObjectStore
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey" || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket"))
         {
             throw new ObjectNotFoundException(key, DisplayName);
+        }
+        catch (AmazonS3Exception e) when (eTag is not null && e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new ObjectChangedException(key, DisplayName, eTag);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
@@ -249,8 +266,8 @@ public sealed class S3ObjectStore : IObjectStore
         if (source.Size > MaxCopyBytes)
         {
             throw new NotSupportedException(
-                $"Cannot copy '{sourceKey}' to '{targetKey}' in {DisplayName}: it is {source.Size:N0} bytes and S3's CopyObject is limited to 5 GiB " +
-                $"({MaxCopyBytes:N0} bytes); this store does not do multipart copies. Read it and write it to the new key instead " +
+                string.Create(CultureInfo.InvariantCulture, $"Cannot copy '{sourceKey}' to '{targetKey}' in {DisplayName}: it is {source.Size:N0} bytes and S3's CopyObject is limited to 5 GiB ") +
+                string.Create(CultureInfo.InvariantCulture, $"({MaxCopyBytes:N0} bytes); this store does not do multipart copies. Read it and write it to the new key instead ") +
                 "(OpenReadAsync, then OpenWriteAsync), or keep lake files under 5 GiB.");
         }
 

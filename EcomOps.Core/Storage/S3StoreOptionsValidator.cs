@@ -34,7 +34,7 @@ internal sealed class S3StoreOptionsValidator : IValidateOptions<S3StoreOptions>
 
         if (options.PartSizeMB is < 5 or > 512)
         {
-            failures.Add($"EcomOps:S3:PartSizeMB {options.PartSizeMB} is out of range; use 5 to 512 (MiB per multipart upload part, default 16).");
+            failures.Add($"EcomOps:S3:PartSizeMB {options.PartSizeMB} is out of range; use 5 to 512 (MiB per multipart upload part, default 8).");
         }
 
         if (options.ListPageSize is < 1 or > 1000)

@@ -2,9 +2,11 @@ namespace EcomOps.Core.Storage;
 
 /// <summary>
 /// A read-only, seekable view of an object made of range GETs, for readers that jump around (Parquet reads
-/// its footer first). Reads ahead in blocks so small reads do not each cost a request.
+/// its footer first). Reads ahead in blocks so small reads do not each cost a request. Every range read asks
+/// for the version <c>eTag</c> names, so an object replaced meanwhile fails the read
+/// (<see cref="ObjectChangedException"/>) instead of mixing two versions.
 /// </summary>
-internal sealed class SeekableObjectStream(IObjectStore store, string key, long length, int blockSize = 1024 * 1024) : Stream
+internal sealed class SeekableObjectStream(IObjectStore store, string key, string eTag, long length, int blockSize = 1024 * 1024) : Stream
 {
     private byte[] _block = [];
     private long _blockStart = -1;
@@ -71,7 +73,7 @@ internal sealed class SeekableObjectStream(IObjectStore store, string key, long 
     private async Task LoadBlockAsync(long start, CancellationToken cancellationToken)
     {
         var size = (int)Math.Min(blockSize, length - start);
-        await using var range = await store.OpenReadAsync(key, new ByteRange(start, size), cancellationToken).ConfigureAwait(false);
+        await using var range = await store.OpenReadIfMatchAsync(key, eTag, new ByteRange(start, size), cancellationToken).ConfigureAwait(false);
         var block = new byte[size];
         await range.ReadExactlyAsync(block, cancellationToken).ConfigureAwait(false);
         _block = block;

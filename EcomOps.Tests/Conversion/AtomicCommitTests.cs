@@ -212,6 +212,9 @@ public sealed class AtomicCommitTests : IDisposable
 
         public Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, range, cancellationToken);
 
+        public Task<Stream> OpenReadIfMatchAsync(string key, string eTag, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+            inner.OpenReadIfMatchAsync(key, eTag, range, cancellationToken);
+
         public async Task<IObjectWrite> OpenWriteAsync(string key, CancellationToken cancellationToken = default) =>
             new Write(this, await inner.OpenWriteAsync(key, cancellationToken));
 

@@ -110,6 +110,9 @@ public sealed class CopyCommitTests : IDisposable
 
         public Task<Stream> OpenReadAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, range, cancellationToken);
 
+        public Task<Stream> OpenReadIfMatchAsync(string key, string eTag, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+            inner.OpenReadIfMatchAsync(key, eTag, range, cancellationToken);
+
         public Task<IObjectWrite> OpenWriteAsync(string key, CancellationToken cancellationToken = default) =>
             FailOnWrite(key) ? throw new IOException($"connection reset writing {key} (simulated)") : inner.OpenWriteAsync(key, cancellationToken);
 

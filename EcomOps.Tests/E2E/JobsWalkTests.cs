@@ -2,16 +2,24 @@ using Microsoft.Playwright;
 
 namespace EcomOps.Tests.E2E;
 
-/// <summary>The walk continues on the Jobs page: convert everything to Parquet and watch it succeed, then look back.</summary>
+/// <summary>The Jobs page in a browser, on a fresh data root with the sample data: convert everything to Parquet, watch it succeed, look back.</summary>
 [Collection(WebAppCollection.Name)]
-public sealed class JobsWalkTests(WebAppFixture app)
+[TestCaseOrderer(ConfigurableOrder.TypeName, ConfigurableOrder.AssemblyName)]
+public sealed class JobsWalkTests(WebAppFixture browser) : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 90_000 };
+
+    private WebApp _app = default!;
+
+    // Each test starts its own dashboard over its own data root: no test sees another's runs or files.
+    public async Task InitializeAsync() => _app = await browser.StartAppAsync();
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Jobs_ConvertAll_ProgressReachesSucceeded_AndTheRunIsInTheHistory()
     {
-        var page = await app.OpenAsync("/jobs");
+        var page = await _app.OpenAsync("/jobs");
 
         await page.Locator("#convert-button").ClickAsync();
         await page.Locator("#convert-start").ClickAsync();
@@ -34,8 +42,8 @@ public sealed class JobsWalkTests(WebAppFixture app)
         await WebAppFixture.ScreenshotAsync(page, "jobs-detail");
         await page.Context.CloseAsync();
 
-        // The parquet is in the lake for the next steps of the walk.
-        var lake = await app.OpenAsync("/lake?prefix=parquet/transactions_data/");
+        // The Lake page shows the committed Parquet.
+        var lake = await _app.OpenAsync("/lake?prefix=parquet/transactions_data/");
         await Assertions.Expect(lake.Locator(".lake-object[data-key='parquet/transactions_data/_SUCCESS']")).ToBeVisibleAsync();
         await lake.Context.CloseAsync();
     }

@@ -2,16 +2,24 @@ using Microsoft.Playwright;
 
 namespace EcomOps.Tests.E2E;
 
-/// <summary>The walk continues on the Lake page: browse, preview, upload (bad and good files), delete.</summary>
+/// <summary>The Lake page in a browser, on a fresh data root with the sample data: browse, preview, upload (bad and good files), delete.</summary>
 [Collection(WebAppCollection.Name)]
-public sealed class LakeWalkTests(WebAppFixture app)
+[TestCaseOrderer(ConfigurableOrder.TypeName, ConfigurableOrder.AssemblyName)]
+public sealed class LakeWalkTests(WebAppFixture browser) : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 30_000 };
+
+    private WebApp _app = default!;
+
+    // Each test starts its own dashboard over its own data root: no test sees another's runs or files.
+    public async Task InitializeAsync() => _app = await browser.StartAppAsync();
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Lake_BrowseIntoAFolder_AndPreviewAFile()
     {
-        var page = await app.OpenAsync("/lake");
+        var page = await _app.OpenAsync("/lake");
 
         await page.Locator(".lake-folder[data-prefix='raw/'] a").ClickAsync();
         await page.Locator(".lake-folder[data-prefix='raw/transactions_data/'] a").ClickAsync();
@@ -29,7 +37,7 @@ public sealed class LakeWalkTests(WebAppFixture app)
     [Fact]
     public async Task Lake_UploadingAMalformedCsv_ShowsWhatIsWrong_AndAGoodOneLandsAndCanBeDeleted()
     {
-        var page = await app.OpenAsync("/lake?prefix=raw/");
+        var page = await _app.OpenAsync("/lake?prefix=raw/");
         await page.Locator("#upload-toggle").ClickAsync();
 
         await page.Locator(".upload-panel input[type=file]").First.SetInputFilesAsync(new FilePayload

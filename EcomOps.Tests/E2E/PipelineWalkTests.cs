@@ -3,17 +3,25 @@ using Microsoft.Playwright;
 namespace EcomOps.Tests.E2E;
 
 /// <summary>
-/// The walk a new user takes through the dashboard in a real browser. Each pipeline page adds its step here.
+/// What a new user sees of the dashboard in a real browser, each test on a fresh data root with the sample data.
 /// </summary>
 [Collection(WebAppCollection.Name)]
-public sealed class PipelineWalkTests(WebAppFixture app)
+[TestCaseOrderer(ConfigurableOrder.TypeName, ConfigurableOrder.AssemblyName)]
+public sealed class PipelineWalkTests(WebAppFixture browser) : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 60_000 };
+
+    private WebApp _app = default!;
+
+    // Each test starts its own dashboard over its own data root: no test sees another's runs or files.
+    public async Task InitializeAsync() => _app = await browser.StartAppAsync();
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Shell_ListsEveryPipelinePage_AndUnbuiltPagesSaySo()
     {
-        var page = await app.OpenAsync("/");
+        var page = await _app.OpenAsync("/");
 
         var nav = page.Locator(".mud-navmenu .mud-nav-link");
         await Assertions.Expect(nav).ToHaveCountAsync(8);
@@ -33,7 +41,7 @@ public sealed class PipelineWalkTests(WebAppFixture app)
     [Fact]
     public async Task Generate_ByClicking_ShowsProgressToDone_AndListsDownloadableFiles()
     {
-        var page = await app.OpenAsync("/generate");
+        var page = await _app.OpenAsync("/generate");
 
         await page.Locator("#customers").FillAsync("300");
         await page.Locator("#products").FillAsync("40");
@@ -63,7 +71,7 @@ public sealed class PipelineWalkTests(WebAppFixture app)
     [Fact]
     public async Task Generate_BadSize_ShowsTheMessageBesideTheField()
     {
-        var page = await app.OpenAsync("/generate");
+        var page = await _app.OpenAsync("/generate");
 
         await page.Locator("#customers").FillAsync("0");
         await page.Locator("#generate-button").ClickAsync();
@@ -77,7 +85,7 @@ public sealed class PipelineWalkTests(WebAppFixture app)
     [Fact]
     public async Task Generate_GoesOnWhileTheUserIsElsewhere_AndIsShownOnReturn()
     {
-        var page = await app.OpenAsync("/generate");
+        var page = await _app.OpenAsync("/generate");
         await page.Locator("#transactions").FillAsync("3,000,000");
         await page.Locator("#generate-button").ClickAsync();
         await Assertions.Expect(page.Locator(".job-panel")).ToBeVisibleAsync();

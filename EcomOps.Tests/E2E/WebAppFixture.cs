@@ -1,40 +1,17 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-using EcomOps.Tests.Support;
 using Microsoft.Playwright;
 
 namespace EcomOps.Tests.E2E;
 
 /// <summary>
-/// The real dashboard in a child process on a free loopback port, with a temporary data root, and a
-/// headless Chromium driven by Playwright. Started once for all browser tests; stopped at the end.
+/// A headless Chromium driven by Playwright, started once for all browser tests, and a way to start the real
+/// dashboard: every test gets its own app in a child process on a free loopback port over its own temporary
+/// data root (<see cref="StartAppAsync"/>), so no test depends on what another one did or in which order they run.
 /// </summary>
-public sealed partial class WebAppFixture : IAsyncLifetime
+public sealed class WebAppFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
-    private readonly TempDirectory _dataRoot = new();
-    private readonly List<string> _output = [];
-    private Process? _app;
     private IPlaywright? _playwright;
 
-    public string BaseUrl { get; private set; } = "";
-
-    public string DataRoot => _dataRoot.Path;
-
     public IBrowser Browser { get; private set; } = default!;
-
-    /// <summary>What the app printed, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output.TakeLast(60));
-            }
-        }
-    }
 
     public static string ChromiumPath => Environment.GetEnvironmentVariable("ECOMOPS_CHROMIUM") ?? "/usr/bin/chromium";
 
@@ -48,7 +25,6 @@ public sealed partial class WebAppFixture : IAsyncLifetime
 
         // CI machines are small and busy; the default 5 s is too tight for a cold Blazor circuit.
         Assertions.SetDefaultExpectTimeout(20_000);
-        BaseUrl = await StartAppAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -66,24 +42,22 @@ public sealed partial class WebAppFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (_app is { HasExited: false })
-        {
-            _app.Kill(entireProcessTree: true);
-            await _app.WaitForExitAsync();
-        }
-
-        _app?.Dispose();
-        _dataRoot.Dispose();
     }
 
-    /// <summary>A new page (own context) opened at <paramref name="path"/>, once the Blazor circuit is live.</summary>
-    public async Task<IPage> OpenAsync(string path)
+    /// <summary>Starts a new dashboard over a new, empty data root (seeded with the sample data, as a first start is).</summary>
+    public async Task<WebApp> StartAppAsync()
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(path);
-        await WaitForInteractiveAsync(page);
-        return page;
+        var app = new WebApp(Browser);
+        try
+        {
+            await app.StartAsync();
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -102,69 +76,6 @@ public sealed partial class WebAppFixture : IAsyncLifetime
     /// <summary>Clicks sent before the circuit is connected are lost, so every test waits for this first.</summary>
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
-
-    private async Task<string> StartAppAsync()
-    {
-        // The test project builds the web project; its own output folder has the static web assets manifest.
-        var testBin = AppContext.BaseDirectory;
-        var webBin = testBin.Replace($"{Path.DirectorySeparatorChar}EcomOps.Tests{Path.DirectorySeparatorChar}", $"{Path.DirectorySeparatorChar}EcomOps.Web{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-        var dll = Path.Combine(webBin, "EcomOps.Web.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"Web app not built at {dll}.");
-        }
-
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = webBin,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--EcomOps:DataRoot", _dataRoot.Path, "--environment", "Development" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Logging__LogLevel__Default"] = "Information";
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _app = new Process { StartInfo = start, EnableRaisingEvents = true };
-        _app.OutputDataReceived += (_, e) => OnLine(e.Data, listening);
-        _app.ErrorDataReceived += (_, e) => OnLine(e.Data, listening);
-        _app.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"The web app exited during start-up:\n{Output}"));
-        _app.Start();
-        _app.BeginOutputReadLine();
-        _app.BeginErrorReadLine();
-        try
-        {
-            return await listening.Task.WaitAsync(StartTimeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new InvalidOperationException($"The web app did not report a listening address within {StartTimeout.TotalSeconds} s:\n{Output}");
-        }
-    }
-
-    private void OnLine(string? line, TaskCompletionSource<string> listening)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Add(line);
-        }
-
-        if (ListeningOn().Match(line) is { Success: true } match)
-        {
-            listening.TrySetResult(match.Groups[1].Value);
-        }
-    }
-
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningOn();
 }
 
 [CollectionDefinition(Name)]

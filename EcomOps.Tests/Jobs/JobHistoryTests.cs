@@ -1,7 +1,11 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Ops;
 using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Tests.Jobs;
 
@@ -289,6 +293,15 @@ public sealed class JobHistoryTests : IDisposable
             var versions = await host.Get<OpsDatabase>().StoredVersionsAsync();
             Assert.Equal(host.Get<OpsDatabase>().SchemaVersions, versions);
             Assert.Equal(Path.Combine(_root.Path, "ops.db"), host.Get<OpsDatabase>().Path);
+
+            // What the file itself says, read without OpsDatabase: the layout mark, and a version per capability.
+            await using var raw = new SqliteConnection($"Data Source={Path.Combine(_root.Path, "ops.db")};Pooling=False");
+            await raw.OpenAsync();
+            await using var read = raw.CreateCommand();
+            read.CommandText = "PRAGMA user_version";
+            Assert.Equal(2L, await read.ExecuteScalarAsync());
+            read.CommandText = "SELECT count(*) FROM ops_schema WHERE (capability = 'jobs' AND version >= 3) OR (capability = 'catalog' AND version >= 1)";
+            Assert.Equal(2L, await read.ExecuteScalarAsync());
             await ExecuteAsync(host, "UPDATE ops_schema SET version = 99 WHERE capability = 'jobs'");
         }
 

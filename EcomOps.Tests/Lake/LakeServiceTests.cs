@@ -1,9 +1,12 @@
 using System.Text;
+using EcomOps.Core;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
 using EcomOps.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Parquet;
 using Parquet.Schema;
 
@@ -254,6 +257,63 @@ public sealed class LakeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task PreviewCsv_AfterItsBackgroundCountFailed_IsNoLongerCounting_AndALaterPreviewCountsAgain()
+    {
+        InterceptingStore? store = null;
+        using var host = new CoreHost(services => services.AddSingleton<IObjectStore>(sp =>
+            store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath))));
+        var lake = host.Get<ILakeService>();
+        await host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(10, 10, 400_000));
+        const string key = "raw/transactions_data/transactions_data.csv";
+        store!.FailRead = (_, range) => range is null ? new IOException("connection reset (simulated)") : null;
+
+        var first = await lake.PreviewAsync(key, 5);
+        var failed = await host.Get<IJobRunner>().WaitAsync(first.RowCountRunId!.Value);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+
+        store.FailRead = (_, _) => null;
+        var second = await lake.PreviewAsync(key, 5);
+        Assert.NotEqual(first.RowCountRunId, second.RowCountRunId);
+        Assert.NotNull(second.RowCountRunId);
+        Assert.Equal(JobStatus.Succeeded, (await host.Get<IJobRunner>().WaitAsync(second.RowCountRunId!.Value)).Status);
+
+        var third = await lake.PreviewAsync(key, 5);
+        Assert.Equal(400_000, third.RowCount);
+        Assert.Null(third.RowCountRunId);
+    }
+
+    [Fact]
+    public async Task PreviewCsv_AfterItsCountWasCancelledWhileQueued_IsNoLongerCounting_AndALaterPreviewCountsAgain()
+    {
+        var lake = _host.Get<ILakeService>();
+        var jobs = _host.Get<IJobRunner>();
+        await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(10, 10, 400_000));
+        const string key = "raw/transactions_data/transactions_data.csv";
+
+        // Two runs hold both slots, so the count waits in the queue.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var busyJob = EcomOps.Tests.Jobs.TestScripts.Job((_, _, token) => release.Task.WaitAsync(token), title: "Busy");
+        var busy = Enumerable.Range(1, 2).Select(_ => jobs.Start(busyJob, "test")).ToList();
+        await Eventually.UntilAsync(async () => (await jobs.ListAsync(new JobRunFilter(Status: JobStatus.Running))).Count == 2);
+        var first = await lake.PreviewAsync(key, 5);
+        Assert.Equal(JobStatus.Queued, (await jobs.GetAsync(first.RowCountRunId!.Value))!.Status);
+        Assert.True(await jobs.CancelAsync(first.RowCountRunId.Value));
+        Assert.Equal(JobStatus.Cancelled, (await jobs.WaitAsync(first.RowCountRunId.Value)).Status);
+
+        var second = await lake.PreviewAsync(key, 5);
+        release.SetResult();
+
+        Assert.NotNull(second.RowCountRunId);
+        Assert.NotEqual(first.RowCountRunId, second.RowCountRunId);
+        Assert.Equal(JobStatus.Succeeded, (await jobs.WaitAsync(second.RowCountRunId!.Value)).Status);
+        Assert.Equal(400_000, (await lake.PreviewAsync(key, 5)).RowCount);
+        foreach (var run in busy)
+        {
+            await jobs.WaitAsync(run.Id);
+        }
+    }
+
+    [Fact]
     public async Task PreviewCsv_OfALargeFile_CountsRowsInTheBackground()
     {
         await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(10, 10, 400_000));
@@ -294,6 +354,56 @@ public sealed class LakeServiceTests : IDisposable
         Assert.Equal(3, preview.RowCount);
         Assert.Equal(["bigint", "string", "decimal(10,2)", "timestamp"], preview.Columns.Select(c => c.Type));
         Assert.Equal(["1", "a", "1.50", "2024-01-02 03:04:05"], preview.Rows[0]);
+    }
+
+    [Fact]
+    public async Task PreviewParquet_OfAFileWithOneLargeRowGroup_ReadsAFractionOfIt_AndShowsItsFirstRows()
+    {
+        InterceptingStore? store = null;
+        using var host = new CoreHost(services => services.AddSingleton<IObjectStore>(sp =>
+            store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath))));
+        const string key = "parquet/test/part-0.parquet";
+        var path = Path.Combine(host.LakePath, "parquet", "test", "part-0.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        // One row group of 1,000,000 rows in pages of 20,000, as Spark (so Glue) writes large files.
+        MultiPageParquet.Write(path, 1_000_000, 20_000);
+        using (var duck = new DuckDb())
+        {
+            Assert.Equal([1_000_000L, 500_000_500_000L, "name-1000000"], duck.Rows($"SELECT count(*), sum(ID)::BIGINT, max(Name) FILTER (WHERE ID = 1000000) FROM read_parquet({DuckDb.Literal(path)})")[0]);
+        }
+
+        var size = new FileInfo(path).Length;
+        _ = host.Get<IObjectStore>();
+        var before = store!.BytesRead;
+
+        var preview = await host.Get<ILakeService>().PreviewAsync(key, 100);
+
+        Assert.Equal(1_000_000, preview.RowCount);
+        Assert.Equal([("ID", "bigint"), ("Name", "string")], preview.Columns.Select(c => (c.Name, c.Type)));
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (IReadOnlyList<string>)[$"{i}", $"name-{i}"]), preview.Rows);
+        var read = store.BytesRead - before;
+        Assert.True(read < size / 4, $"The preview read {read:N0} of the file's {size:N0} bytes.");
+    }
+
+    [Fact]
+    public async Task PreviewParquet_OverSeveralRowGroupsAndPages_ShowsTheRowsInOrder()
+    {
+        const string key = "parquet/test/part-1.parquet";
+        var path = Path.Combine(_host.LakePath, "parquet", "test", "part-1.parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var duck = new DuckDb())
+        {
+            // Row groups of 30 rows, so 100 rows span four of them; NULLs in a nullable column.
+            duck.Scalar($"COPY (SELECT i AS ID, CASE WHEN i % 7 = 0 THEN NULL ELSE 'n' || i END AS Name FROM range(1, 1001) t(i)) TO {DuckDb.Literal(path)} (FORMAT PARQUET, ROW_GROUP_SIZE 30)");
+        }
+
+        var preview = await Lake.PreviewAsync(key, 100);
+
+        Assert.Equal(1_000, preview.RowCount);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), preview.Rows.Select(r => r[0]));
+        Assert.Equal("NULL", preview.Rows[6][1]);
+        Assert.Equal("n99", preview.Rows[98][1]);
     }
 
     [Fact]

@@ -26,6 +26,19 @@ public sealed class LocalObjectStoreTests : ObjectStoreContractTests
     }
 
     [Fact]
+    public async Task ReadIfMatch_AfterTheObjectWasReplaced_FailsWithObjectChanged()
+    {
+        await PutAsync("raw/a/versioned.csv", "first version");
+        var first = (await Store.HeadAsync("raw/a/versioned.csv"))!;
+        await PutAsync("raw/a/versioned.csv", "the second version");
+
+        var error = await Assert.ThrowsAsync<ObjectChangedException>(() => Store.OpenReadIfMatchAsync(first.Key, first.ETag, new ByteRange(0, 5)));
+
+        Assert.Contains("'raw/a/versioned.csv'", error.Message);
+        Assert.Contains("changed while it was being read", error.Message);
+    }
+
+    [Fact]
     public async Task BadKeys_LeaveNothingInTheLakeFolder()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Store.OpenWriteAsync("raw/../../x"));

@@ -331,6 +331,18 @@ public abstract class ObjectStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>A new, empty store for one test.</summary>
+    [Fact]
+    public async Task ReadIfMatch_WithTheETagOfTheObject_ReadsTheRange()
+    {
+        await PutAsync("raw/a/versioned.csv", "0123456789");
+        var info = (await Store.HeadAsync("raw/a/versioned.csv"))!;
+
+        await using var stream = await Store.OpenReadIfMatchAsync(info.Key, info.ETag, new ByteRange(2, 5));
+        using var reader = new StreamReader(stream);
+
+        Assert.Equal("23456", await reader.ReadToEndAsync());
+    }
+
     protected abstract Task<IObjectStore> CreateStoreAsync();
 
     protected Task PutAsync(string key, string text) => PutAsync(key, Encoding.UTF8.GetBytes(text));

@@ -36,6 +36,17 @@ public sealed class S3BackendRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void PartSizeOutOfRange_TheMessageGivesTheRealDefault()
+    {
+        using var services = Build(Aws("PartSizeMB=4"));
+
+        var error = Assert.IsType<OptionsValidationException>(Record.Exception(() => services.GetRequiredService<IStartupValidator>().Validate()));
+
+        Assert.Equal(8, new S3StoreOptions().PartSizeMB);
+        Assert.Contains("EcomOps:S3:PartSizeMB 4 is out of range; use 5 to 512 (MiB per multipart upload part, default 8).", error.Message);
+    }
+
+    [Fact]
     public void BackendAws_WithARegion_GivesAnS3StoreOnTheLakeBucket()
     {
         using var services = Build(Aws("LakeBucket=my-lake"));

@@ -14,6 +14,8 @@ public sealed partial class Lake : IDisposable
     private List<BreadcrumbItem> _breadcrumbs = [];
     private LakePreview? _preview;
     private bool _previewLoading;
+    private bool _refreshing;
+    private bool _deleting;
     private bool _showUpload;
     private string? _error;
     private RunFollower? _rowCount;
@@ -60,6 +62,12 @@ public sealed partial class Lake : IDisposable
 
     private async Task RefreshAsync()
     {
+        if (_refreshing)
+        {
+            return;
+        }
+
+        _refreshing = true;
         try
         {
             _error = null;
@@ -68,10 +76,29 @@ public sealed partial class Lake : IDisposable
                 .Select((b, i) => new BreadcrumbItem(i == 0 ? "lake" : b.Name, LakeUrl(b.Prefix), disabled: i == _folder.Breadcrumbs.Count - 1))
                 .ToList();
         }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (!string.IsNullOrEmpty(Prefix))
         {
+            // A hand-edited ?prefix= that is not a valid key prefix: say so and show the top of the lake.
             _error = e.Message;
-            _folder = await LakeService.BrowseAsync("", _cancellation.Token);
+            Prefix = null;
+            _refreshing = false;
+            await RefreshAsync();
+            _error ??= e.Message;
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            // The page is going away.
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Listing {Prefix} of {Store} failed", Prefix ?? "", LakeService.StoreName);
+            _error = $"Cannot list {(string.IsNullOrEmpty(Prefix) ? "the lake" : Prefix)}: {e.Message}";
+            Snackbar.Add(_error, Severity.Error);
+        }
+        finally
+        {
+            _refreshing = false;
+            StateHasChanged();
         }
     }
 
@@ -91,6 +118,10 @@ public sealed partial class Lake : IDisposable
                 _rowCount?.Follow(countRun);
             }
         }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            // The page is going away.
+        }
         catch (Exception e)
         {
             Logger.LogWarning(e, "Preview of {Key} failed", key);
@@ -99,6 +130,7 @@ public sealed partial class Lake : IDisposable
         finally
         {
             _previewLoading = false;
+            StateHasChanged();
         }
     }
 
@@ -106,32 +138,46 @@ public sealed partial class Lake : IDisposable
 
     private async Task DeleteAsync(ObjectInfo item)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync(
-            "Delete object?",
-            $"Delete {item.Key} ({Format.Bytes(item.Size)}) from the lake? This cannot be undone.",
-            yesText: "Delete",
-            cancelText: "Cancel");
-        if (confirmed != true)
+        if (_deleting)
         {
             return;
         }
 
+        _deleting = true;
         try
         {
+            var confirmed = await Dialogs.ShowMessageBoxAsync(
+                "Delete object?",
+                $"Delete {item.Key} ({Format.Bytes(item.Size)}) from the lake? This cannot be undone.",
+                yesText: "Delete",
+                cancelText: "Cancel");
+            if (confirmed != true)
+            {
+                return;
+            }
+
             await LakeService.DeleteAsync(item.Key, _cancellation.Token);
             Snackbar.Add($"Deleted {item.Key}", Severity.Success);
             if (_preview?.Object.Key == item.Key)
             {
                 _preview = null;
             }
-
-            await RefreshAsync();
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            return;
         }
         catch (Exception e)
         {
             Logger.LogError(e, "Delete of {Key} failed", item.Key);
             Snackbar.Add($"Could not delete {item.Key}: {e.Message}", Severity.Error);
         }
+        finally
+        {
+            _deleting = false;
+        }
+
+        await RefreshAsync();
     }
 
     // A finished row count makes the open preview complete: ask for it again. A failed one says so (asking
