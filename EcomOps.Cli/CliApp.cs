@@ -44,6 +44,8 @@ public static class CliApp
             LakeCommand.Create(stdout, stderr),
             ConvertCommand.Create(stdout, stderr),
             JobsCommand.Create(stdout, stderr),
+            CatalogCommand.Crawl(stdout, stderr),
+            CatalogCommand.Catalog(stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);
