@@ -77,6 +77,11 @@ internal static class JobsCommand
                 await stdout.WriteLineAsync(Invariant($"Step:        {step.Name}: {step.Status}, {step.Progress.Done:N0}{(step.Progress.Total is { } t ? Invariant($" / {t:N0}") : "")} {step.Unit}"));
             }
 
+            foreach (var result in run.Results ?? [])
+            {
+                await stdout.WriteLineAsync($"Result:      {result.Name}: {result.Value}");
+            }
+
             foreach (var output in run.Outputs)
             {
                 await stdout.WriteLineAsync(Invariant($"Output:      {output.Location} ({output.Rows:N0} rows, {output.Bytes:N0} bytes)"));
