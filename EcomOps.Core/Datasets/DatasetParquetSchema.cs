@@ -50,9 +50,11 @@ internal static class DatasetParquetSchema
         ColumnType.Decimal => new DecimalDataField(column.Name, column.Precision, column.Scale, isNullable: false),
         ColumnType.Date => new DataField<DateOnly>(column.Name, nullable: false),
 
-        // Not adjusted to UTC, so readers show the wall-clock value as TIMESTAMP (not TIMESTAMP WITH TIME ZONE);
-        // microseconds are DuckDB's and Spark's precision (a 7th fractional digit in the CSV is dropped).
-        ColumnType.Timestamp => new DateTimeDataField(column.Name, DateTimeFormat.DateAndTime, isAdjustedToUTC: false, unit: DateTimeTimeUnit.Micros, isNullable: false),
+        // The TIMESTAMP logical type, not adjusted to UTC, so readers show the wall-clock value as TIMESTAMP (not
+        // TIMESTAMP WITH TIME ZONE); microseconds are DuckDB's and Spark's precision (a 7th fractional digit in the
+        // CSV is dropped). Parquet.Net's DateAndTime format would write the legacy TIMESTAMP_MILLIS converted type
+        // instead, whatever unit is asked for.
+        ColumnType.Timestamp => new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: false, unit: DateTimeTimeUnit.Micros, isNullable: false),
 
         // Parquet.Net makes string fields nullable unless told otherwise.
         ColumnType.String => new DataField<string>(column.Name, nullable: false),

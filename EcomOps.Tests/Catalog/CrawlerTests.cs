@@ -37,6 +37,10 @@ public sealed class CrawlerTests : IDisposable
             [("transactionid", "bigint"), ("customerid", "bigint"), ("productid", "bigint"), ("timestamp", "timestamp"), ("amount", "decimal(10,2)"), ("country", "string")],
             transactions.Columns.Select(c => (c.Name, c.Type)));
         Assert.Equal("TransactionID", transactions.Columns[0].SourceName);
+
+        // The footer says what the conversion's manifest says: the TIMESTAMP logical type, in microseconds, wall clock.
+        Assert.Equal("INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false)", transactions.Columns[3].SourceType);
+        Assert.Equal("INT64 DECIMAL(10,2)", transactions.Columns[4].SourceType);
         Assert.Equal(["year", "month"], transactions.PartitionKeys.Select(k => k.Name));
         Assert.Equal(("parquet", "snappy", 2_000L, "parquet/transactions_data/"), (transactions.Classification, transactions.Compression, transactions.RecordCount, transactions.Location));
         var partitions = await Catalog.GetPartitionsAsync("ecom", "transactions_data");
