@@ -15,5 +15,6 @@ internal sealed record Benchmark(
         new(GenerationBenchmark.Command, GenerationBenchmark.Usage, GenerationBenchmark.RunAsync),
         new(ConversionBenchmark.Command, ConversionBenchmark.Usage, ConversionBenchmark.RunAsync),
         new(UploadBenchmark.Command, UploadBenchmark.Usage, UploadBenchmark.RunAsync),
+        new(CrawlBenchmark.Command, CrawlBenchmark.Usage, CrawlBenchmark.RunAsync),
     ];
 }
