@@ -200,8 +200,9 @@ internal sealed class Crawler(IObjectStore store)
                 {
                     footer = await ParquetFooterReader.ReadAsync(store, file, cancellationToken).ConfigureAwait(false);
                 }
-                catch (CorruptParquetException e)
+                catch (Exception e) when (e is CorruptParquetException or ObjectChangedException or ObjectNotFoundException)
                 {
+                    // Broken, or replaced or deleted while the crawl ran: named, and the rest goes on.
                     skipped.Add(new SkippedFile(file.Key, e.Message));
                     state.FileDone(0, 0);
                     continue;

@@ -33,7 +33,7 @@ internal static class ParquetFooterReader
             throw new CorruptParquetException(file.Key, string.Create(CultureInfo.InvariantCulture, $"it has {file.Size} bytes, fewer than any Parquet file"));
         }
 
-        var tail = await ReadRangeAsync(store, file.Key, file.Size - 8, 8, cancellationToken).ConfigureAwait(false);
+        var tail = await ReadRangeAsync(store, file, file.Size - 8, 8, cancellationToken).ConfigureAwait(false);
         if (!tail.AsSpan(4).SequenceEqual(Magic))
         {
             throw new CorruptParquetException(file.Key, "it does not end with the Parquet magic bytes (truncated, or not Parquet)");
@@ -46,7 +46,7 @@ internal static class ParquetFooterReader
         }
 
         var footerStart = file.Size - 8 - footerLength;
-        var footer = await ReadRangeAsync(store, file.Key, footerStart, footerLength, cancellationToken).ConfigureAwait(false);
+        var footer = await ReadRangeAsync(store, file, footerStart, footerLength, cancellationToken).ConfigureAwait(false);
         FileMetaData metadata;
         try
         {
@@ -70,10 +70,15 @@ internal static class ParquetFooterReader
         _ => codec.Value.ToString().ToLowerInvariant(),
     };
 
-    private static async Task<byte[]> ReadRangeAsync(IObjectStore store, string key, long start, int length, CancellationToken cancellationToken)
+    // Both reads are of the version listed: a file replaced between them fails with ObjectChangedException
+    // instead of giving a footer that belongs to another file.
+    private static async Task<byte[]> ReadRangeAsync(IObjectStore store, ObjectInfo file, long start, int length, CancellationToken cancellationToken)
     {
         var buffer = new byte[length];
-        await using var stream = await store.OpenReadAsync(key, new ByteRange(start, length), cancellationToken).ConfigureAwait(false);
+        var range = new ByteRange(start, length);
+        await using var stream = string.IsNullOrEmpty(file.ETag)
+            ? await store.OpenReadAsync(file.Key, range, cancellationToken).ConfigureAwait(false)
+            : await store.OpenReadIfMatchAsync(file.Key, file.ETag, range, cancellationToken).ConfigureAwait(false);
         await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer;
     }
