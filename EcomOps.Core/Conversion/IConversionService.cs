@@ -1,3 +1,4 @@
+using System.Globalization;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Jobs;
 
@@ -6,13 +7,27 @@ namespace EcomOps.Core.Conversion;
 /// <summary>Options of a conversion, shared by every dataset it converts.</summary>
 /// <param name="Partitioning">Month partitioning applies to transactions_data; other datasets are never partitioned.</param>
 /// <param name="MaxErrors">Bad rows allowed per dataset before the run fails and commits nothing (default 1,000).</param>
+/// <param name="RowGroupRows">
+/// Rows per Parquet row group (default <see cref="ConversionRequest.DefaultRowGroupRows"/>), from
+/// <see cref="ConversionRequest.MinRowGroupRows"/> to <see cref="ConversionRequest.MaxRowGroupRows"/>; the
+/// conversion's memory grows with it. Out of range throws <see cref="ArgumentOutOfRangeException"/>.
+/// </param>
 public sealed record ConversionOptions(
     ParquetCompression Compression = ParquetCompression.Snappy,
     Partitioning Partitioning = Partitioning.None,
     ConversionMode Mode = ConversionMode.Overwrite,
-    int MaxErrors = 1_000)
+    int MaxErrors = 1_000,
+    int RowGroupRows = ConversionRequest.DefaultRowGroupRows)
 {
     public const int MaxMaxErrors = 100_000_000;
+
+    // Checked here, where the options are made, so a bad value is refused before any run starts rather than
+    // failing the run when the converter gets it.
+    public int RowGroupRows
+    {
+        get;
+        init => field = CheckRowGroupRows(value);
+    } = CheckRowGroupRows(RowGroupRows);
 
     /// <summary>The converter's request for one dataset of this conversion.</summary>
     public ConversionRequest RequestFor(DatasetSchema dataset, Guid runId) => new(
@@ -21,7 +36,15 @@ public sealed record ConversionOptions(
         Compression,
         dataset.MonthPartitionColumn is not null ? Partitioning : Partitioning.None,
         Mode,
-        MaxErrors);
+        MaxErrors,
+        RowGroupRows);
+
+    private static int CheckRowGroupRows(int rows) => rows is >= ConversionRequest.MinRowGroupRows and <= ConversionRequest.MaxRowGroupRows
+        ? rows
+        : throw new ArgumentOutOfRangeException(
+            nameof(RowGroupRows),
+            rows,
+            string.Create(CultureInfo.InvariantCulture, $"Row group rows must be from {ConversionRequest.MinRowGroupRows:N0} to {ConversionRequest.MaxRowGroupRows:N0}; got {rows:N0}."));
 }
 
 /// <summary>CSV to Parquet conversion (the local "Glue job"), run as jobs with history.</summary>

@@ -252,9 +252,9 @@ public sealed class ParquetConverter
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"MaxErrors must be 0 or more, got {request.MaxErrors}"));
         }
 
-        if (request.RowGroupRows < 1)
+        if (request.RowGroupRows is < ConversionRequest.MinRowGroupRows or > ConversionRequest.MaxRowGroupRows)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"RowGroupRows must be at least 1, got {request.RowGroupRows}"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"RowGroupRows must be from {ConversionRequest.MinRowGroupRows:N0} to {ConversionRequest.MaxRowGroupRows:N0}, got {request.RowGroupRows:N0}"));
         }
 
         if (request.RowGroupBytes < 1)
