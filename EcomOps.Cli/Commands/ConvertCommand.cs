@@ -52,6 +52,19 @@ internal static class ConvertCommand
                 return CliApp.UsageError;
             }
 
+            // Start-up (services, the ops database, the job runner) runs on one core; meanwhile the other loads and
+            // compiles the CSV and Parquet code the conversion will run, which would otherwise hold up its first rows.
+            using var warmUpCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var warmUp = Task.Run(
+                async () =>
+                {
+                    foreach (var schema in name is null ? DatasetRegistry.All : DatasetRegistry.All.Where(d => d.Name == name))
+                    {
+                        await ParquetConverter.WarmUpAsync(schema, parsed.GetValue(compression), warmUpCancellation.Token);
+                    }
+                },
+                CancellationToken.None);
+
             await using var services = CliApp.Services(parsed);
             var runner = services.GetRequiredService<IJobRunner>();
             var options = new ConversionOptions(parsed.GetValue(compression), partition is null ? Partitioning.None : Partitioning.Month, parsed.GetValue(mode), parsed.GetValue(maxErrors), groupRows);
@@ -67,6 +80,8 @@ internal static class ConvertCommand
             }
 
             var finished = await RunWatcher.WaitAsync(runner, runs, stderr, cancellationToken);
+            await warmUpCancellation.CancelAsync();
+            await warmUp;
             foreach (var run in finished)
             {
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
