@@ -196,6 +196,13 @@ internal sealed class ConversionRun : IAsyncDisposable
         {
             await buffer.WriteAsync(writer, schema.DataFields, null, cancellationToken).ConfigureAwait(false);
         }
+
+        // The commit serialises the manifest after the last row, on the critical path; its serializer is built on first use.
+        var file = new ManifestFile("part.parquet", rows, output.Length, Guid.Empty, ParquetWriterSettings.Name(compression));
+        _ = new ConversionManifest(
+            ConversionManifest.CurrentVersion, Guid.Empty, dataset.Name, DateTimeOffset.UnixEpoch, "overwrite", file.Compression, "none", rows, output.Length,
+            dataset.Columns.Select(c => new ManifestColumn(c.Name, DatasetParquetSchema.PhysicalType(c), DatasetParquetSchema.LogicalType(c))).ToList(),
+            [file]).ToUtf8Json();
     }
 
     // A value each column accepts; text varies so both the interner and Parquet's dictionary see repeats and new values.
