@@ -54,8 +54,13 @@ public sealed record ConversionRequest(
     int RowGroupRows = ConversionRequest.DefaultRowGroupRows,
     long RowGroupBytes = 128L * 1024 * 1024)
 {
-    /// <summary>The default rows per row group.</summary>
-    public const int DefaultRowGroupRows = 1_000_000;
+    /// <summary>
+    /// The default rows per row group: 131,072 (2^17, near DuckDB's 122,880). Measured on 2 cores (bench convert):
+    /// with 1,000,000 a 1,000,000-row file is one row group, so parsing and encoding cannot overlap and the whole
+    /// file is held (192 MB peak, 1.5 s for the CLI); with 131,072 the stages overlap from the first 5% of the file
+    /// and memory stays ~120-150 MB however large the file. Readers still get row groups of ~3 MB compressed.
+    /// </summary>
+    public const int DefaultRowGroupRows = 131_072;
 
     /// <summary>Fewer rows per group make readers pay for many small column chunks and statistics.</summary>
     public const int MinRowGroupRows = 1_000;
