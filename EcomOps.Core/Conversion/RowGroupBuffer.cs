@@ -246,20 +246,14 @@ internal sealed class TimestampColumn(int capacity) : ValueColumn<DateTime>(capa
 }
 
 /// <summary>
-/// Text kept as the CSV's own UTF-8 bytes, in large blocks, while the CSV stage fills the buffer: that stage only
-/// validates and copies. Turning the bytes into the strings Parquet.Net takes (UTF-16 slices of large char blocks,
-/// values that repeat, such as countries, sharing one string from the column's <see cref="TextInterner"/>)
-/// happens in <see cref="WriteAsync"/>, on the Parquet stage: the CSV stage is the busier of the two, so work
-/// moved off it shortens the run on two cores.
+/// Text as slices of large char blocks, so rows do not each allocate a string; values that repeat (countries,
+/// categories) point at one shared string from the column's <see cref="TextInterner"/> instead.
 /// </summary>
 internal sealed class TextColumn(int capacity, TextInterner? interner) : ColumnBuffer
 {
-    private const int BlockBytes = 64 * 1024;
     private const int BlockChars = 32 * 1024;
 
-    private readonly List<byte[]> _blocks = [];
-    private readonly List<char[]> _charBlocks = [];
-    private Utf8Slice[] _slices = new Utf8Slice[capacity];
+    private readonly List<char[]> _blocks = [];
     private ReadOnlyMemory<char>[] _values = new ReadOnlyMemory<char>[capacity];
     private int _block;
     private int _used;
@@ -280,14 +274,15 @@ internal sealed class TextColumn(int capacity, TextInterner? interner) : ColumnB
         }
 
         BytesSinceMark = utf8.Length + sizeof(int);
-        if (_blocks.Count == 0 || _used + utf8.Length > BlockBytes)
+        Span<char> chars = stackalloc char[ColumnValues.MaxTextBytes];
+        var length = Encoding.UTF8.GetChars(utf8, chars);
+        if (interner?.TryGet(chars[..length]) is { } shared)
         {
-            NextBlock();
+            _values[row] = shared.AsMemory();
+            return true;
         }
 
-        utf8.CopyTo(_blocks[_block].AsSpan(_used));
-        _slices[row] = new Utf8Slice(_block, _used, utf8.Length);
-        _used += utf8.Length;
+        _values[row] = Store(chars[..length]);
         return true;
     }
 
@@ -311,73 +306,34 @@ internal sealed class TextColumn(int capacity, TextInterner? interner) : ColumnB
         _used = 0;
     }
 
-    public override void Grow(int capacity)
-    {
-        Array.Resize(ref _slices, capacity);
-        Array.Resize(ref _values, capacity);
-    }
+    public override void Grow(int capacity) => Array.Resize(ref _values, capacity);
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, int count, CancellationToken cancellationToken)
-    {
-        Decode(count);
-        return rowGroup.WriteAsync<ReadOnlyMemory<char>>(field, _values.AsMemory(0, count), cancellationToken: cancellationToken);
-    }
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, int count, CancellationToken cancellationToken) =>
+        rowGroup.WriteAsync<ReadOnlyMemory<char>>(field, _values.AsMemory(0, count), cancellationToken: cancellationToken);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Decode(int count)
+    private ReadOnlyMemory<char> Store(ReadOnlySpan<char> value)
     {
-        var charBlock = 0;
-        var charsUsed = 0;
-        Span<char> chars = stackalloc char[ColumnValues.MaxTextBytes];
-        for (var row = 0; row < count; row++)
+        if (_blocks.Count == 0 || _used + value.Length > BlockChars)
         {
-            var slice = _slices[row];
-            var length = Encoding.UTF8.GetChars(_blocks[slice.Block].AsSpan(slice.Start, slice.Length), chars);
-            var value = chars[..length];
-            if (interner?.TryGet(value) is { } shared)
+            if (_blocks.Count > 0)
             {
-                _values[row] = shared.AsMemory();
-                continue;
+                _block++;
             }
 
-            if (charBlock == _charBlocks.Count || charsUsed + length > BlockChars)
+            if (_block == _blocks.Count)
             {
-                if (charBlock < _charBlocks.Count)
-                {
-                    charBlock++;
-                }
-
-                if (charBlock == _charBlocks.Count)
-                {
-                    _charBlocks.Add(new char[BlockChars]);
-                }
-
-                charsUsed = 0;
+                _blocks.Add(new char[BlockChars]);
             }
 
-            var block = _charBlocks[charBlock];
-            value.CopyTo(block.AsSpan(charsUsed));
-            _values[row] = block.AsMemory(charsUsed, length);
-            charsUsed += length;
+            _used = 0;
         }
+
+        var block = _blocks[_block];
+        value.CopyTo(block.AsSpan(_used));
+        var stored = block.AsMemory(_used, value.Length);
+        _used += value.Length;
+        return stored;
     }
-
-    private void NextBlock()
-    {
-        if (_blocks.Count > 0)
-        {
-            _block++;
-        }
-
-        if (_block == _blocks.Count)
-        {
-            _blocks.Add(new byte[BlockBytes]);
-        }
-
-        _used = 0;
-    }
-
-    private readonly record struct Utf8Slice(int Block, int Start, int Length);
 }
 
 /// <summary>
