@@ -18,9 +18,14 @@ internal static class ConvertCommand
         var compression = new Option<ParquetCompression>("--compression") { Description = "snappy (default), zstd, gzip or none", DefaultValueFactory = _ => ParquetCompression.Snappy };
         var maxErrors = new Option<int>("--max-errors") { Description = "Bad rows allowed per dataset before the run fails and commits nothing", DefaultValueFactory = _ => 1_000 };
         var mode = new Option<ConversionMode>("--mode") { Description = "overwrite (default) or append", DefaultValueFactory = _ => ConversionMode.Overwrite };
+        var rowGroupRows = new Option<int>("--row-group-rows")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture, $"Rows per Parquet row group ({ConversionRequest.MinRowGroupRows:N0}..{ConversionRequest.MaxRowGroupRows:N0}); memory grows with it"),
+            DefaultValueFactory = _ => ConversionRequest.DefaultRowGroupRows,
+        };
         var command = new Command("convert", "Convert raw/<dataset>/*.csv to Parquet under parquet/<dataset>/")
         {
-            dataset, all, partitionBy, compression, maxErrors, mode,
+            dataset, all, partitionBy, compression, maxErrors, mode, rowGroupRows,
         };
 
         command.SetAction(async (parsed, cancellationToken) =>
@@ -39,9 +44,30 @@ internal static class ConvertCommand
                 return CliApp.UsageError;
             }
 
+            var groupRows = parsed.GetValue(rowGroupRows);
+            if (groupRows is < ConversionRequest.MinRowGroupRows or > ConversionRequest.MaxRowGroupRows)
+            {
+                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"error: --row-group-rows takes {ConversionRequest.MinRowGroupRows:N0} to {ConversionRequest.MaxRowGroupRows:N0} rows; got {groupRows:N0}."));
+                return CliApp.UsageError;
+            }
+
+            // Start-up (services, the ops database, the job runner) runs on one core; meanwhile the other loads and
+            // compiles the CSV and Parquet code the conversion will run, which would otherwise hold up its first rows.
+            using var warmUpCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var warmUp = Task.Run(
+                async () =>
+                {
+                    foreach (var schema in name is null ? DatasetRegistry.All : DatasetRegistry.All.Where(d => d.Name == name))
+                    {
+                        await ParquetConverter.WarmUpAsync(schema, parsed.GetValue(compression), warmUpCancellation.Token);
+                    }
+                },
+                CancellationToken.None);
+
             await using var services = CliApp.Services(parsed);
             var runner = services.GetRequiredService<IJobRunner>();
-            var options = new ConversionOptions(parsed.GetValue(compression), partition is null ? Partitioning.None : Partitioning.Month, parsed.GetValue(mode), parsed.GetValue(maxErrors));
+            var options = new ConversionOptions(parsed.GetValue(compression), partition is null ? Partitioning.None : Partitioning.Month, parsed.GetValue(mode), parsed.GetValue(maxErrors), groupRows);
             IReadOnlyList<JobRun> runs;
             try
             {
@@ -54,6 +80,8 @@ internal static class ConvertCommand
             }
 
             var finished = await RunWatcher.WaitAsync(runner, runs, stderr, cancellationToken);
+            await warmUpCancellation.CancelAsync();
+            await warmUp;
             foreach (var run in finished)
             {
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -23,6 +23,7 @@ internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionS
             ["partitioning"] = dataset.MonthPartitionColumn is not null && options.Partitioning == Partitioning.Month ? "year=YYYY/month=MM" : "none",
             ["mode"] = options.Mode.ToString().ToLowerInvariant(),
             ["max errors"] = options.MaxErrors.ToString(CultureInfo.InvariantCulture),
+            ["row group rows"] = options.RowGroupRows.ToString(CultureInfo.InvariantCulture),
             ["source"] = $"raw/{dataset.Name}/*.csv",
             ["target"] = $"parquet/{dataset.Name}/",
             ["engine"] = engine.Name,

@@ -37,7 +37,11 @@ public enum Partitioning
 /// <param name="Dataset">The dataset to convert.</param>
 /// <param name="RunId">The run's id: names the quarantine file and staging area.</param>
 /// <param name="Compression">Codec; snappy by default.</param>
-/// <param name="RowGroupRows">Rows per row group (default 1,000,000); a row group also closes at <paramref name="RowGroupBytes"/>.</param>
+/// <param name="RowGroupRows">
+/// Rows per row group (default <see cref="DefaultRowGroupRows"/>, from <see cref="MinRowGroupRows"/> to
+/// <see cref="MaxRowGroupRows"/>); a row group also closes at <paramref name="RowGroupBytes"/>. Memory grows with it
+/// (about 64 bytes a row for transactions, two row groups in flight), not with the file.
+/// </param>
 /// <param name="RowGroupBytes">Approximate uncompressed bytes per row group (default 128 MiB).</param>
 /// <param name="MaxErrors">Bad rows allowed, like Redshift's MAXERROR (default 1,000); one more fails the run and nothing is committed.</param>
 public sealed record ConversionRequest(
@@ -47,8 +51,23 @@ public sealed record ConversionRequest(
     Partitioning Partitioning = Partitioning.None,
     ConversionMode Mode = ConversionMode.Overwrite,
     int MaxErrors = 1_000,
-    int RowGroupRows = 1_000_000,
-    long RowGroupBytes = 128L * 1024 * 1024);
+    int RowGroupRows = ConversionRequest.DefaultRowGroupRows,
+    long RowGroupBytes = 128L * 1024 * 1024)
+{
+    /// <summary>
+    /// The default rows per row group: 131,072 (2^17, near DuckDB's 122,880). Measured on 2 cores (bench convert):
+    /// with 1,000,000 a 1,000,000-row file is one row group, so parsing and encoding cannot overlap and the whole
+    /// file is held (192 MB peak, 1.5 s for the CLI); with 131,072 the stages overlap from the first 5% of the file
+    /// and memory stays ~120-150 MB however large the file. Readers still get row groups of ~3 MB compressed.
+    /// </summary>
+    public const int DefaultRowGroupRows = 131_072;
+
+    /// <summary>Fewer rows per group make readers pay for many small column chunks and statistics.</summary>
+    public const int MinRowGroupRows = 1_000;
+
+    /// <summary>More rows per group would hold more than about a gigabyte of rows in memory.</summary>
+    public const int MaxRowGroupRows = 10_000_000;
+}
 
 /// <summary>How far a conversion is: rows and bytes of CSV read so far, rows written and rejected.</summary>
 public readonly record struct ConversionProgress(long RowsRead, long BytesRead, long TotalBytes, long RowsWritten, long RowsRejected);

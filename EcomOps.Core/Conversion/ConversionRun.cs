@@ -167,6 +167,54 @@ internal sealed class ConversionRun : IAsyncDisposable
         return files;
     }
 
+    /// <summary>
+    /// Parses <paramref name="rows"/> made-up rows of the dataset with the run's reader settings into a row group
+    /// and encodes it as Parquet in memory, through the same code a run uses, so that code is loaded and compiled.
+    /// </summary>
+    public static async Task WarmUpAsync(DatasetSchema dataset, ParquetCompression compression, int rows, CancellationToken cancellationToken)
+    {
+        var csv = new StringBuilder(dataset.CsvHeader).Append('\n');
+        for (var row = 0; row < rows; row++)
+        {
+            csv.AppendJoin(',', dataset.Columns.Select(c => SampleValue(c, row))).Append('\n');
+        }
+
+        var interners = dataset.Columns.Select(c => c.Type == ColumnType.String ? new TextInterner() : null).ToArray();
+        var buffer = new RowGroupBuffer(dataset, interners, rows, rows);
+        await using (var reader = CsvReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())), ReaderOptions(_ => { }), leaveOpen: false))
+        {
+            await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _ = TryAddRow(reader, buffer, dataset.Columns.Count);
+            }
+        }
+
+        var schema = DatasetParquetSchema.For(dataset);
+        using var output = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(schema, output, ParquetWriterSettings.Options(dataset, compression), append: false, cancellationToken).ConfigureAwait(false))
+        {
+            await buffer.WriteAsync(writer, schema.DataFields, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The commit serialises the manifest after the last row, on the critical path; its serializer is built on first use.
+        var file = new ManifestFile("part.parquet", rows, output.Length, Guid.Empty, ParquetWriterSettings.Name(compression));
+        _ = new ConversionManifest(
+            ConversionManifest.CurrentVersion, Guid.Empty, dataset.Name, DateTimeOffset.UnixEpoch, "overwrite", file.Compression, "none", rows, output.Length,
+            dataset.Columns.Select(c => new ManifestColumn(c.Name, DatasetParquetSchema.PhysicalType(c), DatasetParquetSchema.LogicalType(c))).ToList(),
+            [file]).ToUtf8Json();
+    }
+
+    // A value each column accepts; text varies so both the interner and Parquet's dictionary see repeats and new values.
+    private static string SampleValue(DatasetColumn column, int row) => column.Type switch
+    {
+        ColumnType.Int64 or ColumnType.Int32 => (row + 1).ToString(CultureInfo.InvariantCulture),
+        ColumnType.Decimal => column.Scale > 0 ? string.Create(CultureInfo.InvariantCulture, $"{row % 10}.{row % 10}") : (row % 10).ToString(CultureInfo.InvariantCulture),
+        ColumnType.Date => "2024-01-31",
+        ColumnType.Timestamp => string.Create(CultureInfo.InvariantCulture, $"2024-01-31 13:45:{row % 60:D2}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"value {row % 16}"),
+    };
+
     /// <summary>Makes the quarantine file visible; returns its key, or null when no row was rejected.</summary>
     public Task<string?> CommitQuarantineAsync(CancellationToken cancellationToken) => _quarantine.CommitAsync(cancellationToken);
 
@@ -273,7 +321,7 @@ internal sealed class ConversionRun : IAsyncDisposable
             }
 
             var bytesBefore = buffer.EncodedBytes;
-            var bad = TryAddRow(reader, buffer);
+            var bad = TryAddRow(reader, buffer, _columnCount);
             if (bad >= 0)
             {
                 await RejectAsync(FieldRejected(source, reader, bad), cancellationToken).ConfigureAwait(false);
@@ -329,10 +377,10 @@ internal sealed class ConversionRun : IAsyncDisposable
     // Fully optimized from the first call: it runs for every record, and waiting for tiered compilation costs
     // the first second of every run.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int TryAddRow(CsvReader reader, RowGroupBuffer buffer)
+    private static int TryAddRow(CsvReader reader, RowGroupBuffer buffer, int columnCount)
     {
         buffer.BeginRow();
-        for (var i = 0; i < _columnCount; i++)
+        for (var i = 0; i < columnCount; i++)
         {
             if (!buffer.TrySet(i, reader.GetSpan(i)))
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Jobs;
 
@@ -6,20 +7,34 @@ namespace EcomOps.Core.Conversion;
 /// <summary>Options of a conversion, shared by every dataset it converts.</summary>
 /// <param name="Partitioning">Month partitioning applies to transactions_data; other datasets are never partitioned.</param>
 /// <param name="MaxErrors">Bad rows allowed per dataset before the run fails and commits nothing (default 1,000).</param>
+/// <param name="RowGroupRows">
+/// Rows per Parquet row group (default <see cref="ConversionRequest.DefaultRowGroupRows"/>), from
+/// <see cref="ConversionRequest.MinRowGroupRows"/> to <see cref="ConversionRequest.MaxRowGroupRows"/>; the
+/// conversion's memory grows with it. Out of range throws <see cref="ArgumentOutOfRangeException"/>.
+/// </param>
 public sealed record ConversionOptions(
     ParquetCompression Compression = ParquetCompression.Snappy,
     Partitioning Partitioning = Partitioning.None,
     ConversionMode Mode = ConversionMode.Overwrite,
-    int MaxErrors = 1_000)
+    int MaxErrors = 1_000,
+    int RowGroupRows = ConversionRequest.DefaultRowGroupRows)
 {
     public const int MaxMaxErrors = 100_000_000;
+
+    // Checked here, where the options are made, so a bad value is refused before any run starts rather than
+    // failing the run when the converter gets it.
+    public int RowGroupRows
+    {
+        get;
+        init => field = CheckRowGroupRows(value);
+    } = CheckRowGroupRows(RowGroupRows);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the option that is out of range.</summary>
     public void EnsureValid()
     {
         if (MaxErrors is < 0 or > MaxMaxErrors)
         {
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Max errors must be between 0 and {MaxMaxErrors:N0}; got {MaxErrors:N0}."));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Max errors must be between 0 and {MaxMaxErrors:N0}; got {MaxErrors:N0}."));
         }
 
         if (!Enum.IsDefined(Compression) || !Enum.IsDefined(Partitioning) || !Enum.IsDefined(Mode))
@@ -35,7 +50,15 @@ public sealed record ConversionOptions(
         Compression,
         dataset.MonthPartitionColumn is not null ? Partitioning : Partitioning.None,
         Mode,
-        MaxErrors);
+        MaxErrors,
+        RowGroupRows);
+
+    private static int CheckRowGroupRows(int rows) => rows is >= ConversionRequest.MinRowGroupRows and <= ConversionRequest.MaxRowGroupRows
+        ? rows
+        : throw new ArgumentOutOfRangeException(
+            nameof(RowGroupRows),
+            rows,
+            string.Create(CultureInfo.InvariantCulture, $"Row group rows must be from {ConversionRequest.MinRowGroupRows:N0} to {ConversionRequest.MaxRowGroupRows:N0}; got {rows:N0}."));
 }
 
 /// <summary>CSV to Parquet conversion (the local "Glue job"), run as jobs with history.</summary>

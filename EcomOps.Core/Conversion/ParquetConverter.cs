@@ -35,6 +35,9 @@ public sealed class ParquetConverter
     /// <summary>Where runs stage their files before the commit: outside every dataset's folder, and skipped by Hive-style readers (a leading '_').</summary>
     public const string StagingRoot = "_staging/parquet/";
 
+    // Enough calls for the per-row methods to be counted towards full optimisation, few enough to take a few ms.
+    private const int WarmUpRows = 256;
+
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IAtomicPrefixSwap? _prefixSwap;
@@ -167,6 +170,25 @@ public sealed class ParquetConverter
     }
 
     /// <summary>
+    /// Runs a few made-up rows of <paramref name="dataset"/> through the CSV parser and the Parquet encoder in
+    /// memory (nothing is read or written) so that the code a conversion runs is loaded and compiled before the
+    /// first real row. Worth it in a short-lived process (the CLI), where that otherwise delays every run: start it
+    /// on a spare core while the process sets up and do not wait for it. Never throws; cancellation stops it.
+    /// </summary>
+    public static async Task WarmUpAsync(DatasetSchema dataset, ParquetCompression compression = ParquetCompression.Snappy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        try
+        {
+            await ConversionRun.WarmUpAsync(dataset, compression, WarmUpRows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only a warm-up: the real run reports its own errors.
+        }
+    }
+
+    /// <summary>
     /// Repairs what a crash in the middle of a conversion left behind; call it at start-up, before any
     /// conversion runs. On the local lake it puts back a dataset folder taken aside by an interrupted commit and
     /// removes the rest of finished ones; on S3 it finishes a commit whose manifest was written (deleting the
@@ -259,9 +281,9 @@ public sealed class ParquetConverter
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"MaxErrors must be 0 or more, got {request.MaxErrors}"));
         }
 
-        if (request.RowGroupRows < 1)
+        if (request.RowGroupRows is < ConversionRequest.MinRowGroupRows or > ConversionRequest.MaxRowGroupRows)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"RowGroupRows must be at least 1, got {request.RowGroupRows}"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"RowGroupRows must be from {ConversionRequest.MinRowGroupRows:N0} to {ConversionRequest.MaxRowGroupRows:N0}, got {request.RowGroupRows:N0}"));
         }
 
         if (request.RowGroupBytes < 1)
