@@ -1,3 +1,4 @@
+using EcomOps.Tests.Support;
 using Microsoft.Playwright;
 
 namespace EcomOps.Tests.E2E;
@@ -33,6 +34,7 @@ public sealed class CatalogWalkTests(WebAppFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.Locator(".catalog-empty")).ToContainTextAsync("The catalog is empty");
         await page.Locator("#crawl-button").ClickAsync();
         await Assertions.Expect(page.Locator(".crawl-dialog")).ToContainTextAsync("parquet/");
+        await WebAppFixture.ScreenshotAsync(page, "catalog-crawl-dialog");
         await page.Locator("#crawl-start").ClickAsync();
 
         await Assertions.Expect(page.Locator(".crawl-run")).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
@@ -61,5 +63,46 @@ public sealed class CatalogWalkTests(WebAppFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.Locator("#starter-sql")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("FROM ecom\\.transactions_data"));
         await WebAppFixture.ScreenshotAsync(page, "catalog-query");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Catalog_AfterAColumnIsAddedAndATypeChanges_TheCrawlMarksTheTable_AndItsVersionsAreComparedSideBySide()
+    {
+        WriteDuckDbTable("orders", "SELECT range AS id, 'a' AS note FROM range(10)");
+        var page = await _app.OpenAsync("/catalog");
+        await CrawlAsync(page);
+        await Assertions.Expect(page.Locator(".catalog-table[data-table=orders]")).ToBeVisibleAsync();
+
+        WriteDuckDbTable("orders", "SELECT range::INT AS id, 'a' AS note, 2.5::DOUBLE AS price FROM range(10)");
+        await CrawlAsync(page);
+
+        await Assertions.Expect(page.Locator(".catalog-table[data-table=orders] .badge-changed")).ToContainTextAsync("changed by the last crawl");
+        await Assertions.Expect(page.Locator(".crawl-results")).ToContainTextAsync("column price added (double)");
+        await page.Locator(".catalog-table[data-table=orders] .table-link").ClickAsync();
+        var view = page.Locator(".catalog-table-view[data-loaded=true]");
+        await view.Locator(".mud-tab", new() { HasText = "Versions (2)" }).ClickAsync();
+        await Assertions.Expect(view.Locator(".comparison-row[data-column=price]")).ToHaveAttributeAsync("data-state", "Added");
+        await Assertions.Expect(view.Locator(".comparison-row[data-column=id]")).ToHaveAttributeAsync("data-state", "TypeChanged");
+        await Assertions.Expect(view.Locator(".comparison-row[data-column=id]")).ToContainTextAsync("type changed");
+        await WebAppFixture.ScreenshotAsync(page, "catalog-versions");
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task CrawlAsync(IPage page)
+    {
+        // The previous crawl stays on the page until the new one replaces it.
+        var before = await page.Locator(".crawl-run").CountAsync() > 0 ? await page.Locator(".crawl-run").GetAttributeAsync("data-run") : null;
+        await page.Locator("#crawl-button").ClickAsync();
+        await page.Locator("#crawl-start").ClickAsync();
+        var run = before is null ? page.Locator(".crawl-run") : page.Locator($".crawl-run:not([data-run='{before}'])");
+        await Assertions.Expect(run).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
+    }
+
+    // Parquet written by another tool into the dashboard's own lake, as a folder of its own.
+    private void WriteDuckDbTable(string folder, string select)
+    {
+        var path = Directory.CreateDirectory(Path.Combine(_app.DataRoot, "lake", "ecomops-lake", "parquet", folder)).FullName;
+        using var duck = new DuckDb();
+        duck.Scalar($"COPY ({select}) TO {DuckDb.Literal(Path.Combine(path, "part-0.parquet"))} (FORMAT PARQUET)");
     }
 }

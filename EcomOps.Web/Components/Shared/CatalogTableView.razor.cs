@@ -85,6 +85,13 @@ public sealed partial class CatalogTableView : IDisposable
         _ => "",
     };
 
+    private static Color StateColor(ColumnState state) => state switch
+    {
+        ColumnState.Added => Color.Success,
+        ColumnState.Removed => Color.Error,
+        _ => Color.Warning,
+    };
+
     private static string StateText(ColumnState state) => state switch
     {
         ColumnState.Added => "added",
