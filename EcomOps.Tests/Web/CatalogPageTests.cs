@@ -149,6 +149,35 @@ public sealed class CatalogPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATableWhoseFolderIsGone_IsListedAsDeprecated_AndTablesOfAnotherDatabaseAreOneClickAway()
+    {
+        WriteDuckDbTable("orders", "SELECT range AS id FROM range(10)");
+        WriteDuckDbTable("returns", "SELECT range AS id FROM range(5)");
+        await CrawlAsync(new CrawlOptions());
+        await CrawlAsync(new CrawlOptions(Database: "archive"));
+        Directory.Delete(Path.Combine(LakePath, "parquet", "returns"), recursive: true);
+        await CrawlAsync(new CrawlOptions());
+
+        var page = _context.Render<CatalogPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll(".catalog-table").Count));
+        Assert.Contains("deprecated", page.Find(".catalog-table[data-database=ecom][data-table=returns] .badge-deprecated").TextContent);
+        Assert.Empty(page.FindAll(".catalog-table[data-database=archive] .badge-deprecated"));
+
+        page.FindAll(".catalog-databases .mud-chip").Single(c => c.TextContent.Trim() == "archive").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["archive", "archive"], page.FindAll(".catalog-table").Select(r => r.GetAttribute("data-database"))));
+    }
+
+    [Fact]
+    public void ADeepLinkToATableTheCatalogDoesNotHave_SaysSo()
+    {
+        var page = _context.Render<CatalogPage>(p => p.Add(c => c.Database, "ecom").Add(c => c.Table, "nope"));
+
+        page.WaitForAssertion(() => Assert.Contains("The catalog has no table ecom.nope", page.Find(".table-not-found").TextContent));
+    }
+
+    [Fact]
     public async Task QueryThisTable_ShowsAthenaSqlNamingTheDatabaseAndTable_AndSaysTheQueryPageComesNext()
     {
         await GenerateAndConvertAsync();
