@@ -18,12 +18,43 @@ internal sealed class CatalogService(ICatalog catalog, IObjectStore store, ILake
             ?? throw new KeyNotFoundException($"The catalog has no table {database}.{table}; crawl the lake first.");
         var extension = found.Classification == "csv" ? ".csv" : ".parquet";
         var listing = await store.ListAsync(found.Location, null, cancellationToken).ConfigureAwait(false);
-        var first = listing.Objects
+        var files = listing.Objects
             .Where(o => o.Key.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && !o.Key[found.Location.Length..].Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
             .OrderBy(o => o.Key, StringComparer.Ordinal)
-            .FirstOrDefault()
-            ?? throw new KeyNotFoundException($"{found.FullName} has no {extension} files under {found.Location} any more; crawl again.");
-        return await lake.PreviewAsync(first.Key, rows, cancellationToken).ConfigureAwait(false);
+            .ToList();
+        if (files.Count == 0)
+        {
+            throw new KeyNotFoundException($"{found.FullName} has no {extension} files under {found.Location} any more; crawl again.");
+        }
+
+        // Files in key order (the first partitions first) until there are enough rows: a partition can be small.
+        var first = await lake.PreviewAsync(files[0].Key, rows, cancellationToken).ConfigureAwait(false);
+        var sample = first.Rows.ToList();
+        var used = 1;
+        foreach (var file in files.Skip(1))
+        {
+            if (sample.Count >= rows)
+            {
+                break;
+            }
+
+            var next = await lake.PreviewAsync(file.Key, rows - sample.Count, cancellationToken).ConfigureAwait(false);
+            if (!next.Columns.Select(c => c.Name).SequenceEqual(first.Columns.Select(c => c.Name), StringComparer.Ordinal))
+            {
+                break;
+            }
+
+            sample.AddRange(next.Rows);
+            used++;
+        }
+
+        return first with
+        {
+            Rows = sample,
+            RowCount = found.RecordCount,
+            RowCountRunId = null,
+            Note = used > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The first {sample.Count} rows of the table, from its first {used} files in key order.") : first.Note,
+        };
     }
 
     public VersionComparison Compare(TableVersion left, TableVersion right) => CatalogDiff.Compare(left, right);

@@ -88,8 +88,9 @@ public sealed class CatalogPageTests : IAsyncLifetime
         Assert.Equal(Format(partitions[0].RecordCount), rows[0].QuerySelectorAll("td")[1].TextContent.Trim());
         Assert.Contains(page.FindAll(".mud-tab"), t => t.TextContent.Contains($"Partitions ({partitions.Count})", StringComparison.Ordinal));
 
-        // A sample is read from the table's first file: here the first month's, which may hold fewer than 20 rows.
-        page.WaitForAssertion(() => Assert.Equal(Math.Min(20, partitions[0].RecordCount), page.FindAll(".lake-preview .preview-table tbody tr").Count), Slow);
+        // A sample of 20 rows even when the first month holds fewer: the next partitions' files make up the rest.
+        Assert.True(partitions[0].RecordCount < 20, "the sample data's first month is small, which this test relies on");
+        page.WaitForAssertion(() => Assert.Equal(20, page.FindAll(".lake-preview .preview-table tbody tr").Count), Slow);
         Assert.Contains("Amount", page.Find(".lake-preview .preview-table thead").TextContent);
     }
 
