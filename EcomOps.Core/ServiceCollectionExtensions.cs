@@ -5,6 +5,7 @@ using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Ops;
+using EcomOps.Core.Query;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,11 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<ConversionRecovery>();
 
         services.TryAddSingleton<ICatalogService, CatalogService>();
+
+        services.AddOptions<QueryOptions>()
+            .Bind(configuration.GetSection(QueryOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>());
         services.AddJobHandler<CrawlJobHandler>();
 
         // The backend is chosen here, once; nothing else asks which one is configured.
@@ -103,6 +109,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IAtomicPrefixSwap>(sp => sp.GetRequiredService<LocalObjectStore>());
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
         AddLocalCatalog(services);
+        services.TryAddSingleton<IQueryEngine, DuckDbQueryEngine>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;
@@ -136,6 +143,7 @@ public static class ServiceCollectionExtensions
             sp.GetService<ILogger<S3ObjectStore>>()));
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
         AddLocalCatalog(services);
+        services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
         services.TryAddSingleton(sp =>
         {
             var bucket = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket;

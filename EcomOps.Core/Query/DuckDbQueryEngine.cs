@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using DuckDB.NET.Data;
+using EcomOps.Core.Catalog;
+using EcomOps.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EcomOps.Core.Query;
+
+/// <summary>
+/// The Local backend's query engine: DuckDB in this process, one in-memory database per query, over views of
+/// the catalog's tables, sandboxed to the lake. Athena SQL is translated by <see cref="AthenaSqlTranslator"/>.
+/// </summary>
+internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOptions<EcomOpsOptions> options, IOptions<QueryOptions> queryOptions, ILogger<DuckDbQueryEngine> logger) : IQueryEngine
+{
+    public string Name => "DuckDB (local)";
+
+    public async Task<QueryResult> RunAsync(string sql, int? maxRows, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        var settings = queryOptions.Value;
+        var limit = Math.Clamp(maxRows ?? settings.MaxRows, 1, settings.MaxRows);
+        var stopwatch = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        await using var connection = new DuckDBConnection("DataSource=:memory:");
+        await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
+        Sandbox(connection, settings);
+
+        var (engineSql, tree) = AthenaSqlTranslator.Translate(connection, sql);
+        await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(tree), timeout.Token).ConfigureAwait(false);
+
+        // DuckDB.NET runs queries synchronously; a cancel from the token interrupts the running statement.
+        return await Task.Run(() =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = engineSql;
+            using var registration = timeout.Token.Register(command.Cancel);
+            try
+            {
+                using var reader = command.ExecuteReader();
+                var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
+                var rows = new List<object?[]>();
+                var truncated = false;
+                while (reader.Read())
+                {
+                    if (rows.Count == limit)
+                    {
+                        truncated = true;
+                        break;
+                    }
+
+                    var row = new object?[reader.FieldCount];
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    }
+
+                    rows.Add(row);
+                }
+
+                logger.LogInformation("Query ran in {Duration}: {Rows} rows{Truncated}", stopwatch.Elapsed, rows.Count, truncated ? " (truncated)" : "");
+                return new QueryResult(columns, rows, truncated, stopwatch.Elapsed, engineSql);
+            }
+            catch (Exception e) when (e is DuckDBException or OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new QueryFailedException(string.Create(CultureInfo.InvariantCulture,
+                    $"The query ran longer than {settings.TimeoutSeconds} s (EcomOps:Query:TimeoutSeconds) and was stopped."));
+            }
+            catch (Exception e) when (e is DuckDBException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The query was cancelled.", cancellationToken);
+            }
+            catch (DuckDBException e)
+            {
+                throw Explain(e);
+            }
+        }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // The order matters: allowed_directories cannot change once external access is off, and nothing can once locked.
+    private void Sandbox(DuckDBConnection connection, QueryOptions settings)
+    {
+        var root = options.Value;
+        var home = Directory.CreateDirectory(Path.Combine(root.DataRootFullPath, "duckdb-home")).FullName;
+        var lakeDirectory = root.LakeFullPath.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        Execute(connection, $"SET allowed_directories = [{Literal(lakeDirectory)}]");
+        Execute(connection, "SET enable_external_access = false");
+        Execute(connection, "SET autoinstall_known_extensions = false");
+        Execute(connection, "SET autoload_known_extensions = false");
+        Execute(connection, $"SET home_directory = {Literal(home)}");
+        Execute(connection, "SET TimeZone = 'UTC'");
+        Execute(connection, $"SET memory_limit = {Literal(settings.MemoryLimit)}");
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {settings.Threads}"));
+        Execute(connection, "SET lock_configuration = true");
+    }
+
+    // Views only of the tables the statement names: each one lists its files, as Athena does at every query.
+    private async Task CreateViewsAsync(DuckDBConnection connection, IReadOnlyList<(string? Schema, string Table)> referenced, CancellationToken cancellationToken)
+    {
+        var tables = await catalog.ListTablesAsync(null, cancellationToken).ConfigureAwait(false);
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        var schemas = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (schema, name) in referenced)
+        {
+            var table = tables.Where(t => t.Name == name && (schema is null || t.Database == schema) && t.Status == TableStatus.Active)
+                .OrderBy(t => t.Database == CrawlOptions.DefaultDatabase ? 0 : 1)
+                .FirstOrDefault();
+            if (table is null || !created.Add(table.FullName))
+            {
+                continue;
+            }
+
+            var files = await FilesOfAsync(table, cancellationToken).ConfigureAwait(false);
+            if (files.Count == 0)
+            {
+                continue;
+            }
+
+            if (schemas.Add(table.Database))
+            {
+                Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {Identifier(table.Database)}");
+            }
+
+            var list = "[" + string.Join(", ", files.Select(Literal)) + "]";
+            var source = table.Classification == "csv"
+                ? $"read_csv({list}, header = true, columns = {{{string.Join(", ", table.Columns.Select(c => $"{Literal(c.SourceName)}: {Literal(DuckDbType(c.Type))}"))}}})"
+                : table.PartitionKeys.Count == 0
+                    ? $"read_parquet({list})"
+                    : $"read_parquet({list}, hive_partitioning = true, hive_types = {{{string.Join(", ", table.PartitionKeys.Select(k => $"{Literal(k.SourceName)}: 'VARCHAR'"))}}})";
+            var columns = table.Columns.Concat(table.PartitionKeys).Select(c => $"{Identifier(c.SourceName)} AS {Identifier(c.Name)}");
+            var view = $"CREATE VIEW {Identifier(table.Database)}.{Identifier(table.Name)} AS SELECT {string.Join(", ", columns)} FROM {source}";
+            Execute(connection, view);
+
+            // Unqualified names resolve too, as in Athena with the database selected.
+            if (schema is null && table.Database != "main")
+            {
+                Execute(connection, $"CREATE VIEW IF NOT EXISTS main.{Identifier(table.Name)} AS SELECT * FROM {Identifier(table.Database)}.{Identifier(table.Name)}");
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> FilesOfAsync(CatalogTable table, CancellationToken cancellationToken)
+    {
+        var extension = table.Classification == "csv" ? ".csv" : ".parquet";
+        var listing = await lake.ListAsync(table.Location, null, cancellationToken).ConfigureAwait(false);
+        return listing.Objects
+            .Where(o => o.Key.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && !o.Key[table.Location.Length..].Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
+            .Select(o => Path.Combine(options.Value.LakeFullPath, o.Key.Replace('/', Path.DirectorySeparatorChar)))
+            .ToList();
+    }
+
+    private static string DuckDbType(string athena) => athena switch
+    {
+        "string" => "VARCHAR",
+        "int" => "INTEGER",
+        _ => athena.ToUpperInvariant(),
+    };
+
+    private static Exception Explain(DuckDBException e)
+    {
+        var message = e.Message.Split('\n')[0];
+        if (message.Contains("Permission Error", StringComparison.Ordinal) || message.Contains("disabled by configuration", StringComparison.Ordinal))
+        {
+            return new QueryRefusedException($"Queries read the lake's tables and nothing else: {message}");
+        }
+
+        if (message.StartsWith("Catalog Error: Table with name", StringComparison.Ordinal))
+        {
+            return new QueryFailedException($"{message} Queries see the catalog's tables: crawl the lake first (Catalog page or ecomops crawl).", e);
+        }
+
+        if (message.Contains("Function with name", StringComparison.Ordinal) && message.Contains("does not exist", StringComparison.Ordinal))
+        {
+            return new QueryFailedException($"{message} It is not available in the local engine (DuckDB); if Athena has it, the query would run on AWS.", e);
+        }
+
+        return new QueryFailedException(message, e);
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string Literal(string value) => AthenaSqlTranslator.Literal(value);
+
+    private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

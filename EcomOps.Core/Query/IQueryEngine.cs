@@ -1,0 +1,26 @@
+namespace EcomOps.Core.Query;
+
+/// <summary>An engine that runs Athena SQL: DuckDB locally, Amazon Athena on AWS.</summary>
+public interface IQueryEngine
+{
+    /// <summary>For people: which engine answered.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Runs one Athena-dialect query over the catalog's tables and returns at most <paramref name="maxRows"/> rows
+    /// (capped by <c>EcomOps:Query:MaxRows</c>). Cancelling the token interrupts the running query; so does the
+    /// time limit (<c>EcomOps:Query:TimeoutSeconds</c>).
+    /// </summary>
+    /// <exception cref="QueryRefusedException">The statement is not one query, or reaches outside the lake.</exception>
+    /// <exception cref="QueryFailedException">It does not parse, names what does not exist, or ran out of time.</exception>
+    Task<QueryResult> RunAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The Aws backend's engine until Amazon Athena's arrives (the Aws backend issue): it says so.</summary>
+internal sealed class AthenaNotYetEngine : IQueryEngine
+{
+    public string Name => "Amazon Athena (not yet)";
+
+    public Task<QueryResult> RunAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default) =>
+        throw new QueryFailedException("Queries on the Aws backend run on Amazon Athena, which is not built yet (the Aws backend issue). Use EcomOps:Backend=Local to query the lake with DuckDB.");
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+
+namespace EcomOps.Core.Query;
+
+/// <summary>A column of a result: its name and its type as the engine reports it.</summary>
+public sealed record QueryColumn(string Name, string Type);
+
+/// <summary>What a query returned.</summary>
+/// <param name="Rows">At most the row limit; values are .NET values (long, decimal, DateTime, string, ...) or null.</param>
+/// <param name="Truncated">More rows were there than the limit allowed.</param>
+/// <param name="EngineSql">The SQL the engine ran: the Athena SQL, rewritten where the engine's dialect differs.</param>
+public sealed record QueryResult(
+    IReadOnlyList<QueryColumn> Columns,
+    IReadOnlyList<object?[]> Rows,
+    bool Truncated,
+    TimeSpan Duration,
+    string EngineSql);
+
+/// <summary>A statement the engine will not run; the message names the rule it broke.</summary>
+public sealed class QueryRefusedException(string message) : InvalidOperationException(message);
+
+/// <summary>A statement that ran and failed (a syntax error, an unknown column, the time limit); the message says what.</summary>
+public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
+
+/// <summary>Settings of the <c>EcomOps:Query</c> section: the limits every query runs under.</summary>
+public sealed class QueryOptions
+{
+    public const string Section = "EcomOps:Query";
+
+    /// <summary><c>EcomOps:Query:MaxRows</c>: rows a result holds at most; the rest are counted as truncated. Default 100,000.</summary>
+    public int MaxRows { get; set; } = 100_000;
+
+    /// <summary><c>EcomOps:Query:TimeoutSeconds</c>: a query running longer is cancelled. Default 300.</summary>
+    public int TimeoutSeconds { get; set; } = 300;
+
+    /// <summary><c>EcomOps:Query:MemoryLimit</c>: DuckDB's memory_limit, such as <c>2GB</c>. Default 2GB.</summary>
+    public string MemoryLimit { get; set; } = "2GB";
+
+    /// <summary><c>EcomOps:Query:Threads</c>: DuckDB's threads per query. Default 2.</summary>
+    public int Threads { get; set; } = 2;
+}
+
+internal sealed class QueryOptionsValidator : IValidateOptions<QueryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, QueryOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxRows is < 1 or > 10_000_000)
+        {
+            failures.Add($"EcomOps:Query:MaxRows is {options.MaxRows}; set 1 to 10000000 (default 100000).");
+        }
+
+        if (options.TimeoutSeconds is < 1 or > 86_400)
+        {
+            failures.Add($"EcomOps:Query:TimeoutSeconds is {options.TimeoutSeconds}; set 1 to 86400 (default 300).");
+        }
+
+        if (options.Threads is < 1 or > 256)
+        {
+            failures.Add($"EcomOps:Query:Threads is {options.Threads}; set 1 to 256 (default 2).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.MemoryLimit) || !System.Text.RegularExpressions.Regex.IsMatch(options.MemoryLimit, @"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            failures.Add($"EcomOps:Query:MemoryLimit '{options.MemoryLimit}' is not a size; set one such as 2GB or 512MB.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

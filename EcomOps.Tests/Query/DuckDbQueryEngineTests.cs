@@ -1,0 +1,182 @@
+using EcomOps.Core.Catalog;
+using EcomOps.Core.Conversion;
+using EcomOps.Core.Generation;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Query;
+using EcomOps.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace EcomOps.Tests.Query;
+
+/// <summary>Athena SQL on the local engine: the catalog's tables, Athena's answers, and nothing outside the lake.</summary>
+public sealed class DuckDbQueryEngineTests : IDisposable
+{
+    private readonly CoreHost _host = new(configuration: new() { ["EcomOps:Query:TimeoutSeconds"] = "2" });
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private IQueryEngine Engine => _host.Get<IQueryEngine>();
+
+    [Fact]
+    public async Task ACrawledTable_IsQueriedByItsCatalogName_WithPartitionsAsStrings_AndExactSums()
+    {
+        await LoadAsync();
+
+        var result = await Engine.RunAsync("""
+            SELECT country, sum(amount) AS revenue, count(*) AS orders
+            FROM ecom.transactions_data
+            WHERE year = '2024' AND month = '06'
+            GROUP BY country
+            ORDER BY revenue DESC, country
+            """);
+
+        Assert.Equal(["country", "revenue", "orders"], result.Columns.Select(c => c.Name));
+        using var duck = new DuckDb();
+        var expected = duck.Rows($"""
+            SELECT Country, sum(Amount), count(*) FROM read_parquet({DuckDb.Literal(Path.Combine(_host.LakePath, "parquet", "transactions_data") + "/**/*.parquet")}, hive_partitioning = true)
+            WHERE year = 2024 AND month = 6 GROUP BY Country ORDER BY 2 DESC, 1
+            """);
+        Assert.Equal(expected.Select(r => (r[0], r[1], Convert.ToInt64(r[2], System.Globalization.CultureInfo.InvariantCulture))),
+            result.Rows.Select(r => (r[0], r[1], Convert.ToInt64(r[2], System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.IsType<decimal>(result.Rows[0][1]);
+    }
+
+    [Fact]
+    public async Task NamesResolveAsInAthena_UnqualifiedAndInAnyCase_AndTimestampQuoted()
+    {
+        await LoadAsync();
+
+        var result = await Engine.RunAsync("""SELECT CustomerID, "timestamp" FROM Transactions_Data ORDER BY "timestamp" LIMIT 3""");
+
+        Assert.Equal(3, result.Rows.Count);
+        Assert.IsType<DateTime>(result.Rows[0][1]);
+    }
+
+    [Fact]
+    public async Task ATableTheCatalogDoesNotHave_SaysToCrawl()
+    {
+        var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT * FROM ecom.orders"));
+
+        Assert.Contains("crawl the lake first", error.Message);
+    }
+
+    [Theory]
+    [InlineData("SELECT 1; SELECT 2", "One statement at a time")]
+    [InlineData("SELECT 1; -- the rest is a comment?\nCOPY (SELECT 1) TO 'x.csv'", "'SELECT' statements")]
+    [InlineData("SELECT 1 /* ; */; DROP TABLE x", "Only queries run here")]
+    [InlineData("SELECT 1 /* hidden */; SELECT 2", "One statement at a time")]
+    [InlineData("COPY (SELECT 1) TO 'out.csv'", "Only queries run here")]
+    [InlineData("ATTACH 'other.db'", "Only queries run here")]
+    [InlineData("INSTALL httpfs", "Only queries run here")]
+    [InlineData("LOAD httpfs", "Only queries run here")]
+    [InlineData("SET threads = 1", "Only queries run here")]
+    [InlineData("PRAGMA database_list", "Only queries run here")]
+    [InlineData("CREATE TABLE t AS SELECT 1", "Only queries run here")]
+    [InlineData("DELETE FROM transactions_data", "Only queries run here")]
+    [InlineData("EXPLAIN COPY (SELECT 1) TO 'x'", "Only queries run here")]
+    [InlineData("SELECT * FROM read_csv('/etc/passwd')", "nothing else")]
+    [InlineData("SELECT * FROM read_text('/etc/hostname')", "nothing else")]
+    [InlineData("SELECT * FROM glob('/etc/*')", "nothing else")]
+    [InlineData("SELECT * FROM read_parquet('/tmp/*.parquet')", "nothing else")]
+    [InlineData("SELECT * FROM 'ops.db'", "nothing else")]
+    public async Task EscapesFromTheLake_AreRefused_SayingWhichRule(string sql, string rule)
+    {
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Engine.RunAsync(sql));
+
+        Assert.Contains(rule, error.Message);
+    }
+
+    [Fact]
+    public async Task FunctionsThatDoNotExistLocally_SaySo()
+    {
+        var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT getenv('HOME')"));
+
+        Assert.Contains("not available in the local engine", error.Message);
+    }
+
+    [Theory]
+    [InlineData("SELECT approx_distinct(x) FROM (VALUES (1), (2), (2)) t(x)", "2")]
+    [InlineData("SELECT day_of_week(DATE '2024-05-06')", "1")]
+    [InlineData("SELECT dow(DATE '2024-05-05')", "7")]
+    [InlineData("SELECT day_of_year(DATE '2024-02-01')", "32")]
+    [InlineData("SELECT date_diff('day', TIMESTAMP '2024-01-01 23:00:00', TIMESTAMP '2024-01-02 01:00:00')", "0")]
+    [InlineData("SELECT date_diff('month', DATE '2024-01-15', DATE '2024-02-14')", "0")]
+    [InlineData("SELECT CAST(CAST(date_add('month', 1, DATE '2024-01-31') AS DATE) AS VARCHAR)", "2024-02-29")]
+    [InlineData("SELECT CAST(CAST(date_add('day', -1, DATE '2024-03-01') AS DATE) AS VARCHAR)", "2024-02-29")]
+    [InlineData("SELECT CAST(date_add('hour', 2, TIMESTAMP '2024-01-01 23:00:00') AS VARCHAR)", "2024-01-02 01:00:00")]
+    [InlineData("SELECT regexp_like('abc', 'b')", "True")]
+    [InlineData("SELECT regexp_extract('abc', 'x')", "NULL")]
+    [InlineData("SELECT regexp_extract('a1b2', '[0-9]')", "1")]
+    [InlineData("SELECT regexp_extract('a1b2', '([a-z])([0-9])', 2)", "1")]
+    [InlineData("SELECT regexp_replace('a1b2', '([0-9])', '<$1>')", "a<1>b<2>")]
+    [InlineData("SELECT regexp_replace('a1b2', '[0-9]')", "ab")]
+    [InlineData("SELECT split_part('a,b', ',', 3)", "NULL")]
+    [InlineData("SELECT split_part('a,b', ',', 2)", "b")]
+    [InlineData("SELECT concat('a', NULL)", "NULL")]
+    [InlineData("SELECT concat('a', 'b', 'c')", "abc")]
+    [InlineData("SELECT cardinality(ARRAY[1, 2, 3])", "3")]
+    [InlineData("SELECT date_format(TIMESTAMP '2024-05-06 07:08:09', '%Y-%m-%d %H:%i:%s')", "2024-05-06 07:08:09")]
+    [InlineData("SELECT date_format(DATE '2024-05-06', '%M %e, %Y')", "May 6, 2024")]
+    [InlineData("SELECT CAST(date_parse('06/05/2024 07:08', '%d/%m/%Y %H:%i') AS VARCHAR)", "2024-05-06 07:08:00")]
+    [InlineData("SELECT format_datetime(TIMESTAMP '2024-05-06 07:08:09', 'yyyy-MM-dd''T''HH:mm')", "2024-05-06T07:08")]
+    [InlineData("SELECT CAST(from_iso8601_timestamp('2024-05-06T07:08:09Z') AS VARCHAR)", "2024-05-06 07:08:09+00")]
+    [InlineData("SELECT 'approx_distinct(x); DROP TABLE t' AS s", "approx_distinct(x); DROP TABLE t")]
+    [InlineData("SELECT current_setting('TimeZone')", "UTC")]
+    public async Task AthenaFunctions_GiveAthenasAnswers(string sql, string expected)
+    {
+        var result = await Engine.RunAsync(sql);
+
+        var value = Assert.Single(Assert.Single(result.Rows));
+        Assert.Equal(expected, value is null ? "NULL" : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task ExplainOfAQuery_Runs()
+    {
+        var result = await Engine.RunAsync("EXPLAIN SELECT approx_distinct(x) FROM (VALUES (1)) t(x)");
+
+        Assert.NotEmpty(result.Rows);
+        Assert.StartsWith("EXPLAIN ", result.EngineSql);
+    }
+
+    [Fact]
+    public async Task TheRowCap_KeepsTheFirstRows_AndSaysTheResultIsTruncated()
+    {
+        var result = await Engine.RunAsync("SELECT range AS n FROM range(1000)", maxRows: 10);
+
+        Assert.Equal(10, result.Rows.Count);
+        Assert.True(result.Truncated);
+    }
+
+    [Fact]
+    public async Task AQueryLongerThanTheTimeLimit_IsStopped_WithAMessageNamingTheSetting()
+    {
+        var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT sum(a.range * b.range) FROM range(300000) a, range(300000) b"));
+
+        Assert.Contains("EcomOps:Query:TimeoutSeconds", error.Message);
+    }
+
+    [Fact]
+    public async Task Cancelling_InterruptsTheRunningQuery()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Engine.RunAsync("SELECT sum(a.range * b.range) FROM range(300000) a, range(300000) b", cancellationToken: cancel.Token));
+    }
+
+    private async Task LoadAsync()
+    {
+        await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 3_000));
+        var runner = _host.Get<IJobRunner>();
+        foreach (var run in _host.Get<IConversionService>().StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["customer_data", "catalog_data", "transactions_data"], "test"))
+        {
+            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
+        }
+
+        Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(_host.Get<ICatalogService>().StartCrawl(new CrawlOptions(), "test").Id)).Status);
+    }
+}
