@@ -3,9 +3,9 @@
 -- Replace ${bucket} with the lake bucket (EcomOps:LakeBucket). On AWS the Glue crawler creates
 -- equivalent tables; these statements are for creating them by hand.
 
-CREATE DATABASE IF NOT EXISTS ecomops;
+CREATE DATABASE IF NOT EXISTS ecom;
 
-CREATE EXTERNAL TABLE IF NOT EXISTS ecomops.customer_data (
+CREATE EXTERNAL TABLE IF NOT EXISTS ecom.customer_data (
     CustomerID bigint,
     Name string,
     Email string,
@@ -15,7 +15,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ecomops.customer_data (
 STORED AS PARQUET
 LOCATION 's3://${bucket}/parquet/customer_data/';
 
-CREATE EXTERNAL TABLE IF NOT EXISTS ecomops.catalog_data (
+CREATE EXTERNAL TABLE IF NOT EXISTS ecom.catalog_data (
     ProductID bigint,
     ProductName string,
     Category string,
@@ -26,7 +26,7 @@ STORED AS PARQUET
 LOCATION 's3://${bucket}/parquet/catalog_data/';
 
 -- Partitioned by month of Timestamp (parquet/transactions_data/year=YYYY/month=MM/).
-CREATE EXTERNAL TABLE IF NOT EXISTS ecomops.transactions_data (
+CREATE EXTERNAL TABLE IF NOT EXISTS ecom.transactions_data (
     TransactionID bigint,
     CustomerID bigint,
     ProductID bigint,
@@ -39,4 +39,4 @@ STORED AS PARQUET
 LOCATION 's3://${bucket}/parquet/transactions_data/';
 
 -- Load the partitions the converter wrote (or let the crawler do it).
-MSCK REPAIR TABLE ecomops.transactions_data;
+MSCK REPAIR TABLE ecom.transactions_data;

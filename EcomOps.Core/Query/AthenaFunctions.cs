@@ -35,6 +35,9 @@ internal static class AthenaFunctions
             ("to_unixtime", 1) => $"epoch({a1})",
             ("from_unixtime", 1) => $"to_timestamp({a1})",
             ("arbitrary", 1) => $"any_value({a1})",
+
+            // Athena counts in bigint; DuckDB's count_if gives a 128-bit integer.
+            ("count_if", 1) => $"CAST(count_if({a1}) AS BIGINT)",
             ("json_extract_scalar", 2) => $"json_extract_string({a1}, {a2})",
 
             // Athena gives NULL where there is no match or no such part; DuckDB gives ''.

@@ -152,6 +152,6 @@ public sealed partial class SqlAndIamTests
     [GeneratedRegex(@"^\| (?<file>[a-z0-9-]+\.service-2\.json) \| [^|]+ \| (?<bytes>\d+) \| (?<blob>[0-9a-f]{40}) \|$", RegexOptions.Multiline)]
     private static partial Regex SourceRow();
 
-    [GeneratedRegex(@"CREATE (?:EXTERNAL )?TABLE IF NOT EXISTS (?:ecomops\.)?(?<name>\w+) \((?<body>.*?)\n\)", RegexOptions.Singleline)]
+    [GeneratedRegex(@"CREATE (?:EXTERNAL )?TABLE IF NOT EXISTS (?:ecom\.|ecomops\.)?(?<name>\w+) \((?<body>.*?)\n\)", RegexOptions.Singleline)]
     private static partial Regex CreateTable();
 }
