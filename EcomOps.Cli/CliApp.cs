@@ -46,6 +46,7 @@ public static class CliApp
             JobsCommand.Create(stdout, stderr),
             CatalogCommand.Crawl(stdout, stderr),
             CatalogCommand.Catalog(stdout, stderr),
+            QueryCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);

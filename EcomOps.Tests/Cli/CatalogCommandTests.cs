@@ -47,6 +47,27 @@ public sealed class CatalogCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Query_PrintsCsvWithAHeader_StatisticsOnStderr_AndRefusesWhatIsNotAQuery()
+    {
+        Assert.Equal(0, (await RunAsync("generate", "--customers", "100", "--products", "20", "--transactions", "3000")).Code);
+        Assert.Equal(0, (await RunAsync("convert", "--all", "--partition-by", "month")).Code);
+        Assert.Equal(0, (await RunAsync("crawl")).Code);
+
+        var query = await RunAsync("query", "--sql", "SELECT year, count(*) AS orders FROM ecom.transactions_data GROUP BY year ORDER BY year");
+
+        Assert.True(query.Code == 0, query.Stderr);
+        var lines = query.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("year,orders", lines[0]);
+        Assert.Equal(3_000, lines.Skip(1).Sum(l => long.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains("rows in", query.Stderr);
+
+        var refused = await RunAsync("query", "--sql", "SELECT 1; ATTACH 'x.db'");
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("refused:", refused.Stderr);
+        Assert.Equal("", refused.Stdout);
+    }
+
+    [Fact]
     public async Task CatalogShow_OfAnUnknownTable_SaysWhichTablesThereAre_AndExitsWith2()
     {
         var empty = await RunAsync("catalog", "show", "orders");
