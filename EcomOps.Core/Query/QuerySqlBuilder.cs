@@ -70,19 +70,19 @@ internal sealed class QueryPlan
     private readonly QuerySpec _spec;
     private readonly CatalogTable _table;
     private readonly Dictionary<string, PlanColumn> _columns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<PlanColumn> _ordered = [];
 
     private QueryPlan(QuerySpec spec, CatalogTable table)
     {
         _spec = spec;
         _table = table;
-        foreach (var column in table.Columns)
+        foreach (var column in table.Columns.Select(c => new PlanColumn(c, AthenaType.Parse(c.Type), -1))
+            .Concat(table.PartitionKeys.Select((k, i) => new PlanColumn(k, AthenaType.Parse(k.Type), i))))
         {
-            _columns.TryAdd(column.Name, new PlanColumn(column, AthenaType.Parse(column.Type), -1));
-        }
-
-        for (var i = 0; i < table.PartitionKeys.Count; i++)
-        {
-            _columns.TryAdd(table.PartitionKeys[i].Name, new PlanColumn(table.PartitionKeys[i], AthenaType.Parse(table.PartitionKeys[i].Type), i));
+            if (_columns.TryAdd(column.Column.Name, column))
+            {
+                _ordered.Add(column);
+            }
         }
     }
 
@@ -129,7 +129,7 @@ internal sealed class QueryPlan
         {
             var columns = _spec.Columns.Count > 0
                 ? _spec.Columns.Select(c => Find(c, "Selected column")).ToList()
-                : [.. _columns.Values];
+                : _ordered;
             var outputs = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var column in columns.Where(c => outputs.Add(c.Column.Name)))
             {
@@ -345,7 +345,7 @@ internal sealed class QueryPlan
     private PlanColumn Find(string name, string context) =>
         _columns.TryGetValue(name ?? "", out var column)
             ? column
-            : throw new ArgumentException($"{context}: {_table.FullName} has no column '{name}'; its columns are {string.Join(", ", _columns.Keys)}.");
+            : throw new ArgumentException($"{context}: {_table.FullName} has no column '{name}'; its columns are {string.Join(", ", _ordered.Select(c => c.Column.Name))}.");
 
     private void Read(PlanColumn column)
     {
