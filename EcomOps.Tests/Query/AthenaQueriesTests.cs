@@ -137,6 +137,27 @@ public sealed class AthenaQueriesTests : IAsyncLifetime
         Assert.Equal(_transactions.Where(t => t.At is { Year: 2025, Month: 6 }).Sum(t => t.Amount), result.Rows.Sum(r => (decimal)r[1]!));
     }
 
+    [Fact]
+    public async Task ABuilderQuery_RunsOnTheLocalEngine_AndGivesTheRevenueByCountry()
+    {
+        var table = (await _host.Get<ICatalog>().GetTableAsync("ecom", "transactions_data"))!;
+        var spec = new QuerySpec(new QueryTable("ecom", "transactions_data"))
+        {
+            Columns = ["country"],
+            Filters = [QueryFilter.Equal("year", "2025")],
+            Aggregates = [QueryAggregate.Sum("amount", "revenue")],
+            OrderBy = [new QueryOrder("revenue", Descending: true), new QueryOrder("country", Descending: false)],
+            Limit = 1_000,
+        };
+
+        var result = await _host.Get<IQueryEngine>().RunAsync(QuerySqlBuilder.ToSql(spec, table));
+
+        var expected = _transactions.Where(t => t.At.Year == 2025).GroupBy(t => t.Country)
+            .Select(g => (Country: g.Key, Revenue: g.Sum(t => t.Amount)))
+            .OrderByDescending(x => x.Revenue).ThenBy(x => x.Country, StringComparer.Ordinal);
+        Assert.Equal(expected, result.Rows.Select(r => ((string)r[0]!, (decimal)r[1]!)));
+    }
+
     private Task<QueryResult> RunAsync(string name) =>
         _host.Get<IQueryEngine>().RunAsync(_queries.TryGetValue(name, out var sql) ? sql : throw new KeyNotFoundException($"sql/athena_queries.sql has no query named '{name}'."));
 
