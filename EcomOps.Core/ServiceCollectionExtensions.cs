@@ -39,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<OpsDatabase>();
         services.AddSingleton(SqliteJobHistory.Schema);
         services.AddSingleton(LocalCatalog.Schema);
+        services.AddSingleton(QueryService.Schema);
 
         services.TryAddSingleton<IJobHistory, SqliteJobHistory>();
         services.TryAddSingleton<JobRunner>();
@@ -66,6 +67,7 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(QueryOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>());
+        services.TryAddSingleton<IQueryService, QueryService>();
         services.AddJobHandler<CrawlJobHandler>();
 
         // The backend is chosen here, once; nothing else asks which one is configured.

@@ -15,7 +15,10 @@ internal static class QueryCommand
         var file = new Option<string?>("--file") { Description = "A file holding the query" };
         var format = new Option<string>("--format") { Description = "csv (default, with a header row), table or json (one object a row)", DefaultValueFactory = _ => "csv" };
         var maxRows = new Option<int?>("--max-rows") { Description = "At most this many rows (capped by EcomOps:Query:MaxRows)" };
-        var command = new Command("query", "Run one Athena-dialect query over the catalog's tables") { sql, file, format, maxRows };
+        var command = new Command("query", "Run one Athena-dialect query over the catalog's tables; history and saved queries")
+        {
+            sql, file, format, maxRows, History(stdout, stderr), Saved(stdout, stderr),
+        };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var text = parsed.GetValue(sql);
@@ -45,33 +48,114 @@ internal static class QueryCommand
             }
 
             await using var services = CliApp.Services(parsed);
-            QueryResult result;
-            try
+            return await RunAsync(services, text!, QuerySource.Cli, parsed.GetValue(maxRows), shape, stdout, stderr, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(IServiceProvider services, string text, QuerySource source, int? maxRows, string shape, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        QueryResult result;
+        try
+        {
+            result = await services.GetRequiredService<IQueryService>().RunAsync(new QueryRunRequest(text, "cli", source, maxRows), cancellationToken);
+        }
+        catch (QueryRefusedException e)
+        {
+            await stderr.WriteLineAsync($"refused: {e.Message}");
+            return CliApp.UsageError;
+        }
+        catch (QueryFailedException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return CliApp.Failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("cancelled.");
+            return CliApp.Cancelled;
+        }
+
+        await WriteAsync(stdout, result, shape);
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Rows.Count:N0} rows{(result.Truncated ? " (more were there: the row limit cut them)" : "")} in {result.Duration.TotalSeconds:0.000} s"));
+        return 0;
+    }
+
+    private static Command History(TextWriter stdout, TextWriter stderr)
+    {
+        var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
+        var command = new Command("history", "Queries run from the dashboard and the CLI, newest first") { limit };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            await using var services = CliApp.Services(parsed);
+            var entries = await services.GetRequiredService<IQueryService>().HistoryAsync(parsed.GetValue(limit), cancellationToken);
+            if (entries.Count == 0)
             {
-                result = await services.GetRequiredService<IQueryEngine>().RunAsync(text!, parsed.GetValue(maxRows), cancellationToken);
-            }
-            catch (QueryRefusedException e)
-            {
-                await stderr.WriteLineAsync($"refused: {e.Message}");
-                return CliApp.UsageError;
-            }
-            catch (QueryFailedException e)
-            {
-                await stderr.WriteLineAsync($"error: {e.Message}");
-                return CliApp.Failure;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                await stderr.WriteLineAsync("cancelled.");
-                return CliApp.Cancelled;
+                await stderr.WriteLineAsync("No queries yet.");
+                return 0;
             }
 
-            await WriteAsync(stdout, result, shape);
-            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{result.Rows.Count:N0} rows{(result.Truncated ? " (more were there: the row limit cut them)" : "")} in {result.Duration.TotalSeconds:0.000} s"));
+            await stdout.WriteLineAsync($"{"STARTED (UTC)",-19}  {"STATUS",-9}  {"SECONDS",8}  {"ROWS",9}  {"BY",-6}  SQL");
+            foreach (var entry in entries)
+            {
+                var oneLine = string.Join(' ', entry.Sql.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{entry.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {entry.Status,-9}  {entry.Duration.TotalSeconds,8:0.000}  {entry.Rows,9:N0}  {entry.User,-6}  {(oneLine.Length > 100 ? oneLine[..97] + "..." : oneLine)}"));
+            }
+
             return 0;
         });
         return command;
+    }
+
+    private static Command Saved(TextWriter stdout, TextWriter stderr)
+    {
+        var search = new Option<string?>("--search") { Description = "Only those whose name, description or SQL contain this" };
+        var list = new Command("ls", "Saved queries by name") { search };
+        list.SetAction(async (parsed, cancellationToken) =>
+        {
+            await using var services = CliApp.Services(parsed);
+            foreach (var query in await services.GetRequiredService<IQueryService>().SavedAsync(parsed.GetValue(search), cancellationToken))
+            {
+                await stdout.WriteLineAsync($"{query.Name}\t{query.Description}");
+            }
+
+            return 0;
+        });
+
+        var showName = new Argument<string>("NAME") { Description = "The saved query's name (case does not matter)" };
+        var show = new Command("show", "A saved query's description and SQL") { showName };
+        show.SetAction((parsed, cancellationToken) => WithSavedAsync(parsed, showName, stderr, async (_, query) =>
+        {
+            await stdout.WriteLineAsync($"-- {query.Name}");
+            await stdout.WriteLineAsync($"-- {query.Description}");
+            await stdout.WriteLineAsync(query.Sql + ";");
+            return 0;
+        }, cancellationToken));
+
+        var runName = new Argument<string>("NAME") { Description = "The saved query's name (case does not matter)" };
+        var format = new Option<string>("--format") { Description = "csv (default), table or json", DefaultValueFactory = _ => "csv" };
+        var run = new Command("run", "Run a saved query") { runName, format };
+        run.SetAction((parsed, cancellationToken) => WithSavedAsync(parsed, runName, stderr, (services, query) =>
+            RunAsync(services, query.Sql, QuerySource.Saved, null, parsed.GetValue(format)!.ToLowerInvariant(), stdout, stderr, cancellationToken), cancellationToken));
+
+        return new Command("saved", "Saved queries: ls, show, run") { list, show, run };
+    }
+
+    private static async Task<int> WithSavedAsync(ParseResult parsed, Argument<string> name, TextWriter stderr, Func<IServiceProvider, SavedQuery, Task<int>> action, CancellationToken cancellationToken)
+    {
+        await using var services = CliApp.Services(parsed);
+        var service = services.GetRequiredService<IQueryService>();
+        var query = await service.GetSavedAsync(parsed.GetValue(name)!, cancellationToken);
+        if (query is null)
+        {
+            var names = (await service.SavedAsync(null, cancellationToken)).Select(q => q.Name);
+            await stderr.WriteLineAsync($"error: no saved query '{parsed.GetValue(name)}'. Saved: {string.Join("; ", names)}.");
+            return CliApp.UsageError;
+        }
+
+        return await action(services, query);
     }
 
     private static async Task WriteAsync(TextWriter stdout, QueryResult result, string shape)

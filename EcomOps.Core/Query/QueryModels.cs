@@ -38,6 +38,14 @@ public sealed class QueryOptions
 
     /// <summary><c>EcomOps:Query:Threads</c>: DuckDB's threads per query. Default 2.</summary>
     public int Threads { get; set; } = 2;
+
+    /// <summary>
+    /// <c>EcomOps:Query:ExampleQueriesPath</c>: the queries that become saved queries at the first start; default
+    /// <c>sql/athena_queries.sql</c> beside the app.
+    /// </summary>
+    public string? ExampleQueriesPath { get; set; }
+
+    public string ExampleQueriesFullPath => Path.GetFullPath(ExampleQueriesPath ?? Path.Combine(AppContext.BaseDirectory, "sql", "athena_queries.sql"));
 }
 
 internal sealed class QueryOptionsValidator : IValidateOptions<QueryOptions>

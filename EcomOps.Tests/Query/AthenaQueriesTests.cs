@@ -35,7 +35,7 @@ public sealed class AthenaQueriesTests : IAsyncLifetime
         }
 
         Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(_host.Get<ICatalogService>().StartCrawl(new CrawlOptions(), "test").Id)).Status);
-        _queries = Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "sql", "athena_queries.sql")));
+        _queries = ExampleQueries.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "sql", "athena_queries.sql"))).ToDictionary(q => q.Name, q => q.Sql);
         // Countries and product names may hold commas inside quotes: the files are read with the real CSV reader.
         using (var transactions = CsvHelper.CsvReader.Create(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.SampleData, "transactions_data.csv")), CsvHelper.CsvReaderOptions.Default with { FormatProvider = CultureInfo.InvariantCulture }))
         {
@@ -160,33 +160,6 @@ public sealed class AthenaQueriesTests : IAsyncLifetime
 
     private Task<QueryResult> RunAsync(string name) =>
         _host.Get<IQueryEngine>().RunAsync(_queries.TryGetValue(name, out var sql) ? sql : throw new KeyNotFoundException($"sql/athena_queries.sql has no query named '{name}'."));
-
-    // '-- name: X' starts a query; its comment lines are the description, the rest up to the ';' its SQL.
-    private static Dictionary<string, string> Parse(string text)
-    {
-        var queries = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? name = null;
-        var sql = new List<string>();
-        foreach (var line in text.Split('\n').Append("-- name: (end)"))
-        {
-            if (line.StartsWith("-- name:", StringComparison.Ordinal))
-            {
-                if (name is not null)
-                {
-                    queries[name] = string.Join('\n', sql).Trim().TrimEnd(';');
-                }
-
-                name = line["-- name:".Length..].Trim();
-                sql.Clear();
-            }
-            else if (name is not null && !line.StartsWith("--", StringComparison.Ordinal))
-            {
-                sql.Add(line);
-            }
-        }
-
-        return queries;
-    }
 
     private sealed record Transaction(long CustomerId, long ProductId, DateTime At, decimal Amount, string Country);
 }

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Globalization;
+using EcomOps.Core.Ops;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EcomOps.Core.Query;
+
+/// <summary>Where a query came from, as its history line says.</summary>
+public enum QuerySource
+{
+    Editor,
+    Builder,
+    Saved,
+    Cli,
+}
+
+/// <summary>A query to run, and who asked.</summary>
+public sealed record QueryRunRequest(string Sql, string User, QuerySource Source = QuerySource.Editor, int? MaxRows = null);
+
+/// <summary>One line of the query history.</summary>
+/// <param name="Status"><c>Succeeded</c>, <c>Failed</c>, <c>Refused</c> or <c>Cancelled</c>.</param>
+public sealed record QueryHistoryEntry(Guid Id, string Sql, string Status, DateTimeOffset StartedAt, TimeSpan Duration, long Rows, string? Error, string User, QuerySource Source, string Engine);
+
+/// <summary>A saved query: a name people find it by, what it answers, and its Athena SQL.</summary>
+public sealed record SavedQuery(string Name, string Description, string Sql, DateTimeOffset UpdatedAt, string UpdatedBy);
+
+/// <summary>Queries as analysts use them: run (and recorded in the history), and saved by name.</summary>
+public interface IQueryService
+{
+    /// <summary>Which engine answers: DuckDB locally, Athena on AWS.</summary>
+    string EngineName { get; }
+
+    /// <summary>Runs a query on the backend's engine and records it in the history, however it ends.</summary>
+    /// <exception cref="QueryRefusedException">Not one query, or it reaches outside the lake (recorded as Refused).</exception>
+    /// <exception cref="QueryFailedException">It failed (recorded as Failed with the message).</exception>
+    Task<QueryResult> RunAsync(QueryRunRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest runs, newest first.</summary>
+    Task<IReadOnlyList<QueryHistoryEntry>> HistoryAsync(int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Saved queries by name; with <paramref name="search"/>, those whose name, description or SQL contain it (ignoring case).</summary>
+    Task<IReadOnlyList<SavedQuery>> SavedAsync(string? search = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A saved query by name (ignoring case), or null.</summary>
+    Task<SavedQuery?> GetSavedAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves a query under its name, replacing one of the same name.</summary>
+    /// <exception cref="ArgumentException">An empty name or SQL.</exception>
+    Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a saved query; false when there was none of that name.</summary>
+    Task<bool> DeleteSavedAsync(string name, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The Query capability: runs through the backend's <see cref="IQueryEngine"/>, history and saved queries in the ops
+/// database (its own tables). The queries of <c>sql/athena_queries.sql</c> become saved queries at the first start.
+/// </summary>
+internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, ILogger<QueryService> logger) : IQueryService
+{
+    /// <summary>The Query capability's tables.</summary>
+    public static OpsSchema Schema { get; } = new("query",
+    [
+        """
+        CREATE TABLE query_history (
+            id TEXT PRIMARY KEY,
+            sql TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            error TEXT,
+            user_name TEXT NOT NULL,
+            source TEXT NOT NULL,
+            engine TEXT NOT NULL
+        );
+        CREATE INDEX ix_query_history_started_at ON query_history (started_at DESC);
+        CREATE TABLE saved_queries (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            description TEXT NOT NULL,
+            sql TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE TABLE query_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ]);
+
+    private readonly SemaphoreSlim _seedLock = new(1, 1);
+    private bool _seeded;
+
+    public string EngineName => engine.Name;
+
+    public async Task<QueryResult> RunAsync(QueryRunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = time.GetUtcNow();
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var result = await engine.RunAsync(request.Sql, request.MaxRows, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(request, started, stopwatch.Elapsed, "Succeeded", result.Rows.Count, null).ConfigureAwait(false);
+            return result;
+        }
+        catch (QueryRefusedException e)
+        {
+            await RecordAsync(request, started, stopwatch.Elapsed, "Refused", 0, e.Message).ConfigureAwait(false);
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await RecordAsync(request, started, stopwatch.Elapsed, "Cancelled", 0, "Cancelled by the user.").ConfigureAwait(false);
+            throw;
+        }
+        catch (QueryFailedException e)
+        {
+            await RecordAsync(request, started, stopwatch.Elapsed, "Failed", 0, e.Message).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<QueryHistoryEntry>> HistoryAsync(int limit = 100, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine FROM query_history ORDER BY started_at DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 10_000));
+        var entries = new List<QueryHistoryEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new QueryHistoryEntry(
+                Guid.Parse(reader.GetString(0)),
+                reader.GetString(1),
+                reader.GetString(2),
+                ParseTime(reader.GetString(3)),
+                TimeSpan.FromMilliseconds(reader.GetInt64(4)),
+                reader.GetInt64(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetString(7),
+                Enum.Parse<QuerySource>(reader.GetString(8)),
+                reader.GetString(9)));
+        }
+
+        return entries;
+    }
+
+    public async Task<IReadOnlyList<SavedQuery>> SavedAsync(string? search = null, CancellationToken cancellationToken = default)
+    {
+        await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, description, sql, updated_at, updated_by FROM saved_queries";
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            // instr over lower(): a search for '%' or '_' finds those characters, not every query.
+            command.CommandText += " WHERE instr(lower(name), $s) > 0 OR instr(lower(description), $s) > 0 OR instr(lower(sql), $s) > 0";
+            command.Parameters.AddWithValue("$s", search.Trim().ToLowerInvariant());
+        }
+
+        command.CommandText += " ORDER BY name COLLATE NOCASE";
+        return await ReadSavedAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SavedQuery?> GetSavedAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, description, sql, updated_at, updated_by FROM saved_queries WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name.Trim());
+        return (await ReadSavedAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    public async Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("A saved query needs a name.");
+        }
+
+        if (string.IsNullOrWhiteSpace(sql))
+        {
+            throw new ArgumentException($"Saved query '{name}' has no SQL.");
+        }
+
+        await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
+        var saved = new SavedQuery(name.Trim(), description.Trim(), sql.Trim(), time.GetUtcNow(), user);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await UpsertAsync(connection, null, saved, cancellationToken).ConfigureAwait(false);
+        return saved;
+    }
+
+    public async Task<bool> DeleteSavedAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM saved_queries WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name.Trim());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    // Once per ops database, ever: a user who deletes an example does not get it back at the next start.
+    private async Task SeedExamplesAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _seeded))
+        {
+            return;
+        }
+
+        await _seedLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_seeded)
+            {
+                return;
+            }
+
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var check = connection.CreateCommand())
+            {
+                check.Transaction = transaction;
+                check.CommandText = "SELECT count(*) FROM query_meta WHERE key = 'examples_seeded'";
+                if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0)
+                {
+                    _seeded = true;
+                    return;
+                }
+            }
+
+            var path = options.Value.ExampleQueriesFullPath;
+            var examples = File.Exists(path) ? ExampleQueries.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)) : [];
+            if (examples.Count == 0)
+            {
+                logger.LogWarning("No example queries at {Path}; saved queries start empty", path);
+            }
+
+            foreach (var example in examples)
+            {
+                await UpsertAsync(connection, transaction, new SavedQuery(example.Name, example.Description, example.Sql, time.GetUtcNow(), "system"), cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var mark = connection.CreateCommand())
+            {
+                mark.Transaction = transaction;
+                mark.CommandText = "INSERT INTO query_meta (key, value) VALUES ('examples_seeded', $at)";
+                mark.Parameters.AddWithValue("$at", Time(time.GetUtcNow()));
+                await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _seeded = true;
+        }
+        finally
+        {
+            _seedLock.Release();
+        }
+    }
+
+    private async Task RecordAsync(QueryRunRequest request, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO query_history (id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine)
+                VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine)
+                """;
+            command.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+            command.Parameters.AddWithValue("$sql", request.Sql);
+            command.Parameters.AddWithValue("$status", status);
+            command.Parameters.AddWithValue("$started_at", Time(started));
+            command.Parameters.AddWithValue("$duration_ms", (long)duration.TotalMilliseconds);
+            command.Parameters.AddWithValue("$rows", rows);
+            command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+            command.Parameters.AddWithValue("$user", request.User);
+            command.Parameters.AddWithValue("$source", request.Source.ToString());
+            command.Parameters.AddWithValue("$engine", engine.Name);
+            await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            // The answer still reaches the user; only its history line is missing.
+            logger.LogWarning(e, "Could not record a query in the history");
+        }
+    }
+
+    private static async Task UpsertAsync(SqliteConnection connection, SqliteTransaction? transaction, SavedQuery query, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO saved_queries (name, description, sql, updated_at, updated_by) VALUES ($name, $description, $sql, $updated_at, $updated_by)
+            ON CONFLICT (name) DO UPDATE SET description = excluded.description, sql = excluded.sql, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            """;
+        command.Parameters.AddWithValue("$name", query.Name);
+        command.Parameters.AddWithValue("$description", query.Description);
+        command.Parameters.AddWithValue("$sql", query.Sql);
+        command.Parameters.AddWithValue("$updated_at", Time(query.UpdatedAt));
+        command.Parameters.AddWithValue("$updated_by", query.UpdatedBy);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<SavedQuery>> ReadSavedAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var saved = new List<SavedQuery>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            saved.Add(new SavedQuery(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseTime(reader.GetString(3)), reader.GetString(4)));
+        }
+
+        return saved;
+    }
+
+    private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}
+
+/// <summary>The queries of <c>sql/athena_queries.sql</c>: a <c>-- name: X</c> line, comment lines describing it, then its SQL.</summary>
+public static class ExampleQueries
+{
+    public static IReadOnlyList<(string Name, string Description, string Sql)> Parse(string text)
+    {
+        var queries = new List<(string, string, string)>();
+        string? name = null;
+        var description = new List<string>();
+        var sql = new List<string>();
+        foreach (var raw in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Append("-- name: "))
+        {
+            var line = raw.TrimEnd();
+            if (line.StartsWith("-- name:", StringComparison.Ordinal))
+            {
+                if (name is not null && sql.Count > 0)
+                {
+                    queries.Add((name, string.Join(' ', description), string.Join('\n', sql).Trim().TrimEnd(';').Trim()));
+                }
+
+                name = line["-- name:".Length..].Trim();
+                description.Clear();
+                sql.Clear();
+            }
+            else if (name is not null && line.StartsWith("--", StringComparison.Ordinal) && sql.Count == 0)
+            {
+                description.Add(line[2..].Trim());
+            }
+            else if (name is not null && (line.Length > 0 || sql.Count > 0))
+            {
+                sql.Add(line);
+            }
+        }
+
+        return queries;
+    }
+}
