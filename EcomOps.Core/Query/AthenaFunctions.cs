@@ -13,13 +13,17 @@ internal static class AthenaFunctions
 {
     /// <summary>The DuckDB template for a call, or null when DuckDB's function of that name already answers as Athena's does.</summary>
     /// <exception cref="QueryRefusedException">The call cannot be run locally as Athena would run it.</exception>
-    public static string? Template(string name, IReadOnlyList<JsonNode> args)
+    public static string? Template(string name, IReadOnlyList<JsonNode> args, ColumnTypes types)
     {
         var a1 = Arg(1);
         var a2 = Arg(2);
         var a3 = Arg(3);
         return (name, args.Count) switch
         {
+            // Athena averages decimals as a decimal of the same type; DuckDB gives a DOUBLE.
+            ("avg", 1) when Decimal(types, args[0]) is { } type => $"CAST(round(avg({a1}), {type.Scale}) AS DECIMAL({type.Precision}, {type.Scale}))",
+            // Athena sums integers as a bigint; DuckDB gives a 128-bit integer.
+            ("sum", 1) when types.IsIntegral(args[0]) => $"CAST(sum({a1}) AS BIGINT)",
             ("approx_distinct", 1 or 2) => $"approx_count_distinct({a1})",
             ("approx_percentile", 2) => $"approx_quantile({a1}, {a2})",
             ("regexp_like", 2) => $"regexp_matches({a1}, {a2})",
@@ -58,6 +62,21 @@ internal static class AthenaFunctions
             ("parse_datetime", 2) => $"strptime({a1}, {Literal(JodaFormat(RequireConstant(name, args[1], "pattern")))})",
             _ => null,
         };
+    }
+
+    // DECIMAL(10,2) of a column or cast, as DESCRIBE writes it.
+    private static (int Precision, int Scale)? Decimal(ColumnTypes types, JsonNode arg)
+    {
+        var type = types.TypeOf(arg);
+        if (type is null || !type.StartsWith("DECIMAL(", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var parts = type["DECIMAL(".Length..].TrimEnd(')').Split(',');
+        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var precision) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var scale)
+            ? (precision, scale)
+            : null;
     }
 
     private static string DateAdd(JsonNode unitArg, string amount, string value)

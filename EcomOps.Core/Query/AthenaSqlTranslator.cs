@@ -41,6 +41,13 @@ internal static class AthenaSqlTranslator
     /// <exception cref="QueryFailedException">The statement does not parse.</exception>
     public static (string Sql, JsonNode Tree) Translate(DuckDBConnection connection, string athenaSql)
     {
+        var parsed = Parse(connection, athenaSql);
+        return (Rewrite(connection, parsed, ColumnTypes.None), parsed.Tree);
+    }
+
+    /// <summary>Parses and checks the statement: exactly one query, optionally behind EXPLAIN.</summary>
+    public static ParsedStatement Parse(DuckDBConnection connection, string athenaSql)
+    {
         var (prefix, body) = SplitExplain(athenaSql);
         var tree = Serialize(connection, body);
         var statements = tree["statements"]!.AsArray();
@@ -50,9 +57,18 @@ internal static class AthenaSqlTranslator
                 $"One statement at a time: this text holds {statements.Count} statements (separated by ';'). Run them one by one."));
         }
 
-        Rewrite(connection, statements[0]!);
-        var sql = Deserialize(connection, tree);
-        return (prefix + sql, tree);
+        return new ParsedStatement(prefix, tree);
+    }
+
+    /// <summary>
+    /// Rewrites Athena's functions and operators into DuckDB's, using the types of the tables' columns where
+    /// Athena's answer depends on them (integer division, the average of a decimal), and returns DuckDB's SQL.
+    /// </summary>
+    public static string Rewrite(DuckDBConnection connection, ParsedStatement parsed, ColumnTypes types)
+    {
+        var tree = parsed.Tree.DeepClone();
+        Rewrite(connection, tree["statements"]![0]!, types);
+        return parsed.Prefix + Deserialize(connection, tree);
     }
 
     private static JsonNode Serialize(DuckDBConnection connection, string sql)
@@ -148,7 +164,7 @@ internal static class AthenaSqlTranslator
     }
 
     // Post-order, so an argument is rewritten before the call that holds it.
-    private static void Rewrite(DuckDBConnection connection, JsonNode node)
+    private static void Rewrite(DuckDBConnection connection, JsonNode node, ColumnTypes types)
     {
         switch (node)
         {
@@ -160,8 +176,8 @@ internal static class AthenaSqlTranslator
                         continue;
                     }
 
-                    Rewrite(connection, child);
-                    if (child is JsonObject function && IsFunction(function) && Map(connection, function) is { } replacement)
+                    Rewrite(connection, child, types);
+                    if (child is JsonObject function && Replace(connection, function, types) is { } replacement)
                     {
                         obj[key] = replacement;
                     }
@@ -177,8 +193,8 @@ internal static class AthenaSqlTranslator
                         continue;
                     }
 
-                    Rewrite(connection, child);
-                    if (child is JsonObject function && IsFunction(function) && Map(connection, function) is { } replacement)
+                    Rewrite(connection, child, types);
+                    if (child is JsonObject function && Replace(connection, function, types) is { } replacement)
                     {
                         array[i] = replacement;
                     }
@@ -188,17 +204,43 @@ internal static class AthenaSqlTranslator
         }
     }
 
+    private static JsonNode? Replace(DuckDBConnection connection, JsonObject node, ColumnTypes types)
+    {
+        if (Text(node["class"]) != "FUNCTION")
+        {
+            return null;
+        }
+
+        // Athena divides integers as integers (7 / 2 = 3, truncated); DuckDB's / gives a DOUBLE and // truncates.
+        if (Text(node["function_name"]) == "/" && node["children"] is JsonArray { Count: 2 } operands
+            && types.IsIntegral(operands[0]!) && types.IsIntegral(operands[1]!))
+        {
+            node["function_name"] = "//";
+            return null;
+        }
+
+        return IsFunction(node) ? Map(connection, node, types) : null;
+    }
+
     private static bool IsFunction(JsonObject node) =>
         Text(node["class"]) == "FUNCTION" && !(node["is_operator"] is JsonValue op && op.TryGetValue<bool>(out var isOperator) && isOperator);
 
     // The tree mixes values and objects under the same keys ("type" is a string on some nodes, an object on others).
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    internal static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static JsonNode? Map(DuckDBConnection connection, JsonObject function)
+    private static JsonNode? Map(DuckDBConnection connection, JsonObject function, ColumnTypes types)
     {
+        // A template is a plain call: an aggregate with DISTINCT, FILTER or ORDER BY keeps DuckDB's own function.
+        if (function["distinct"] is JsonValue distinct && distinct.TryGetValue<bool>(out var isDistinct) && isDistinct
+            || function["filter"] is JsonObject
+            || function["order_bys"]?["orders"] is JsonArray { Count: > 0 })
+        {
+            return null;
+        }
+
         var name = (Text(function["function_name"]) ?? "").ToLowerInvariant();
         var args = function["children"]?.AsArray().Select(c => c!).ToList() ?? [];
-        var template = AthenaFunctions.Template(name, args);
+        var template = AthenaFunctions.Template(name, args, types);
         if (template is null)
         {
             return null;
@@ -304,5 +346,65 @@ internal static class AthenaSqlTranslator
         }
 
         return builder.ToString();
+    }
+}
+
+/// <summary>A statement that passed the gate: the EXPLAIN in front of it, if any, and DuckDB's syntax tree.</summary>
+internal sealed record ParsedStatement(string Prefix, JsonNode Tree);
+
+/// <summary>
+/// What the engine knows of types before a query runs: the columns of the tables it reads. Enough to tell the
+/// integer and decimal expressions whose Athena semantics differ from DuckDB's.
+/// </summary>
+internal sealed class ColumnTypes(IReadOnlyDictionary<string, IReadOnlySet<string>> columns)
+{
+    private static readonly HashSet<string> Integral = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+    };
+
+    private static readonly HashSet<string> IntegralFunctions = new(StringComparer.Ordinal)
+    {
+        "count", "count_star", "length", "len", "strlen", "year", "month", "day", "hour", "minute", "second", "quarter", "week",
+        "isodow", "dayofyear", "isoyear", "date_sub", "date_diff", "strpos", "cardinality", "row_number", "rank", "dense_rank", "ntile",
+    };
+
+    public static ColumnTypes None { get; } = new(new Dictionary<string, IReadOnlySet<string>>());
+
+    /// <summary>The one type a column name has in the tables read, or null when unknown or ambiguous.</summary>
+    public string? Of(string column) => columns.TryGetValue(column.ToLowerInvariant(), out var found) && found.Count == 1 ? found.First() : null;
+
+    /// <summary>Whether an expression is known to be an integer, from literals, columns, casts and integer functions.</summary>
+    public bool IsIntegral(JsonNode expression) => TypeOf(expression) is { } type && Integral.Contains(type);
+
+    /// <summary>The DuckDB type of an expression when it can be told from the tree, else null.</summary>
+    public string? TypeOf(JsonNode expression)
+    {
+        var text = AthenaSqlTranslator.Text;
+        switch (text(expression["class"]))
+        {
+            case "CONSTANT":
+                return text(expression["value"]?["type"]?["id"]);
+            case "COLUMN_REF" when expression["column_names"] is JsonArray { Count: > 0 } names:
+                return text(names[^1]) is { } column ? Of(column) : null;
+            case "CAST":
+                return text(expression["cast_type"]?["id"]);
+            case "FUNCTION":
+                var name = text(expression["function_name"]) ?? "";
+                var args = expression["children"] as JsonArray ?? [];
+                if (name is "+" or "-" or "*" or "%" or "//")
+                {
+                    return args.Count > 0 && args.All(a => a is not null && IsIntegral(a)) ? "BIGINT" : null;
+                }
+
+                if (name is "sum" or "min" or "max" or "abs" or "any_value" or "first" or "last" && args.Count == 1 && args[0] is { } only)
+                {
+                    return IsIntegral(only) ? "BIGINT" : null;
+                }
+
+                return IntegralFunctions.Contains(name) ? "BIGINT" : null;
+            default:
+                return null;
+        }
     }
 }

@@ -28,8 +28,9 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
         Sandbox(connection, settings);
 
-        var (engineSql, tree) = AthenaSqlTranslator.Translate(connection, sql);
-        await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(tree), timeout.Token).ConfigureAwait(false);
+        var parsed = AthenaSqlTranslator.Parse(connection, sql);
+        await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
+        var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, DescribeViews(connection));
 
         // DuckDB.NET runs queries synchronously; a cancel from the token interrupts the running statement.
         return await Task.Run(() =>
@@ -139,6 +140,27 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
                 Execute(connection, $"CREATE VIEW IF NOT EXISTS main.{Identifier(table.Name)} AS SELECT * FROM {Identifier(table.Database)}.{Identifier(table.Name)}");
             }
         }
+    }
+
+    // The views' column types, by column name, for the rewrites whose answer depends on a type.
+    private static ColumnTypes DescribeViews(DuckDBConnection connection)
+    {
+        var types = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name, data_type FROM duckdb_columns() WHERE NOT internal";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var name = reader.GetString(0).ToLowerInvariant();
+            if (!types.TryGetValue(name, out var set))
+            {
+                types[name] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            }
+
+            set.Add(reader.GetString(1));
+        }
+
+        return new ColumnTypes(types.ToDictionary(t => t.Key, t => (IReadOnlySet<string>)t.Value, StringComparer.Ordinal));
     }
 
     private async Task<IReadOnlyList<string>> FilesOfAsync(CatalogTable table, CancellationToken cancellationToken)

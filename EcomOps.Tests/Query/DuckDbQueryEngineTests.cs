@@ -57,6 +57,22 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task IntegerColumnsDivideAsIntegers_AndADecimalAverageStaysADecimal_AsInAthena()
+    {
+        await LoadAsync();
+
+        var row = Assert.Single((await Engine.RunAsync("SELECT sum(stock) / count(*) AS per_product, avg(price) AS average_price, sum(stock) AS stock, count(*) AS products FROM ecom.catalog_data")).Rows);
+
+        var stock = Convert.ToInt64(row[2], System.Globalization.CultureInfo.InvariantCulture);
+        var products = Convert.ToInt64(row[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(stock / products, Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture));
+        using var duck = new DuckDb();
+        var exact = duck.Rows($"SELECT sum(Price), count(*) FROM read_parquet({DuckDb.Literal(Path.Combine(_host.LakePath, "parquet", "catalog_data") + "/*.parquet")})")[0];
+        var average = Math.Round((decimal)exact[0]! / Convert.ToInt64(exact[1], System.Globalization.CultureInfo.InvariantCulture), 2, MidpointRounding.AwayFromZero);
+        Assert.Equal(average, Assert.IsType<decimal>(row[1]));
+    }
+
+    [Fact]
     public async Task ATableTheCatalogDoesNotHave_SaysToCrawl()
     {
         var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT * FROM ecom.orders"));
@@ -126,6 +142,13 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     [InlineData("SELECT CAST(from_iso8601_timestamp('2024-05-06T07:08:09Z') AS VARCHAR)", "2024-05-06 07:08:09+00")]
     [InlineData("SELECT 'approx_distinct(x); DROP TABLE t' AS s", "approx_distinct(x); DROP TABLE t")]
     [InlineData("SELECT current_setting('TimeZone')", "UTC")]
+    [InlineData("SELECT 7 / 2", "3")]
+    [InlineData("SELECT -7 / 2", "-3")]
+    [InlineData("SELECT (5 + 4) / 2 * 2", "8")]
+    [InlineData("SELECT 7.0 / 2", "3.5")]
+    [InlineData("SELECT CAST(7 AS DOUBLE) / 2", "3.5")]
+    [InlineData("SELECT count(*) / 2 FROM (VALUES (1), (2), (3)) t(x)", "1")]
+    [InlineData("SELECT sum(DISTINCT x) FROM (VALUES (1), (1), (2)) t(x)", "3")]
     public async Task AthenaFunctions_GiveAthenasAnswers(string sql, string expected)
     {
         var result = await Engine.RunAsync(sql);
