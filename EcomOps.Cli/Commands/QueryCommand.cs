@@ -78,7 +78,7 @@ internal static class QueryCommand
 
         await WriteAsync(stdout, result, shape);
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Rows.Count:N0} rows{(result.Truncated ? " (more were there: the row limit cut them)" : "")} in {result.Duration.TotalSeconds:0.000} s"));
+            $"{result.Rows.Count:N0} rows{(result.Truncated ? " (more were there: the row limit cut them)" : "")} in {result.Duration.TotalSeconds:0.000} s{(result.BytesScanned is { } bytes ? $", {bytes:N0} bytes scanned, ${result.CostUsd:0.000000} on Athena" : "")}"));
         return 0;
     }
 

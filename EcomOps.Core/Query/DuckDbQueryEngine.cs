@@ -26,7 +26,22 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
         await using var connection = new DuckDBConnection("DataSource=:memory:");
         await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
-        Sandbox(connection, settings);
+
+        // Each query's profile goes to a folder of its own, the only place outside the lake DuckDB may touch.
+        var profile = Directory.CreateDirectory(Path.Combine(options.Value.DataRootFullPath, "duckdb-home", "profiles", Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            return await RunSandboxedAsync(connection, sql, limit, settings, profile, stopwatch, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            TryDelete(profile);
+        }
+    }
+
+    private async Task<QueryResult> RunSandboxedAsync(DuckDBConnection connection, string sql, int limit, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        Sandbox(connection, settings, profile);
 
         var parsed = AthenaSqlTranslator.Parse(connection, sql);
         await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
@@ -61,8 +76,10 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
                     rows.Add(row);
                 }
 
-                logger.LogInformation("Query ran in {Duration}: {Rows} rows{Truncated}", stopwatch.Elapsed, rows.Count, truncated ? " (truncated)" : "");
-                return new QueryResult(columns, rows, truncated, stopwatch.Elapsed, engineSql);
+                reader.Dispose();
+                var bytes = BytesRead(profile);
+                logger.LogInformation("Query ran in {Duration}: {Rows} rows{Truncated}, {Bytes} bytes read", stopwatch.Elapsed, rows.Count, truncated ? " (truncated)" : "", bytes);
+                return new QueryResult(columns, rows, truncated, stopwatch.Elapsed, engineSql) { BytesScanned = bytes };
             }
             catch (Exception e) when (e is DuckDBException or OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -81,12 +98,12 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
     }
 
     // The order matters: allowed_directories cannot change once external access is off, and nothing can once locked.
-    private void Sandbox(DuckDBConnection connection, QueryOptions settings)
+    private void Sandbox(DuckDBConnection connection, QueryOptions settings, string profile)
     {
         var root = options.Value;
         var home = Directory.CreateDirectory(Path.Combine(root.DataRootFullPath, "duckdb-home")).FullName;
         var lakeDirectory = root.LakeFullPath.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        Execute(connection, $"SET allowed_directories = [{Literal(lakeDirectory)}]");
+        Execute(connection, $"SET allowed_directories = [{Literal(lakeDirectory)}, {Literal(profile + Path.DirectorySeparatorChar)}]");
         Execute(connection, "SET enable_external_access = false");
         Execute(connection, "SET autoinstall_known_extensions = false");
         Execute(connection, "SET autoload_known_extensions = false");
@@ -94,6 +111,10 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         Execute(connection, "SET TimeZone = 'UTC'");
         Execute(connection, $"SET memory_limit = {Literal(settings.MemoryLimit)}");
         Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {settings.Threads}"));
+
+        // The profile of the last statement (the user's) says how many bytes it read: the honest "bytes scanned".
+        Execute(connection, "SET enable_profiling = 'json'");
+        Execute(connection, $"SET profiling_output = {Literal(Path.Combine(profile, "profile.json"))}");
         Execute(connection, "SET lock_configuration = true");
     }
 
@@ -171,6 +192,38 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
             .Where(o => o.Key.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && !o.Key[table.Location.Length..].Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
             .Select(o => Path.Combine(options.Value.LakeFullPath, o.Key.Replace('/', Path.DirectorySeparatorChar)))
             .ToList();
+    }
+
+    private long? BytesRead(string profile)
+    {
+        try
+        {
+            var path = Path.Combine(profile, "profile.json");
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.TryGetProperty("total_bytes_read", out var bytes) && bytes.TryGetInt64(out var value) ? value : null;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            logger.LogDebug(e, "No profile for the query at {Profile}", profile);
+            return null;
+        }
+    }
+
+    private void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException e)
+        {
+            logger.LogDebug(e, "Could not delete {Folder}", folder);
+        }
     }
 
     private static string DuckDbType(string athena) => athena switch

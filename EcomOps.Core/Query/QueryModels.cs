@@ -14,7 +14,18 @@ public sealed record QueryResult(
     IReadOnlyList<object?[]> Rows,
     bool Truncated,
     TimeSpan Duration,
-    string EngineSql);
+    string EngineSql)
+{
+    /// <summary>
+    /// Bytes the engine read to answer: locally DuckDB's own count of the Parquet row groups and columns it read
+    /// after partition pruning (its profiler's <c>total_bytes_read</c>); on Athena, DataScannedInBytes. Null when
+    /// not known (a result cut short by the row cap stops the query before its profile is written).
+    /// </summary>
+    public long? BytesScanned { get; init; }
+
+    /// <summary>What Athena would charge for <see cref="BytesScanned"/> (<see cref="AthenaPricing"/>), or null.</summary>
+    public decimal? CostUsd => BytesScanned is { } bytes ? AthenaPricing.CostUsd(AthenaPricing.BilledBytes(bytes)) : null;
+}
 
 /// <summary>A statement the engine will not run; the message names the rule it broke.</summary>
 public sealed class QueryRefusedException(string message) : InvalidOperationException(message);

@@ -46,6 +46,25 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task BytesScanned_AreWhatDuckDbRead_FewerForOnePartitionAndOneColumn_AndTheCostFollows()
+    {
+        await LoadAsync();
+        var table = (await _host.Get<ICatalog>().GetTableAsync("ecom", "transactions_data"))!;
+
+        var all = await Engine.RunAsync("SELECT * FROM ecom.transactions_data");
+        var month = await Engine.RunAsync("SELECT sum(amount) FROM ecom.transactions_data WHERE year = '2024' AND month = '06'");
+
+        Assert.NotNull(all.BytesScanned);
+        Assert.NotNull(month.BytesScanned);
+        Assert.InRange(all.BytesScanned!.Value, 1, table.SizeKey);
+        Assert.True(month.BytesScanned < all.BytesScanned / 5, $"one month, one column read {month.BytesScanned:N0} bytes; the whole table {all.BytesScanned:N0}");
+
+        // Athena bills at least 10 MB a query: $5 per TB of that.
+        Assert.Equal(10m * 1024 * 1024 * 5 / (1L << 40), month.CostUsd);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_host.DataRoot, "duckdb-home", "profiles")));
+    }
+
+    [Fact]
     public async Task NamesResolveAsInAthena_UnqualifiedAndInAnyCase_AndTimestampQuoted()
     {
         await LoadAsync();
