@@ -43,6 +43,8 @@ public sealed class QueryWalkTests(WebAppFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.Locator(".query-stats")).ToHaveAttributeAsync("data-rows", "10", Slow);
         await Assertions.Expect(page.Locator(".query-grid tbody tr.query-row")).ToHaveCountAsync(10);
         await Assertions.Expect(page.Locator(".query-stats .stat-engine")).ToContainTextAsync("DuckDB");
+        await Assertions.Expect(page.Locator(".query-chart")).ToHaveAttributeAsync("data-kind", "bar");
+        await Assertions.Expect(page.Locator(".query-chart .js-plotly-plot")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await WebAppFixture.ScreenshotAsync(page, "query-results");
 
         // Ctrl+Enter runs the editor's SQL too; a refusal is shown with its reason.

@@ -122,7 +122,7 @@ public sealed class QueryPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Single(page.FindAll(".saved-query")), Slow);
         Assert.Contains("How many customers", page.Find(".saved-query .saved-description").TextContent);
         page.Find(".saved-query .saved-load").Click();
-        Assert.Equal(sql, page.Find("#query-sql").GetAttribute("value") ?? page.Find("#query-sql").TextContent);
+        page.WaitForAssertion(() => Assert.Equal(sql, EditorText(page)));
 
         page.Find(".saved-query .saved-run").Click();
 
@@ -170,8 +170,85 @@ public sealed class QueryPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal(["Refused", "Succeeded"], page.FindAll(".history-entry").Take(2).Select(e => e.GetAttribute("data-status"))), Slow);
         page.FindAll(".history-entry")[1].Click();
 
-        Assert.Equal("SELECT 1 AS one", page.Find("#query-sql").GetAttribute("value") ?? page.Find("#query-sql").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("SELECT 1 AS one", EditorText(page)));
     }
+
+    [Fact]
+    public async Task Builder_RevenueByCountry_ShowsTheGeneratedSqlAndEstimate_Runs_AndEditAsSqlMovesItToTheEditor()
+    {
+        var page = _context.Render<QueryPage>();
+        page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Builder").Click();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-builder")));
+        Assert.Contains("Pick a table", page.Find(".builder-validation").TextContent);
+
+        await page.InvokeAsync(() => Select<string>(page, "builder-table").ValueChanged.InvokeAsync("ecom.transactions_data"));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".builder-columns")));
+        await page.InvokeAsync(() => Select<string>(page, "builder-columns").SelectedValuesChanged.InvokeAsync(["country"]));
+        page.Find(".add-aggregate").Click();
+        await page.InvokeAsync(() => Select<AggregateFunction>(page, "aggregate-function").ValueChanged.InvokeAsync(AggregateFunction.Sum));
+        await page.InvokeAsync(() => Select<string>(page, "aggregate-column").ValueChanged.InvokeAsync("amount"));
+        page.Find(".aggregate-alias input").Input("revenue");
+        page.Find(".add-order").Click();
+        await page.InvokeAsync(() => Select<string>(page, "order-name").ValueChanged.InvokeAsync("revenue"));
+        var descending = page.FindComponents<MudSwitch<bool>>().Single(s => s.Instance.Class!.Contains("order-descending", StringComparison.Ordinal));
+        await page.InvokeAsync(() => descending.Instance.ValueChanged.InvokeAsync(true));
+
+        page.WaitForAssertion(() => Assert.Contains("GROUP BY", page.Find(".builder-sql").TextContent));
+        var sql = page.Find(".builder-sql").TextContent;
+        Assert.Contains("sum(", sql, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ecom", sql);
+        Assert.Contains("Scans ~", page.Find(".builder-estimate").TextContent);
+        Assert.Empty(page.FindAll(".builder-validation"));
+
+        page.Find("#builder-run").Click();
+
+        var expected = await Queries.RunAsync(new QueryRunRequest("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country ORDER BY revenue DESC LIMIT 100", "test"));
+        page.WaitForAssertion(() => Assert.Equal(expected.Rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Find(".query-stats").GetAttribute("data-rows")), Slow);
+        Assert.Equal(["country", "revenue"], page.FindAll(".query-grid th.query-column").Select(h => h.TextContent.Trim()));
+        var first = page.Find(".query-grid tbody tr.query-row").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
+        Assert.Equal([(string)expected.Rows[0][0]!, ((decimal)expected.Rows[0][1]!).ToString(System.Globalization.CultureInfo.InvariantCulture)], first);
+        page.WaitForAssertion(() => Assert.Contains("Builder", page.Find(".history-entry").TextContent));
+
+        page.Find("#builder-edit").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(sql.Trim(), (page.Find("#query-sql").GetAttribute("value") ?? page.Find("#query-sql").TextContent).Trim()));
+    }
+
+    [Fact]
+    public async Task Builder_AGroupThatDoesNotCoverTheColumns_ShowsTheBuildersMessage()
+    {
+        var page = _context.Render<QueryPage>();
+        page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Builder").Click();
+        await page.InvokeAsync(() => Select<string>(page, "builder-table").ValueChanged.InvokeAsync("ecom.transactions_data"));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".builder-columns")));
+        await page.InvokeAsync(() => Select<string>(page, "builder-columns").SelectedValuesChanged.InvokeAsync(["amount"]));
+        page.Find(".add-group").Click();
+        await page.InvokeAsync(() => Select<string>(page, "group-column").ValueChanged.InvokeAsync("country"));
+
+        page.WaitForAssertion(() => Assert.Contains("amount", page.Find(".builder-validation").TextContent));
+        Assert.Empty(page.FindAll(".builder-sql"));
+        Assert.True(page.Find("#builder-run").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Chart_ForCountryAndRevenue_IsABar_AndForMonthAndRevenue_IsALine()
+    {
+        var page = _context.Render<QueryPage>();
+        page.Find("#query-sql").Input("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country ORDER BY revenue DESC LIMIT 10");
+        page.Find("#run-query").Click();
+        page.WaitForAssertion(() => Assert.Equal("bar", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
+        Assert.StartsWith("data:text/csv;charset=utf-8;base64,", page.Find(".download-csv").GetAttribute("href"));
+
+        page.Find("#query-sql").Input("SELECT date_trunc('month', \"timestamp\") AS month, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY 1 ORDER BY 1");
+        page.Find("#run-query").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("line", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
+    }
+
+    private static string EditorText(IRenderedComponent<QueryPage> page) => page.Find("#query-sql").GetAttribute("value") ?? page.Find("#query-sql").TextContent;
+
+    private static MudSelect<T> Select<T>(IRenderedComponent<QueryPage> page, string cssClass) =>
+        page.FindComponents<MudSelect<T>>().Single(s => s.Instance.Class?.Split(' ').Contains(cssClass) == true).Instance;
 
     private async Task GenerateConvertAndCrawlAsync()
     {

@@ -22,6 +22,7 @@ public sealed partial class Query : IDisposable
     private QueryError? _error;
     private int _historyGeneration;
     private int _tab;
+    private bool _showChart = true;
     private readonly BuilderForm _builder = new();
 
     /// <summary>A catalog table (<c>database.table</c>) whose starter query fills the editor.</summary>
