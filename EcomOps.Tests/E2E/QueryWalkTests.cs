@@ -52,6 +52,21 @@ public sealed class QueryWalkTests(WebAppFixture browser) : IAsyncLifetime
         await editor.PressAsync("Control+Enter");
         await Assertions.Expect(page.Locator(".query-error")).ToHaveAttributeAsync("data-kind", "refused", Slow);
         await WebAppFixture.ScreenshotAsync(page, "query-refused");
+
+        // The builder: pick a table, and its SQL and scan estimate show; Run runs it.
+        await page.Locator(".query-tabs .mud-tab", new() { HasText = "Builder" }).ClickAsync();
+        await page.Locator(".builder-table").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "ecom.transactions_data" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".builder-sql")).ToContainTextAsync("transactions_data");
+        await Assertions.Expect(page.Locator(".builder-estimate")).ToContainTextAsync("Scans ~");
+        await page.Locator("#builder-run").ClickAsync();
+        await Assertions.Expect(page.Locator(".query-stats")).ToHaveAttributeAsync("data-rows", "100", Slow);
+        await WebAppFixture.ScreenshotAsync(page, "query-builder");
+
+        await page.Locator(".query-side .mud-tab", new() { HasText = "History" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".history-entry").First).ToHaveAttributeAsync("data-status", "Succeeded");
+        await Assertions.Expect(page.Locator(".history-entry").Nth(1)).ToHaveAttributeAsync("data-status", "Refused");
+        await WebAppFixture.ScreenshotAsync(page, "query-history");
         await page.Context.CloseAsync();
     }
 }

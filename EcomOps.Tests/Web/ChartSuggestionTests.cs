@@ -41,6 +41,14 @@ public sealed class ChartSuggestionTests
     }
 
     [Fact]
+    public void RawRows_PlotTheMeasure_NotTheIdentifiers()
+    {
+        var suggestion = ChartSuggestion.Suggest([new QueryColumn("transactionid", "bigint"), new QueryColumn("customerid", "bigint"), new QueryColumn("timestamp", "timestamp"), new QueryColumn("amount", "decimal(10,2)")]);
+
+        Assert.Equal(new ChartSuggestion(ChartKind.Line, 2, 3), suggestion);
+    }
+
+    [Fact]
     public void NoNumber_SuggestsNothing()
     {
         Assert.Null(ChartSuggestion.Suggest([new QueryColumn("country", "varchar"), new QueryColumn("city", "varchar")]));

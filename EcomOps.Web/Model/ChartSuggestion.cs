@@ -20,13 +20,19 @@ public sealed record ChartSuggestion(ChartKind Kind, int X, int Y)
     /// <summary>
     /// The chart a result suggests from its column types: a date or timestamp (or a column named like one, such as
     /// <c>month</c>) and a number give a line; a text column and a number a bar; two numbers a scatter. Null when the
-    /// result has no number to plot.
+    /// result has no number to plot. Columns named like identifiers (<c>...id</c>) are plotted only when nothing else is.
     /// </summary>
     public static ChartSuggestion? Suggest(IReadOnlyList<QueryColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
         var time = IndexOf(columns, IsTime);
-        var number = IndexOf(columns, (c, i) => i != time && QueryValues.IsNumericType(c.Type));
+        // A measure rather than a key: identifiers such as customerid are numbers nobody plots.
+        var number = IndexOf(columns, (c, i) => i != time && QueryValues.IsNumericType(c.Type) && !IsIdentifier(c));
+        if (number < 0)
+        {
+            number = IndexOf(columns, (c, i) => i != time && QueryValues.IsNumericType(c.Type));
+        }
+
         if (number < 0)
         {
             return null;
@@ -43,7 +49,12 @@ public sealed record ChartSuggestion(ChartKind Kind, int X, int Y)
             return new(ChartKind.Bar, text, number);
         }
 
-        var second = IndexOf(columns, (c, i) => i != number && QueryValues.IsNumericType(c.Type));
+        var second = IndexOf(columns, (c, i) => i != number && QueryValues.IsNumericType(c.Type) && !IsIdentifier(c));
+        if (second < 0)
+        {
+            second = IndexOf(columns, (c, i) => i != number && QueryValues.IsNumericType(c.Type));
+        }
+
         return second >= 0 ? new(ChartKind.Scatter, number, second) : new(ChartKind.Bar, number, number);
     }
 
@@ -51,6 +62,8 @@ public sealed record ChartSuggestion(ChartKind Kind, int X, int Y)
         QueryValues.IsDateType(column.Type)
         || (index >= 0 && !QueryValues.IsNumericType(column.Type)
             && TimeNames.Any(n => column.Name.Equals(n, StringComparison.OrdinalIgnoreCase) || column.Name.EndsWith("_" + n, StringComparison.OrdinalIgnoreCase)));
+
+    private static bool IsIdentifier(QueryColumn column) => column.Name.EndsWith("id", StringComparison.OrdinalIgnoreCase);
 
     private static int IndexOf(IReadOnlyList<QueryColumn> columns, Func<QueryColumn, int, bool> match)
     {
