@@ -60,7 +60,8 @@ public sealed class CatalogWalkTests(WebAppFixture browser) : IAsyncLifetime
         await WebAppFixture.ScreenshotAsync(page, "catalog-table-sample");
 
         await page.Locator("#query-button").ClickAsync();
-        await Assertions.Expect(page.Locator("#starter-sql")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("FROM ecom\\.transactions_data"));
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/query\\?table=ecom\\.transactions_data$"));
+        await Assertions.Expect(page.Locator("#query-sql")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("FROM ecom\\.transactions_data"));
         await WebAppFixture.ScreenshotAsync(page, "catalog-query");
         await page.Context.CloseAsync();
     }

@@ -33,7 +33,7 @@ public sealed class PipelineWalkTests(WebAppFixture browser) : IAsyncLifetime
         // A fresh data root starts with the sample data in its lake.
         await Assertions.Expect(page.Locator(".lake-files")).ToContainTextAsync("raw/transactions_data/transactions_data.csv");
 
-        await page.Locator(".mud-navmenu").GetByText("Query").ClickAsync();
+        await page.Locator(".mud-navmenu").GetByText("Loads").ClickAsync();
         await Assertions.Expect(page.Locator(".not-built")).ToContainTextAsync("This page is not built yet");
         await page.Context.CloseAsync();
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Lake;
-using EcomOps.Web.Components.Dialogs;
 using EcomOps.Web.Model;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -23,7 +22,6 @@ public sealed partial class CatalogTableView : IDisposable
     private bool _sampleLoading;
     private string? _sampleError;
     private bool _loading;
-    private bool _queryOpen;
     private (string, string, int)? _loaded;
 
     [Parameter, EditorRequired]
@@ -41,9 +39,6 @@ public sealed partial class CatalogTableView : IDisposable
 
     [Inject]
     private ICatalogService CatalogService { get; set; } = default!;
-
-    [Inject]
-    private IDialogService Dialogs { get; set; } = default!;
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
@@ -210,32 +205,6 @@ public sealed partial class CatalogTableView : IDisposable
         _comparison = left is not null && right is not null && _versions.Count > 1 ? CatalogService.Compare(left, right) : null;
     }
 
-    private async Task OpenQueryAsync()
-    {
-        if (_queryOpen || _table is not { } table)
-        {
-            return;
-        }
-
-        _queryOpen = true;
-        try
-        {
-            var parameters = new DialogParameters<StarterQueryDialog>
-            {
-                { d => d.Table, table.FullName },
-                { d => d.Sql, CatalogService.StarterQuery(table) },
-            };
-            var dialog = await Dialogs.ShowAsync<StarterQueryDialog>("Query this table", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
-            await dialog.Result;
-        }
-        catch (Exception e)
-        {
-            Logger.LogError(e, "Could not show the starter query of {Table}", table.FullName);
-            Snackbar.Add($"Could not show a query for {table.FullName}: {e.Message}", Severity.Error);
-        }
-        finally
-        {
-            _queryOpen = false;
-        }
-    }
+    // The Query page fills its editor with the table's starter query.
+    private string QueryUrl => $"/query?table={Uri.EscapeDataString(_table?.FullName ?? $"{Database}.{Table}")}";
 }

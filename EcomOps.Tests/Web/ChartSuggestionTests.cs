@@ -1,0 +1,76 @@
+using EcomOps.Core.Query;
+using EcomOps.Web.Model;
+
+namespace EcomOps.Tests.Web;
+
+public sealed class ChartSuggestionTests
+{
+    [Fact]
+    public void TextAndNumber_SuggestsABar_WithTheTextOnX()
+    {
+        var suggestion = ChartSuggestion.Suggest([new QueryColumn("country", "varchar"), new QueryColumn("revenue", "decimal(38,2)")]);
+
+        Assert.Equal(new ChartSuggestion(ChartKind.Bar, 0, 1), suggestion);
+    }
+
+    [Theory]
+    [InlineData("timestamp")]
+    [InlineData("date")]
+    [InlineData("timestamp with time zone")]
+    public void DateAndNumber_SuggestsALine_WhereverTheDateIs(string type)
+    {
+        var suggestion = ChartSuggestion.Suggest([new QueryColumn("revenue", "decimal(38,2)"), new QueryColumn("timestamp_month", type)]);
+
+        Assert.Equal(new ChartSuggestion(ChartKind.Line, 1, 0), suggestion);
+    }
+
+    [Fact]
+    public void AMonthColumnAsText_AndANumber_SuggestsALine()
+    {
+        var suggestion = ChartSuggestion.Suggest([new QueryColumn("country", "varchar"), new QueryColumn("month", "varchar"), new QueryColumn("revenue", "decimal(38,2)")]);
+
+        Assert.Equal(new ChartSuggestion(ChartKind.Line, 1, 2), suggestion);
+    }
+
+    [Fact]
+    public void TwoNumbers_SuggestAScatter()
+    {
+        var suggestion = ChartSuggestion.Suggest([new QueryColumn("quantity", "bigint"), new QueryColumn("amount", "decimal(10,2)")]);
+
+        Assert.Equal(new ChartSuggestion(ChartKind.Scatter, 0, 1), suggestion);
+    }
+
+    [Fact]
+    public void RawRows_PlotTheMeasure_NotTheIdentifiers()
+    {
+        var suggestion = ChartSuggestion.Suggest([new QueryColumn("transactionid", "bigint"), new QueryColumn("customerid", "bigint"), new QueryColumn("timestamp", "timestamp"), new QueryColumn("amount", "decimal(10,2)")]);
+
+        Assert.Equal(new ChartSuggestion(ChartKind.Line, 2, 3), suggestion);
+    }
+
+    [Fact]
+    public void NoNumber_SuggestsNothing()
+    {
+        Assert.Null(ChartSuggestion.Suggest([new QueryColumn("country", "varchar"), new QueryColumn("city", "varchar")]));
+    }
+
+    [Fact]
+    public void Csv_IsInvariant_QuotesWhereNeeded_AndWritesIsoDates()
+    {
+        var result = new QueryResult(
+            [new QueryColumn("name", "varchar"), new QueryColumn("amount", "decimal(10,2)"), new QueryColumn("at", "timestamp")],
+            [["a, \"b\"", 1234.5m, new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Unspecified)], [null, -0.25m, null]],
+            false, TimeSpan.Zero, "");
+
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            Assert.Equal("name,amount,at\r\n\"a, \"\"b\"\"\",1234.5,2025-03-04 05:06:07\r\n,-0.25,\r\n", QueryCsv.Write(result));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+}
