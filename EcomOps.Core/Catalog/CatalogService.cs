@@ -16,15 +16,10 @@ internal sealed class CatalogService(ICatalog catalog, IObjectStore store, ILake
     {
         var found = await catalog.GetTableAsync(database, table, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"The catalog has no table {database}.{table}; crawl the lake first.");
-        var extension = found.Classification == "csv" ? ".csv" : ".parquet";
-        var listing = await store.ListAsync(found.Location, null, cancellationToken).ConfigureAwait(false);
-        var files = listing.Objects
-            .Where(o => o.Key.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && !o.Key[found.Location.Length..].Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
-            .OrderBy(o => o.Key, StringComparer.Ordinal)
-            .ToList();
+        var files = await TableFiles.ListAsync(store, found, cancellationToken).ConfigureAwait(false);
         if (files.Count == 0)
         {
-            throw new KeyNotFoundException($"{found.FullName} has no {extension} files under {found.Location} any more; crawl again.");
+            throw new KeyNotFoundException($"{found.FullName} has no {found.Classification} files under {found.Location} any more; crawl again.");
         }
 
         // Files in key order (the first partitions first) until there are enough rows: a partition can be small.

@@ -184,15 +184,10 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         return new ColumnTypes(types.ToDictionary(t => t.Key, t => (IReadOnlySet<string>)t.Value, StringComparer.Ordinal));
     }
 
-    private async Task<IReadOnlyList<string>> FilesOfAsync(CatalogTable table, CancellationToken cancellationToken)
-    {
-        var extension = table.Classification == "csv" ? ".csv" : ".parquet";
-        var listing = await lake.ListAsync(table.Location, null, cancellationToken).ConfigureAwait(false);
-        return listing.Objects
-            .Where(o => o.Key.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && !o.Key[table.Location.Length..].Split('/').Any(s => s.StartsWith('_') || s.StartsWith('.')))
+    private async Task<IReadOnlyList<string>> FilesOfAsync(CatalogTable table, CancellationToken cancellationToken) =>
+        (await TableFiles.ListAsync(lake, table, cancellationToken).ConfigureAwait(false))
             .Select(o => Path.Combine(options.Value.LakeFullPath, o.Key.Replace('/', Path.DirectorySeparatorChar)))
             .ToList();
-    }
 
     private long? BytesRead(string profile)
     {
