@@ -130,3 +130,22 @@ public enum DeletePolicy
     /// <summary>Leave it and record that it is gone (Glue's LOG).</summary>
     Log,
 }
+
+/// <summary>What a crawl did to one table.</summary>
+public enum TableOutcomeKind
+{
+    Created,
+    Updated,
+    Unchanged,
+    Deprecated,
+    Deleted,
+
+    /// <summary>Changed, but the Log policy left the table as it was.</summary>
+    ChangeLogged,
+
+    /// <summary>Its folder is gone, and the Log delete policy left the table as it was.</summary>
+    GoneLogged,
+}
+
+/// <summary>One table's line of a crawl's result.</summary>
+public sealed record TableOutcome(string Table, TableOutcomeKind Outcome, long Rows, int Partitions, IReadOnlyList<TableChange> Changes);
