@@ -219,19 +219,10 @@ public sealed class CrawlerTests : IDisposable
     private async Task GenerateAndConvertAsync(bool partitionByMonth, long transactions = 2_000)
     {
         await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, transactions));
-        var runner = _host.Get<IJobRunner>();
-        var options = new ConversionOptions(Partitioning: partitionByMonth ? Partitioning.Month : Partitioning.None);
-        foreach (var run in _host.Get<IConversionService>().StartConversion(options, ["customer_data", "catalog_data", "transactions_data"], "test"))
-        {
-            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
-        }
+        await _host.Services.ConvertAllAsync(partitionByMonth);
     }
 
-    private async Task<JobRun> CrawlAsync(CrawlOptions options)
-    {
-        var run = _host.Get<ICatalogService>().StartCrawl(options, "test");
-        return await _host.Get<IJobRunner>().WaitAsync(run.Id);
-    }
+    private Task<JobRun> CrawlAsync(CrawlOptions options) => _host.Services.CrawlAsync(options);
 
     private static string Result(JobRun run, string name) => run.Results!.Single(r => r.Name == name).Value;
 }

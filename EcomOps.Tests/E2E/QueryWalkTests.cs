@@ -8,7 +8,7 @@ namespace EcomOps.Tests.E2E;
 [TestCaseOrderer(ConfigurableOrder.TypeName, ConfigurableOrder.AssemblyName)]
 public sealed class QueryWalkTests(WebAppFixture browser) : IAsyncLifetime
 {
-    private static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 90_000 };
+    private static readonly LocatorAssertionsToHaveAttributeOptions Slow = WalkSteps.Slow;
 
     private WebApp _app = default!;
 
@@ -20,20 +20,8 @@ public sealed class QueryWalkTests(WebAppFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Query_AfterConvertingAndCrawling_RunningSqlInTheEditor_ShowsTheRowsAndStatistics()
     {
-        var page = await _app.OpenAsync("/jobs");
-        await page.Locator("#convert-button").ClickAsync();
-        await page.Locator(".convert-dialog").GetByText("Partition transactions_data by month").ClickAsync();
-        await page.Locator("#convert-start").ClickAsync();
-        foreach (var dataset in new[] { "customer_data", "catalog_data", "transactions_data" })
-        {
-            var row = page.Locator(".job-row", new() { HasText = $"Convert {dataset} to Parquet" }).First;
-            await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
-        }
-
-        await page.Locator(".mud-navmenu").GetByText("Catalog").ClickAsync();
-        await page.Locator("#crawl-button").ClickAsync();
-        await page.Locator("#crawl-start").ClickAsync();
-        await Assertions.Expect(page.Locator(".crawl-run")).ToHaveAttributeAsync("data-status", "Succeeded", Slow);
+        var page = await WalkSteps.ConvertAllByMonthAsync(_app);
+        await WalkSteps.CrawlFromTheCatalogPageAsync(page);
 
         await page.Locator(".mud-navmenu").GetByText("Query").ClickAsync();
         var editor = page.Locator("#query-sql");

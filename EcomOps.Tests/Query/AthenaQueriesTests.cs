@@ -28,13 +28,8 @@ public sealed class AthenaQueriesTests : IAsyncLifetime
             File.Copy(Path.Combine(RepoPaths.SampleData, dataset + ".csv"), Path.Combine(folder, dataset + ".csv"));
         }
 
-        var runner = _host.Get<IJobRunner>();
-        foreach (var run in _host.Get<IConversionService>().StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["customer_data", "catalog_data", "transactions_data"], "test"))
-        {
-            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
-        }
-
-        Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(_host.Get<ICatalogService>().StartCrawl(new CrawlOptions(), "test").Id)).Status);
+        await _host.Services.ConvertAllAsync();
+        Assert.Equal(JobStatus.Succeeded, (await _host.Services.CrawlAsync()).Status);
         _queries = ExampleQueries.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "sql", "athena_queries.sql"))).ToDictionary(q => q.Name, q => q.Sql);
         // Countries and product names may hold commas inside quotes: the files are read with the real CSV reader.
         using (var transactions = CsvHelper.CsvReader.Create(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.SampleData, "transactions_data.csv")), CsvHelper.CsvReaderOptions.Default with { FormatProvider = CultureInfo.InvariantCulture }))

@@ -213,12 +213,7 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     private async Task LoadAsync()
     {
         await _host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 3_000));
-        var runner = _host.Get<IJobRunner>();
-        foreach (var run in _host.Get<IConversionService>().StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["customer_data", "catalog_data", "transactions_data"], "test"))
-        {
-            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
-        }
-
-        Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(_host.Get<ICatalogService>().StartCrawl(new CrawlOptions(), "test").Id)).Status);
+        await _host.Services.ConvertAllAsync();
+        Assert.Equal(JobStatus.Succeeded, (await _host.Services.CrawlAsync()).Status);
     }
 }

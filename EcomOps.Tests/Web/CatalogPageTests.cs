@@ -290,17 +290,9 @@ public sealed class CatalogPageTests : IAsyncLifetime
     private async Task GenerateAndConvertAsync()
     {
         await _context.Services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 2_000));
-        var runner = _context.Services.GetRequiredService<IJobRunner>();
-        var options = new ConversionOptions(Partitioning: Partitioning.Month);
-        foreach (var run in _context.Services.GetRequiredService<IConversionService>().StartConversion(options, ["customer_data", "catalog_data", "transactions_data"], "test"))
-        {
-            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
-        }
+        await _context.Services.ConvertAllAsync();
     }
 
-    private async Task CrawlAsync(CrawlOptions options)
-    {
-        var run = _context.Services.GetRequiredService<ICatalogService>().StartCrawl(options, "test");
-        Assert.Equal(JobStatus.Succeeded, (await _context.Services.GetRequiredService<IJobRunner>().WaitAsync(run.Id)).Status);
-    }
+    private async Task CrawlAsync(CrawlOptions options) =>
+        Assert.Equal(JobStatus.Succeeded, (await _context.Services.CrawlAsync(options)).Status);
 }

@@ -268,14 +268,7 @@ public sealed class QueryPageTests : IAsyncLifetime
     private async Task GenerateConvertAndCrawlAsync()
     {
         await _context.Services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 2_000));
-        var runner = _context.Services.GetRequiredService<IJobRunner>();
-        var options = new ConversionOptions(Partitioning: Partitioning.Month);
-        foreach (var run in _context.Services.GetRequiredService<IConversionService>().StartConversion(options, ["customer_data", "catalog_data", "transactions_data"], "test"))
-        {
-            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
-        }
-
-        var crawl = _context.Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions(), "test");
-        Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(crawl.Id)).Status);
+        await _context.Services.ConvertAllAsync();
+        Assert.Equal(JobStatus.Succeeded, (await _context.Services.CrawlAsync()).Status);
     }
 }
