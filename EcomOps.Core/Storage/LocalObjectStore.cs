@@ -261,6 +261,29 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
     private static string ETagOf(long length, DateTimeOffset modified) =>
         string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{modified.UtcTicks:x}\"");
 
+    /// <summary>
+    /// Moves a finished file to its key's path, creating the folders on the way. A concurrent delete prunes empty
+    /// folders, so a folder (or a parent of it) can vanish between being made and being moved into, even while
+    /// CreateDirectory makes its parents: each step is tried again, a few times, from the top.
+    /// </summary>
+    private static void MoveIntoPlace(string temp, string target)
+    {
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Move(temp, target, overwrite: true);
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < Attempts && File.Exists(temp))
+            {
+                // Pruned meanwhile: make the folders again.
+            }
+        }
+    }
+
     private void PruneEmptyFolders(string? folder)
     {
         try
@@ -314,18 +337,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IAtomicPrefixSwap
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);
             await stream.DisposeAsync().ConfigureAwait(false);
-            var folder = Path.GetDirectoryName(target)!;
-            Directory.CreateDirectory(folder);
-            try
-            {
-                File.Move(temp, target, overwrite: true);
-            }
-            catch (DirectoryNotFoundException) when (File.Exists(temp))
-            {
-                // A concurrent delete pruned the empty folder between creating it and moving into it.
-                Directory.CreateDirectory(folder);
-                File.Move(temp, target, overwrite: true);
-            }
+            MoveIntoPlace(temp, target);
 
             File.SetLastWriteTimeUtc(target, store._time.GetUtcNow().UtcDateTime);
             _committed = true;
