@@ -40,7 +40,7 @@ public sealed class LakeWalkTests(WebAppFixture browser) : IAsyncLifetime
         var page = await _app.OpenAsync("/lake?prefix=raw/");
         await page.Locator("#upload-toggle").ClickAsync();
 
-        await page.Locator(".upload-panel input[type=file]").First.SetInputFilesAsync(new FilePayload
+        await WalkSteps.ChooseFileAsync(page.Locator(".upload-panel input[type=file]").First, new FilePayload
         {
             Name = "orders.csv",
             MimeType = "text/csv",
@@ -51,7 +51,7 @@ public sealed class LakeWalkTests(WebAppFixture browser) : IAsyncLifetime
         await Assertions.Expect(bad.Locator(".upload-error")).ToContainTextAsync("'Emial' should be 'Email'");
         await WebAppFixture.ScreenshotAsync(page, "lake-upload-refused");
 
-        await page.Locator(".upload-panel input[type=file]").First.SetInputFilesAsync(new FilePayload
+        await WalkSteps.ChooseFileAsync(page.Locator(".upload-panel input[type=file]").First, new FilePayload
         {
             Name = "walk-people.csv",
             MimeType = "text/csv",

@@ -7,6 +7,19 @@ internal static class WalkSteps
 {
     public static readonly LocatorAssertionsToHaveAttributeOptions Slow = new() { Timeout = 90_000 };
 
+    /// <summary>
+    /// Chooses a file in a Blazor file input once Blazor listens to it: the input is in the page a moment before
+    /// Blazor's InputFile script attaches its change listener, and a file chosen in between is never seen (a person
+    /// is never that fast; a test on a busy machine is).
+    /// </summary>
+    public static async Task ChooseFileAsync(ILocator input, FilePayload file)
+    {
+        await input.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        var element = await input.ElementHandleAsync();
+        await input.Page.WaitForFunctionAsync("e => e._blazorInputFileNextFileId !== undefined", element, new() { Timeout = 30_000 });
+        await input.SetInputFilesAsync(file);
+    }
+
     /// <summary>Opens the Jobs page and converts all three datasets, transactions by month; returns the page when all succeeded.</summary>
     public static async Task<IPage> ConvertAllByMonthAsync(WebApp app)
     {
