@@ -21,6 +21,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz");
 app.MapLakeFiles();
+app.MapQueryDownloads();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -181,34 +181,26 @@ internal static class QueryCommand
 
                 break;
             default:
-                await stdout.WriteLineAsync(string.Join(',', result.Columns.Select(c => Csv(c.Name))));
+                var csv = new QueryCsvWriter(stdout, newLine: "\n");
+                await csv.StartAsync(result.Columns, CancellationToken.None);
                 foreach (var row in result.Rows)
                 {
-                    await stdout.WriteLineAsync(string.Join(',', row.Select((v, i) => Csv(Text(v, result.Columns[i].Type)))));
+                    await csv.WriteAsync(row, CancellationToken.None);
                 }
 
                 break;
         }
     }
 
-    // Data out of the CLI is invariant: dates as ISO, decimals with '.', no thousands separators.
-    private static string Text(object? value, string type) => value switch
-    {
-        null => "",
-        DateTime d when type.Equals("DATE", StringComparison.OrdinalIgnoreCase) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    // Data out of the CLI is as Athena writes it, in invariant culture: dates as ISO, decimals with their scale.
+    private static string Text(object? value, string type) => QueryValueText.Format(value, type) ?? "";
 
     private static object? Json(object? value, string type) => value switch
     {
-        null or bool or string or long or int or double or decimal => value,
+        null or bool or string or long or int or double => value,
+
+        // A JSON number with the column's scale: 12.50 stays 12.50.
+        decimal => decimal.Parse(Text(value, type), CultureInfo.InvariantCulture),
         _ => Text(value, type),
     };
-
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }

@@ -64,7 +64,48 @@ internal static class AthenaFunctions
         };
     }
 
-    // DECIMAL(10,2) of a column or cast, as DESCRIBE writes it.
+    /// <summary>
+    /// Trino's decimal division of <paramref name="dividend"/> by <paramref name="divisor"/> when either is a decimal
+    /// and the other a decimal or an integer: the result has scale max(s1, s2) and precision
+    /// min(38, p1 + s2 + max(0, s2 - s1)), rounded half up, computed on the unscaled 128-bit integers so that no
+    /// DOUBLE ever holds the money. Null when neither side is known to be a decimal.
+    /// </summary>
+    public static string? DecimalDivision(JsonNode dividend, JsonNode divisor, ColumnTypes types)
+    {
+        var left = Decimal(types, dividend);
+        var right = Decimal(types, divisor);
+        if (left is null && right is null)
+        {
+            return null;
+        }
+
+        left ??= IntegerAsDecimal(types, dividend);
+        right ??= IntegerAsDecimal(types, divisor);
+        if (left is not { } a || right is not { } b)
+        {
+            return null;
+        }
+
+        var scale = Math.Max(a.Scale, b.Scale);
+        var precision = Math.Min(38, a.Precision + b.Scale + Math.Max(0, b.Scale - a.Scale));
+        var shift = scale - a.Scale + b.Scale;
+        var n = $"(CAST({Arg(1)} * {Power(a.Scale)} AS HUGEINT) * CAST({Power(shift)} AS HUGEINT))";
+        var d = $"CAST({Arg(2)} * {Power(b.Scale)} AS HUGEINT)";
+        var quotient = $"(sign({n}) * sign({d}) * ((2 * abs({n}) + abs({d})) // (2 * abs({d}))))";
+        var unscale = scale == 0 ? "" : " * 0." + new string('0', scale - 1) + "1";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"CASE WHEN {d} = 0 THEN error('Division by zero') ELSE CAST(CAST({quotient} AS DECIMAL(38, 0)){unscale} AS DECIMAL({precision}, {scale})) END");
+    }
+
+    private static string Power(int exponent) => "1" + new string('0', exponent);
+
+    // Trino widens an integer operand of a decimal operation to the decimal that holds every value of its type.
+    private static (int Precision, int Scale)? IntegerAsDecimal(ColumnTypes types, JsonNode arg) =>
+        types.IsIntegral(arg)
+            ? (types.TypeOf(arg)?.ToUpperInvariant() switch { "TINYINT" => 3, "SMALLINT" => 5, "INTEGER" => 10, _ => 19 }, 0)
+            : null;
+
+    // DECIMAL(10,2) of a column (as DESCRIBE writes it), a cast, a literal or an aggregate of one.
     private static (int Precision, int Scale)? Decimal(ColumnTypes types, JsonNode arg)
     {
         var type = types.TypeOf(arg);

@@ -219,6 +219,15 @@ internal static class AthenaSqlTranslator
             return null;
         }
 
+        // Athena divides decimals exactly, rounding half up to the larger scale; DuckDB's / gives a DOUBLE.
+        if (Text(node["function_name"]) == "/" && node["children"] is JsonArray { Count: 2 } divided
+            && AthenaFunctions.DecimalDivision(divided[0]!, divided[1]!, types) is { } exact)
+        {
+            var replacement = Instantiate(connection, exact, [divided[0]!, divided[1]!]);
+            replacement["alias"] = node["alias"]?.DeepClone();
+            return replacement;
+        }
+
         return IsFunction(node) ? Map(connection, node, types) : null;
     }
 

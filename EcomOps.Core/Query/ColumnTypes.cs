@@ -19,6 +19,16 @@ internal sealed class ColumnTypes(IReadOnlyDictionary<string, IReadOnlySet<strin
         "isodow", "dayofyear", "isoyear", "date_sub", "date_diff", "strpos", "cardinality", "row_number", "rank", "dense_rank", "ntile",
     };
 
+    // A decimal's type in the tree keeps its width and scale beside the id: DECIMAL(10,2), as DESCRIBE writes it.
+    private static string? WithDecimalWidth(JsonNode? type)
+    {
+        var id = AthenaSqlTranslator.Text(type?["id"]);
+        return id == "DECIMAL" && type?["type_info"] is JsonObject info && info["width"] is JsonValue width && width.TryGetValue<int>(out var w)
+            && info["scale"] is JsonValue scale && scale.TryGetValue<int>(out var s)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"DECIMAL({w},{s})")
+            : id;
+    }
+
     public static ColumnTypes None { get; } = new(new Dictionary<string, IReadOnlySet<string>>());
 
     /// <summary>The one type a column name has in the tables read, or null when unknown or ambiguous.</summary>
@@ -34,11 +44,11 @@ internal sealed class ColumnTypes(IReadOnlyDictionary<string, IReadOnlySet<strin
         switch (text(expression["class"]))
         {
             case "CONSTANT":
-                return text(expression["value"]?["type"]?["id"]);
+                return WithDecimalWidth(expression["value"]?["type"]);
             case "COLUMN_REF" when expression["column_names"] is JsonArray { Count: > 0 } names:
                 return text(names[^1]) is { } column ? Of(column) : null;
             case "CAST":
-                return text(expression["cast_type"]?["id"]);
+                return WithDecimalWidth(expression["cast_type"]);
             case "FUNCTION":
                 var name = text(expression["function_name"]) ?? "";
                 var args = expression["children"] as JsonArray ?? [];
@@ -49,7 +59,15 @@ internal sealed class ColumnTypes(IReadOnlyDictionary<string, IReadOnlySet<strin
 
                 if (name is "sum" or "min" or "max" or "abs" or "any_value" or "first" or "last" && args.Count == 1 && args[0] is { } only)
                 {
-                    return IsIntegral(only) ? "BIGINT" : null;
+                    if (IsIntegral(only))
+                    {
+                        return "BIGINT";
+                    }
+
+                    // A sum of DECIMAL(p,s) is DECIMAL(38,s) on both engines; the others keep their argument's type.
+                    return TypeOf(only) is { } inner && inner.StartsWith("DECIMAL(", StringComparison.OrdinalIgnoreCase)
+                        ? name == "sum" ? "DECIMAL(38," + inner[(inner.IndexOf(',', StringComparison.Ordinal) + 1)..] : inner
+                        : null;
                 }
 
                 return IntegralFunctions.Contains(name) ? "BIGINT" : null;

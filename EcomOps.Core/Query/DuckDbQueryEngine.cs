@@ -18,9 +18,17 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
 
     public async Task<QueryResult> RunAsync(string sql, int? maxRows, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var settings = queryOptions.Value;
-        var limit = Math.Clamp(maxRows ?? settings.MaxRows, 1, settings.MaxRows);
+        var rows = new QueryRowCollector(Math.Clamp(maxRows ?? settings.MaxRows, 1, settings.MaxRows));
+        var summary = await StreamAsync(sql, rows, cancellationToken).ConfigureAwait(false);
+        return new QueryResult(summary.Columns, rows.Rows, rows.Truncated, summary.Duration, summary.EngineSql) { BytesScanned = summary.BytesScanned };
+    }
+
+    public async Task<QueryStreamSummary> StreamAsync(string sql, IQueryRowWriter writer, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        ArgumentNullException.ThrowIfNull(writer);
+        var settings = queryOptions.Value;
         var stopwatch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
@@ -31,7 +39,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         var profile = Directory.CreateDirectory(Path.Combine(options.Value.DataRootFullPath, "duckdb-home", "profiles", Guid.NewGuid().ToString("N"))).FullName;
         try
         {
-            return await RunSandboxedAsync(connection, sql, limit, settings, profile, stopwatch, timeout, cancellationToken).ConfigureAwait(false);
+            return await RunSandboxedAsync(connection, sql, writer, settings, profile, stopwatch, timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -39,7 +47,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         }
     }
 
-    private async Task<QueryResult> RunSandboxedAsync(DuckDBConnection connection, string sql, int limit, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private async Task<QueryStreamSummary> RunSandboxedAsync(DuckDBConnection connection, string sql, IQueryRowWriter writer, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         Sandbox(connection, settings, profile);
 
@@ -47,39 +55,44 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
         var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, DescribeViews(connection));
 
-        // DuckDB.NET runs queries synchronously; a cancel from the token interrupts the running statement.
-        return await Task.Run(() =>
+        // DuckDB.NET runs queries synchronously; a cancel from the token interrupts the running statement. Rows go to
+        // the writer as DuckDB hands them over, so a download never holds the whole result.
+        return await Task.Run(async () =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = engineSql;
-            using var registration = timeout.Token.Register(command.Cancel);
             try
             {
+                var types = parsed.Prefix.Length == 0 ? ResultTypes(connection, engineSql) : null;
+                using var command = connection.CreateCommand();
+                command.CommandText = engineSql;
+                using var registration = timeout.Token.Register(command.Cancel);
                 using var reader = command.ExecuteReader();
-                var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
-                var rows = new List<object?[]>();
-                var truncated = false;
+                var columns = Enumerable.Range(0, reader.FieldCount)
+                    .Select(i => new QueryColumn(reader.GetName(i), types is { } known && i < known.Count ? known[i] : AthenaTypes.FromDuckDb(reader.GetDataTypeName(i))))
+                    .ToList();
+                await writer.StartAsync(columns, timeout.Token).ConfigureAwait(false);
+                long count = 0;
+                var stopped = false;
                 while (reader.Read())
                 {
-                    if (rows.Count == limit)
-                    {
-                        truncated = true;
-                        break;
-                    }
-
                     var row = new object?[reader.FieldCount];
                     for (var i = 0; i < row.Length; i++)
                     {
                         row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
                     }
 
-                    rows.Add(row);
+                    if (!await writer.WriteAsync(row, timeout.Token).ConfigureAwait(false))
+                    {
+                        stopped = true;
+                        break;
+                    }
+
+                    count++;
                 }
 
                 reader.Dispose();
                 var bytes = BytesRead(profile);
-                logger.LogInformation("Query ran in {Duration}: {Rows} rows{Truncated}, {Bytes} bytes read", stopwatch.Elapsed, rows.Count, truncated ? " (truncated)" : "", bytes);
-                return new QueryResult(columns, rows, truncated, stopwatch.Elapsed, engineSql) { BytesScanned = bytes };
+                logger.LogInformation("Query ran in {Duration}: {Rows} rows{Stopped}, {Bytes} bytes read", stopwatch.Elapsed, count, stopped ? " (stopped at the row limit)" : "", bytes);
+                return new QueryStreamSummary(columns, count, stopwatch.Elapsed, engineSql, bytes);
             }
             catch (Exception e) when (e is DuckDBException or OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -95,6 +108,30 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
                 throw Explain(e);
             }
         }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // DESCRIBE binds the query without running it: the result's types with their precision and scale, which the
+    // reader's type names lose (DECIMAL(10,2) reads as "Decimal").
+    private List<string>? ResultTypes(DuckDBConnection connection, string engineSql)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "DESCRIBE " + engineSql;
+            using var reader = command.ExecuteReader();
+            var types = new List<string>();
+            while (reader.Read())
+            {
+                types.Add(AthenaTypes.FromDuckDb(reader.GetString(1)));
+            }
+
+            return types;
+        }
+        catch (DuckDBException e)
+        {
+            logger.LogDebug(e, "DESCRIBE did not give the result's types; the reader's are used");
+            return null;
+        }
     }
 
     // The order matters: allowed_directories cannot change once external access is off, and nothing can once locked.

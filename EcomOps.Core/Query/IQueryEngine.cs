@@ -14,6 +14,13 @@ public interface IQueryEngine
     /// <exception cref="QueryRefusedException">The statement is not one query, or reaches outside the lake.</exception>
     /// <exception cref="QueryFailedException">It does not parse, names what does not exist, or ran out of time.</exception>
     Task<QueryResult> RunAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs one query and hands its rows to <paramref name="writer"/> as the engine produces them, with no row cap
+    /// (the writer stops it by returning false): a download of a whole result without holding it in memory.
+    /// Refusals, failures, cancellation and the time limit are as for <see cref="RunAsync"/>.
+    /// </summary>
+    Task<QueryStreamSummary> StreamAsync(string sql, IQueryRowWriter writer, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The Aws backend's engine until Amazon Athena's arrives (the Aws backend issue): it says so.</summary>
@@ -22,5 +29,11 @@ internal sealed class AthenaNotYetEngine : IQueryEngine
     public string Name => "Amazon Athena (not yet)";
 
     public Task<QueryResult> RunAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default) =>
-        throw new QueryFailedException("Queries on the Aws backend run on Amazon Athena, which is not built yet (the Aws backend issue). Use EcomOps:Backend=Local to query the lake with DuckDB.");
+        throw NotYet();
+
+    public Task<QueryStreamSummary> StreamAsync(string sql, IQueryRowWriter writer, CancellationToken cancellationToken = default) =>
+        throw NotYet();
+
+    private static QueryFailedException NotYet() =>
+        new("Queries on the Aws backend run on Amazon Athena, which is not built yet (the Aws backend issue). Use EcomOps:Backend=Local to query the lake with DuckDB.");
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcomOps.Core.Query;
 
-/// <summary>A column of a result: its name and its type as the engine reports it.</summary>
+/// <summary>A column of a result: its name and its type in Athena's names (<c>bigint</c>, <c>decimal(10,2)</c>, <c>varchar</c>, <c>timestamp</c>).</summary>
 public sealed record QueryColumn(string Name, string Type);
 
 /// <summary>What a query returned.</summary>
@@ -25,6 +25,42 @@ public sealed record QueryResult(
 
     /// <summary>What Athena would charge for <see cref="BytesScanned"/> (<see cref="AthenaPricing"/>), or null.</summary>
     public decimal? CostUsd => BytesScanned is { } bytes ? AthenaPricing.CostUsd(AthenaPricing.BilledBytes(bytes)) : null;
+
+    /// <summary>The run's line in the query history, when it was run through the query service.</summary>
+    public Guid? HistoryId { get; init; }
+}
+
+/// <summary>What a streamed query did: its columns, the rows handed to the writer, and what it read.</summary>
+/// <param name="Rows">Rows the writer accepted.</param>
+/// <param name="BytesScanned">As <see cref="QueryResult.BytesScanned"/>.</param>
+public sealed record QueryStreamSummary(IReadOnlyList<QueryColumn> Columns, long Rows, TimeSpan Duration, string EngineSql, long? BytesScanned)
+{
+    /// <summary>What Athena would charge for <see cref="BytesScanned"/>, or null.</summary>
+    public decimal? CostUsd => BytesScanned is { } bytes ? AthenaPricing.CostUsd(AthenaPricing.BilledBytes(bytes)) : null;
+}
+
+/// <summary>Keeps up to a limit of rows in memory, for results shown on a page; one more row marks it truncated.</summary>
+internal sealed class QueryRowCollector(int limit) : IQueryRowWriter
+{
+    private readonly List<object?[]> _rows = [];
+
+    public IReadOnlyList<object?[]> Rows => _rows;
+
+    public bool Truncated { get; private set; }
+
+    public ValueTask StartAsync(IReadOnlyList<QueryColumn> columns, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<bool> WriteAsync(object?[] row, CancellationToken cancellationToken)
+    {
+        if (_rows.Count == limit)
+        {
+            Truncated = true;
+            return ValueTask.FromResult(false);
+        }
+
+        _rows.Add(row);
+        return ValueTask.FromResult(true);
+    }
 }
 
 /// <summary>A statement the engine will not run; the message names the rule it broke.</summary>

@@ -14,6 +14,9 @@ public enum QuerySource
     Builder,
     Saved,
     Cli,
+
+    /// <summary>A whole result streamed as a file (the Query page's CSV download).</summary>
+    Download,
 }
 
 /// <summary>A query to run, and who asked.</summary>
@@ -21,7 +24,14 @@ public sealed record QueryRunRequest(string Sql, string User, QuerySource Source
 
 /// <summary>One line of the query history.</summary>
 /// <param name="Status"><c>Succeeded</c>, <c>Failed</c>, <c>Refused</c> or <c>Cancelled</c>.</param>
-public sealed record QueryHistoryEntry(Guid Id, string Sql, string Status, DateTimeOffset StartedAt, TimeSpan Duration, long Rows, string? Error, string User, QuerySource Source, string Engine);
+public sealed record QueryHistoryEntry(Guid Id, string Sql, string Status, DateTimeOffset StartedAt, TimeSpan Duration, long Rows, string? Error, string User, QuerySource Source, string Engine)
+{
+    /// <summary>What the run read (<see cref="QueryResult.BytesScanned"/>), when known.</summary>
+    public long? BytesScanned { get; init; }
+
+    /// <summary>What Athena would charge for it, or null.</summary>
+    public decimal? CostUsd => BytesScanned is { } bytes ? AthenaPricing.CostUsd(AthenaPricing.BilledBytes(bytes)) : null;
+}
 
 /// <summary>A saved query: a name people find it by, what it answers, and its Athena SQL.</summary>
 public sealed record SavedQuery(string Name, string Description, string Sql, DateTimeOffset UpdatedAt, string UpdatedBy);
@@ -37,8 +47,19 @@ public interface IQueryService
     /// <exception cref="QueryFailedException">It failed (recorded as Failed with the message).</exception>
     Task<QueryResult> RunAsync(QueryRunRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a query with no row cap and streams every row to <paramref name="writer"/> (a CSV download), recorded in
+    /// the history like any run.
+    /// </summary>
+    /// <exception cref="QueryRefusedException">As for <see cref="RunAsync"/>.</exception>
+    /// <exception cref="QueryFailedException">As for <see cref="RunAsync"/>.</exception>
+    Task<QueryStreamSummary> ExportAsync(QueryRunRequest request, IQueryRowWriter writer, CancellationToken cancellationToken = default);
+
     /// <summary>The latest runs, newest first.</summary>
     Task<IReadOnlyList<QueryHistoryEntry>> HistoryAsync(int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>One run of the history by its id (<see cref="QueryResult.HistoryId"/>), or null.</summary>
+    Task<QueryHistoryEntry?> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>Saved queries by name; with <paramref name="search"/>, those whose name, description or SQL contain it (ignoring case).</summary>
     Task<IReadOnlyList<SavedQuery>> SavedAsync(string? search = null, CancellationToken cancellationToken = default);
@@ -86,6 +107,9 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         );
         CREATE TABLE query_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
+
+        // 2: what each run read, for its cost in the history.
+        "ALTER TABLE query_history ADD COLUMN bytes_scanned INTEGER;",
     ]);
 
     private readonly SemaphoreSlim _seedLock = new(1, 1);
@@ -96,27 +120,45 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
     public async Task<QueryResult> RunAsync(QueryRunRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var id = Guid.NewGuid();
+        var result = await RecordedAsync(request, id, () => engine.RunAsync(request.Sql, request.MaxRows, cancellationToken),
+            r => (r.Rows.Count, r.BytesScanned), cancellationToken).ConfigureAwait(false);
+        return result with { HistoryId = id };
+    }
+
+    public Task<QueryStreamSummary> ExportAsync(QueryRunRequest request, IQueryRowWriter writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(writer);
+        return RecordedAsync(request, Guid.NewGuid(), () => engine.StreamAsync(request.Sql, writer, cancellationToken),
+            s => (s.Rows, s.BytesScanned), cancellationToken);
+    }
+
+    // Every run is a history line, however it ends.
+    private async Task<T> RecordedAsync<T>(QueryRunRequest request, Guid id, Func<Task<T>> run, Func<T, (long Rows, long? Bytes)> outcome, CancellationToken cancellationToken)
+    {
         var started = time.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            var result = await engine.RunAsync(request.Sql, request.MaxRows, cancellationToken).ConfigureAwait(false);
-            await RecordAsync(request, started, stopwatch.Elapsed, "Succeeded", result.Rows.Count, null).ConfigureAwait(false);
+            var result = await run().ConfigureAwait(false);
+            var (rows, bytes) = outcome(result);
+            await RecordAsync(id, request, started, stopwatch.Elapsed, "Succeeded", rows, null, bytes).ConfigureAwait(false);
             return result;
         }
         catch (QueryRefusedException e)
         {
-            await RecordAsync(request, started, stopwatch.Elapsed, "Refused", 0, e.Message).ConfigureAwait(false);
+            await RecordAsync(id, request, started, stopwatch.Elapsed, "Refused", 0, e.Message, null).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await RecordAsync(request, started, stopwatch.Elapsed, "Cancelled", 0, "Cancelled by the user.").ConfigureAwait(false);
+            await RecordAsync(id, request, started, stopwatch.Elapsed, "Cancelled", 0, "Cancelled by the user.", null).ConfigureAwait(false);
             throw;
         }
         catch (QueryFailedException e)
         {
-            await RecordAsync(request, started, stopwatch.Elapsed, "Failed", 0, e.Message).ConfigureAwait(false);
+            await RecordAsync(id, request, started, stopwatch.Elapsed, "Failed", 0, e.Message, null).ConfigureAwait(false);
             throw;
         }
     }
@@ -125,8 +167,24 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine FROM query_history ORDER BY started_at DESC LIMIT $limit";
+        command.CommandText = $"SELECT {HistoryColumns} FROM query_history ORDER BY started_at DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 10_000));
+        return await ReadHistoryAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<QueryHistoryEntry?> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {HistoryColumns} FROM query_history WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id.ToString());
+        return (await ReadHistoryAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    private const string HistoryColumns = "id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine, bytes_scanned";
+
+    private static async Task<List<QueryHistoryEntry>> ReadHistoryAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
         var entries = new List<QueryHistoryEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -141,7 +199,10 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
                 reader.IsDBNull(6) ? null : reader.GetString(6),
                 reader.GetString(7),
                 Enum.Parse<QuerySource>(reader.GetString(8)),
-                reader.GetString(9)));
+                reader.GetString(9))
+            {
+                BytesScanned = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+            });
         }
 
         return entries;
@@ -261,17 +322,17 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         }
     }
 
-    private async Task RecordAsync(QueryRunRequest request, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error)
+    private async Task RecordAsync(Guid id, QueryRunRequest request, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error, long? bytes)
     {
         try
         {
             await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO query_history (id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine)
-                VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine)
+                INSERT INTO query_history (id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine, bytes_scanned)
+                VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine, $bytes)
                 """;
-            command.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+            command.Parameters.AddWithValue("$id", id.ToString());
             command.Parameters.AddWithValue("$sql", request.Sql);
             command.Parameters.AddWithValue("$status", status);
             command.Parameters.AddWithValue("$started_at", Time(started));
@@ -281,6 +342,7 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
             command.Parameters.AddWithValue("$user", request.User);
             command.Parameters.AddWithValue("$source", request.Source.ToString());
             command.Parameters.AddWithValue("$engine", engine.Name);
+            command.Parameters.AddWithValue("$bytes", (object?)bytes ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (SqliteException e)

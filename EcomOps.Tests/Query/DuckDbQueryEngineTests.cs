@@ -80,7 +80,8 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     {
         await LoadAsync();
 
-        var row = Assert.Single((await Engine.RunAsync("SELECT sum(stock) / count(*) AS per_product, avg(price) AS average_price, sum(stock) AS stock, count(*) AS products FROM ecom.catalog_data")).Rows);
+        var result = await Engine.RunAsync("SELECT sum(stock) / count(*) AS per_product, avg(price) AS average_price, sum(stock) AS stock, count(*) AS products, sum(price) / count(*) AS mean_price, avg(price) / 3 AS third FROM ecom.catalog_data");
+        var row = Assert.Single(result.Rows);
 
         var stock = Convert.ToInt64(row[2], System.Globalization.CultureInfo.InvariantCulture);
         var products = Convert.ToInt64(row[3], System.Globalization.CultureInfo.InvariantCulture);
@@ -89,6 +90,10 @@ public sealed class DuckDbQueryEngineTests : IDisposable
         var exact = duck.Rows($"SELECT sum(Price), count(*) FROM read_parquet({DuckDb.Literal(Path.Combine(_host.LakePath, "parquet", "catalog_data") + "/*.parquet")})")[0];
         var average = Math.Round((decimal)exact[0]! / Convert.ToInt64(exact[1], System.Globalization.CultureInfo.InvariantCulture), 2, MidpointRounding.AwayFromZero);
         Assert.Equal(average, Assert.IsType<decimal>(row[1]));
+
+        // Dividing decimals stays exact, rounded half up to the scale, as Trino does.
+        Assert.Equal((average, "decimal(38,2)"), (Assert.IsType<decimal>(row[4]), result.Columns[4].Type));
+        Assert.Equal(Math.Round(average / 3, 2, MidpointRounding.AwayFromZero), Assert.IsType<decimal>(row[5]));
     }
 
     [Fact]
@@ -176,6 +181,32 @@ public sealed class DuckDbQueryEngineTests : IDisposable
         Assert.Equal(expected, value is null ? "NULL" : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("SELECT CAST(10 AS DECIMAL(10,2)) / 3", "3.33", "decimal(10,2)")]
+    [InlineData("SELECT CAST(2 AS DECIMAL(10,2)) / 3", "0.67", "decimal(10,2)")]
+    [InlineData("SELECT CAST(-2 AS DECIMAL(10,2)) / 3", "-0.67", "decimal(10,2)")]
+    [InlineData("SELECT CAST(0.01 AS DECIMAL(10,2)) / 8", "0.00", "decimal(10,2)")]
+    [InlineData("SELECT CAST(1 AS DECIMAL(10,2)) / 8", "0.13", "decimal(10,2)")]
+    [InlineData("SELECT CAST(-1 AS DECIMAL(10,2)) / 8", "-0.13", "decimal(10,2)")]
+    [InlineData("SELECT 7.0 / 2", "3.5", "decimal(2,1)")]
+    [InlineData("SELECT CAST(1 AS DECIMAL(10,2)) / CAST(3 AS DECIMAL(5,4))", "0.3333", "decimal(16,4)")]
+    [InlineData("SELECT CAST(1 AS DOUBLE) / CAST(4 AS DECIMAL(10,2))", "0.25", "double")]
+    public async Task DecimalDivision_IsExact_RoundsHalfUp_AndHasTrinosType(string sql, string expected, string type)
+    {
+        var result = await Engine.RunAsync(sql);
+
+        var column = Assert.Single(result.Columns);
+        Assert.Equal((expected, type), (QueryValueText.Format(Assert.Single(Assert.Single(result.Rows)), column.Type), column.Type));
+    }
+
+    [Fact]
+    public async Task DecimalDivisionByZero_FailsAsInAthena()
+    {
+        var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT CAST(1 AS DECIMAL(10,2)) / 0"));
+
+        Assert.Contains("Division by zero", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ExplainOfAQuery_Runs()
     {
@@ -200,6 +231,51 @@ public sealed class DuckDbQueryEngineTests : IDisposable
         var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT sum(a.range * b.range) FROM range(300000) a, range(300000) b"));
 
         Assert.Contains("EcomOps:Query:TimeoutSeconds", error.Message);
+    }
+
+    [Fact]
+    public async Task ResultColumns_HaveAthenasTypeNames_AndDecimalsKeepTheirScale()
+    {
+        await LoadAsync();
+
+        var result = await Engine.RunAsync("""
+            SELECT country, sum(amount) AS revenue, count(*) AS orders, avg(amount) AS average, min("timestamp") AS first_at,
+                   CAST(12.5 AS decimal(10,2)) AS price, CAST(1.5 AS double) AS ratio, true AS flag, DATE '2024-01-02' AS day, ARRAY[1, 2] AS pair
+            FROM ecom.transactions_data GROUP BY country ORDER BY country LIMIT 1
+            """);
+
+        Assert.Equal(
+            ["varchar", "decimal(38,2)", "bigint", "decimal(10,2)", "timestamp", "decimal(10,2)", "double", "boolean", "date", "array(integer)"],
+            result.Columns.Select(c => c.Type));
+        Assert.Equal("12.50", QueryValueText.Format(result.Rows[0][5], result.Columns[5].Type));
+        Assert.Matches(@"^\d+\.\d{2}$", QueryValueText.Format(result.Rows[0][1], result.Columns[1].Type));
+        Assert.Equal("[1, 2]", QueryValueText.Format(result.Rows[0][9], result.Columns[9].Type));
+    }
+
+    [Fact]
+    public async Task Streaming_HandsEveryRowToTheWriter_PastTheRowCap_AndStopsWhenTheWriterHasEnough()
+    {
+        using var host = new CoreHost(configuration: new() { ["EcomOps:Query:MaxRows"] = "5" });
+        var engine = host.Get<IQueryEngine>();
+        var text = new StringWriter();
+
+        var summary = await engine.StreamAsync("SELECT range AS n FROM range(20)", new QueryCsvWriter(text));
+
+        Assert.Equal(20, summary.Rows);
+        Assert.Equal(21, text.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(5, (await engine.RunAsync("SELECT range AS n FROM range(20)")).Rows.Count);
+
+        var first = new FirstRows(3);
+        Assert.Equal(3, (await engine.StreamAsync("SELECT range AS n FROM range(1000000)", first)).Rows);
+    }
+
+    private sealed class FirstRows(int wanted) : IQueryRowWriter
+    {
+        private int _seen;
+
+        public ValueTask StartAsync(IReadOnlyList<QueryColumn> columns, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask<bool> WriteAsync(object?[] row, CancellationToken cancellationToken) => ValueTask.FromResult(++_seen <= wanted);
     }
 
     [Fact]

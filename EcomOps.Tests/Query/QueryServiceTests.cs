@@ -35,6 +35,27 @@ public sealed class QueryServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ARun_IsFoundByItsHistoryId_AndAnExport_IsAHistoryLineOfItsOwn_WithEveryRow()
+    {
+        using var host = Host();
+        var queries = host.Get<IQueryService>();
+
+        var result = await queries.RunAsync(new QueryRunRequest("SELECT range AS n FROM range(3000)", "ada", QuerySource.Editor, MaxRows: 10));
+        var entry = await queries.GetHistoryAsync(result.HistoryId!.Value);
+        Assert.NotNull(entry);
+        Assert.Equal(("Succeeded", 10L, "ada"), (entry.Status, entry.Rows, entry.User));
+
+        var csv = new StringWriter();
+        var export = await queries.ExportAsync(new QueryRunRequest(entry.Sql, "ada", QuerySource.Download), new QueryCsvWriter(csv));
+
+        Assert.Equal(3000, export.Rows);
+        Assert.EndsWith("2999\r\n", csv.ToString(), StringComparison.Ordinal);
+        var latest = (await queries.HistoryAsync(1)).Single();
+        Assert.Equal((QuerySource.Download, 3000L), (latest.Source, latest.Rows));
+        Assert.Null(await queries.GetHistoryAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
     public async Task TheExampleQueries_AreSavedAtTheFirstStart_OnlyOnce()
     {
         using (var first = Host())

@@ -53,24 +53,4 @@ public sealed class ChartSuggestionTests
     {
         Assert.Null(ChartSuggestion.Suggest([new QueryColumn("country", "varchar"), new QueryColumn("city", "varchar")]));
     }
-
-    [Fact]
-    public void Csv_IsInvariant_QuotesWhereNeeded_AndWritesIsoDates()
-    {
-        var result = new QueryResult(
-            [new QueryColumn("name", "varchar"), new QueryColumn("amount", "decimal(10,2)"), new QueryColumn("at", "timestamp")],
-            [["a, \"b\"", 1234.5m, new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Unspecified)], [null, -0.25m, null]],
-            false, TimeSpan.Zero, "");
-
-        var previous = System.Globalization.CultureInfo.CurrentCulture;
-        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
-        try
-        {
-            Assert.Equal("name,amount,at\r\n\"a, \"\"b\"\"\",1234.5,2025-03-04 05:06:07\r\n,-0.25,\r\n", QueryCsv.Write(result));
-        }
-        finally
-        {
-            System.Globalization.CultureInfo.CurrentCulture = previous;
-        }
-    }
 }

@@ -1,20 +1,12 @@
-using System.Globalization;
+using EcomOps.Core.Query;
 
 namespace EcomOps.Web.Model;
 
 /// <summary>How result values and column types read on the Query page and in its CSV.</summary>
 public static class QueryValues
 {
-    public static string Display(object? value) => value switch
-    {
-        null => "NULL",
-        DateTime d when d.TimeOfDay == TimeSpan.Zero => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-        DateTimeOffset d => d.ToString("yyyy-MM-dd HH:mm:sszzz", CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    /// <summary>A value as the grid shows it: as Athena writes it for the column's type, and NULL for null.</summary>
+    public static string Display(object? value, string type = "") => QueryValueText.Format(value, type) ?? "NULL";
 
     public static bool IsNumericType(string type)
     {

@@ -150,6 +150,9 @@ public sealed partial class Query : IDisposable
 
     private void Cancel() => _run?.Cancel();
 
+    // The whole result, every row, streamed by the server: the grid holds at most the row limit.
+    private static string? CsvUrl(QueryResult result) => result.HistoryId is { } id ? Endpoints.QueryEndpoints.CsvUrlFor(id) : null;
+
     private void Load(string sql)
     {
         _sql = sql;
