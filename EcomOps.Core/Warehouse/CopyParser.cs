@@ -70,8 +70,22 @@ public static partial class CopyParser
                 var next = i + 1 < tokens.Count && tokens[i + 1].IsWord("AS") ? i + 2 : i + 1;
                 if (next < tokens.Count && tokens[next].Kind != CopyTokenKind.End)
                 {
-                    spans.Add((tokens[next].Position.Offset, tokens[next].Length));
+                    var start = tokens[next].Position.Offset;
+                    var end = start + tokens[next].Length;
+                    // A secret written without quotes tokenizes in pieces (keys hold '/' and '+'): hide up to the next blank.
+                    if (tokens[next].Kind != CopyTokenKind.String)
+                    {
+                        while (end < text.Length && !char.IsWhiteSpace(text[end]) && text[end] != ';')
+                        {
+                            end++;
+                        }
+                    }
+                    spans.Add((start, end - start));
                     i = next;
+                    while (i + 1 < tokens.Count && tokens[i + 1].Position.Offset < end)
+                    {
+                        i++;
+                    }
                 }
             }
         }

@@ -34,12 +34,17 @@ internal static class CopySql
     public static string Literal(string value)
     {
         var sql = new StringBuilder(value.Length + 2).Append('\'');
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
             switch (c)
             {
                 case '\'':
                     sql.Append("''");
+                    break;
+                // A backslash the tokenizer would keep as written (as in NULL AS '\N') stays single, for readability.
+                case '\\' when i + 1 < value.Length && !IsEscapeStart(value[i + 1]):
+                    sql.Append('\\');
                     break;
                 case '\\':
                     sql.Append(@"\\");
@@ -68,6 +73,9 @@ internal static class CopySql
         }
         return sql.Append('\'').ToString();
     }
+
+    // True when a single backslash before c would read back as an escape: c starts one, or c itself is written escaped.
+    private static bool IsEscapeStart(char c) => c is 't' or 'n' or 'r' or 'b' or 'f' or '\\' or '\'' or (>= '0' and <= '7') or < ' ' or '\u007f';
 
     public static string Literal(char value) => Literal(value.ToString());
 
