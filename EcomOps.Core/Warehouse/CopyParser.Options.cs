@@ -187,7 +187,7 @@ public static partial class CopyParser
                     return;
                 case "COMPUPDATE":
                     Given(name, token);
-                    _compUpdate = Choice(Peek) switch
+                    _compUpdate = Choice(name, allowPreset: true) switch
                     {
                         "PRESET" => CopyCompUpdate.Preset,
                         "OFF" or "FALSE" => CopyCompUpdate.Off,
@@ -196,7 +196,7 @@ public static partial class CopyParser
                     return;
                 case "STATUPDATE":
                     Given(name, token);
-                    _statUpdate = Choice(Peek) is not ("OFF" or "FALSE");
+                    _statUpdate = Choice(name, allowPreset: false) is not ("OFF" or "FALSE");
                     return;
                 case "ENCODING":
                     Given(name, token);
@@ -215,14 +215,15 @@ public static partial class CopyParser
         }
 
         /// <summary>COMPUPDATE/STATUPDATE take an optional ON, OFF, TRUE, FALSE (or PRESET); bare means ON.</summary>
-        private string? Choice(CopyToken next)
+        private string? Choice(string option, bool allowPreset)
         {
+            var next = Peek;
             if (next.Kind == CopyTokenKind.Word && next.Value.ToUpperInvariant() is "ON" or "OFF" or "TRUE" or "FALSE" or "PRESET")
             {
                 var choice = next.Value.ToUpperInvariant();
-                if (choice == "PRESET" && tokens[_index - 1].IsWord("STATUPDATE"))
+                if (choice == "PRESET" && !allowPreset)
                 {
-                    throw new CopyParseException("STATUPDATE", next.Position, "STATUPDATE takes ON, OFF, TRUE or FALSE; PRESET is for COMPUPDATE.");
+                    throw new CopyParseException(option, next.Position, $"{option} takes ON, OFF, TRUE or FALSE; PRESET is for COMPUPDATE.");
                 }
                 Take();
                 return choice;

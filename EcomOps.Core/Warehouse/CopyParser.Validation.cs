@@ -130,7 +130,7 @@ public static partial class CopyParser
                 {
                     var why = name is "MAXERROR" or "ACCEPTANYDATE"
                         ? "Redshift does not support it for columnar files (a Parquet COPY fails at its first error)"
-                        : "Parquet files carry their own types, layout and compression";
+                        : "with columnar files Redshift takes only MANIFEST, the authorization, ACCEPTINVCHARS, FILLRECORD, EXPLICIT_IDS and STATUPDATE (Parquet carries its own types, layout and compression)";
                     throw new CopyParseException(name, at.Position, $"{name} cannot be used with {parquet.Written} (at {parquet.At.Position}): {why}; remove {name}.");
                 }
             }

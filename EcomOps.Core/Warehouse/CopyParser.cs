@@ -177,7 +177,7 @@ public static partial class CopyParser
             var open = Take();
             var columns = new List<string>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            do
+            while (true)
             {
                 var at = Peek.Position;
                 var name = Identifier("a column name in the column list");
@@ -186,8 +186,12 @@ public static partial class CopyParser
                     throw new CopyParseException(name, at, $"column {CopySql.Identifier(name)} is listed twice: name each column once.");
                 }
                 columns.Add(name);
+                if (!Peek.IsSymbol(','))
+                {
+                    break;
+                }
+                Take();
             }
-            while (Peek.IsSymbol(',') && Take().Kind == CopyTokenKind.Symbol);
             var close = Take();
             if (!close.IsSymbol(')'))
             {
