@@ -127,4 +127,7 @@ public sealed record CopyLoadForm
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Target, Columns.Count, Source, Authorization, Options);
+
+    /// <summary>The form as canonical COPY text with secrets redacted (not checked: a contradictory form shows as written).</summary>
+    public override string ToString() => CopyRenderer.Write(this, includeSecrets: false);
 }

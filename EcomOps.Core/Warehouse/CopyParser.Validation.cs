@@ -68,7 +68,9 @@ public static partial class CopyParser
                     case "aws_access_key_id" or "aws_secret_access_key" or "token" or "aws_iam_role":
                         throw new CopyParseException("CREDENTIALS", token.Position, $"the CREDENTIALS string has {key} without a value: write {key}=<value>.");
                     default:
-                        var shown = key.Length is > 0 and <= 30 && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"'{key}'" : "a part";
+                        // A misspelt key is worth naming; a part without '=' or '_' may be a pasted key itself, so it is not.
+                        var shown = equals > 0 && key.Length <= 30 && key.Contains('_', StringComparison.Ordinal)
+                            && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"'{key}'" : "a part";
                         throw new CopyParseException("CREDENTIALS", token.Position, $"the CREDENTIALS string has {shown} that is not aws_access_key_id, aws_secret_access_key, token or aws_iam_role.");
                 }
             }

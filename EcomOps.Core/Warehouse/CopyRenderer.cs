@@ -33,7 +33,8 @@ public static class CopyRenderer
         return text;
     }
 
-    private static string Write(CopyLoadForm form, bool includeSecrets)
+    /// <summary>The text without the validity check, for <see cref="CopyLoadForm.ToString"/>, which must not throw.</summary>
+    internal static string Write(CopyLoadForm form, bool includeSecrets)
     {
         var o = form.Options;
         var sql = new StringBuilder("COPY ").Append(form.Target.Sql);

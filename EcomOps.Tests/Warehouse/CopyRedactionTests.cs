@@ -55,6 +55,8 @@ public sealed class CopyRedactionTests
     [InlineData($"COPY t FROM 's3://b/k' CREDENTIALS 'aws_access_key_id={KeyId};aws_secret_access_key={Secret}' JSON 'auto';")]
     [InlineData($"COPY t FROM 's3://b/k' CREDENTIALS 'aws_access_key_id={KeyId};aws_secret={Secret}';")]
     [InlineData($"COPY t FROM 's3://b/k' CREDENTIALS 'aws_access_key_id={KeyId}';")]
+    [InlineData($"COPY t FROM 's3://b/k' CREDENTIALS '{KeyId};{Secret}';")]
+    [InlineData($"COPY t FROM 's3://b/k' CREDENTIALS '{KeyId}={Secret}';")]
     [InlineData($"COPY t FROM 's3://b/k' ACCESS_KEY_ID {KeyId} SECRET_ACCESS_KEY {Secret};")]
     [InlineData($"COPY t FROM 's3://b/k' ACCESS_KEY_ID '{KeyId}' SECRET_ACCESS_KEY '{Secret}' IAM_ROLE default;")]
     [InlineData($"COPY t FROM 's3://b/k' SECRET_ACCESS_KEY '{Secret}';")]
