@@ -88,7 +88,7 @@ public sealed record CopyOptions
     /// <summary><c>COMPUPDATE</c>; no effect on the local warehouse.</summary>
     public CopyCompUpdate CompUpdate { get; init; }
 
-    /// <summary><c>COMPROWS</c>: rows sampled for compression analysis; null = Redshift's default. No local effect.</summary>
+    /// <summary><c>COMPROWS</c>: rows sampled for compression analysis, 1000 or more; null = Redshift's default (100,000 a slice). No local effect.</summary>
     public int? CompRows { get; init; }
 
     /// <summary><c>STATUPDATE</c>: true for ON/TRUE (or bare), false for OFF/FALSE, null when not given. No local effect.</summary>

@@ -156,6 +156,10 @@ public static partial class CopyParser
                 case "COMPROWS":
                     Given(name, token);
                     _compRows = Number(name);
+                    if (_compRows < 1000)
+                    {
+                        throw new CopyParseException(name, token.Position, $"COMPROWS takes 1000 to {int.MaxValue} rows (Redshift's range), found {_compRows}: raise it or leave COMPROWS out.");
+                    }
                     return;
                 case "DATEFORMAT":
                     Given(name, token);

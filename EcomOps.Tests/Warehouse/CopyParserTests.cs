@@ -51,6 +51,7 @@ public sealed class CopyParserTests
     [InlineData("COPY t FROM 's3://b/k' IAM_ROLE default CSV DELIMITER '\"'", "DELIMITER", 1, 45)]
     [InlineData("COPY t FROM 's3://b/k' IAM_ROLE default MAXERROR 99999999999", "MAXERROR", 1, 50)]
     [InlineData("COPY t FROM 's3://b/k' IAM_ROLE default, CSV", ",", 1, 40)]
+    [InlineData("COPY t FROM 's3://b/k' IAM_ROLE default COMPROWS 10", "COMPROWS", 1, 41)]
     [InlineData("COPY t FROM 's3://b/k' IAM_ROLE default\r\n  NOLOAD\r\n  FORMAT AS PARQUET", "NOLOAD", 2, 3)]
     public void BadStatement_IsRefusedAtThePartThatIsWrong(string text, string part, int line, int column)
     {
