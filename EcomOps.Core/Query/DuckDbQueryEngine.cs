@@ -52,7 +52,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         Sandbox(connection, settings, profile);
 
         var parsed = AthenaSqlTranslator.Parse(connection, sql);
-        await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
+        var tableFiles = await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
         var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, DescribeViews(connection));
 
         // DuckDB.NET runs queries synchronously; a cancel from the token interrupts the running statement. Rows go to
@@ -61,36 +61,14 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         {
             try
             {
-                var types = parsed.Prefix.Length == 0 ? ResultTypes(connection, engineSql) : null;
+                var types = parsed.Prefix.Length == 0 ? ResultTypes(connection, engineSql, logger) : null;
                 using var command = connection.CreateCommand();
                 command.CommandText = engineSql;
                 using var registration = timeout.Token.Register(command.Cancel);
                 using var reader = command.ExecuteReader();
-                var columns = Enumerable.Range(0, reader.FieldCount)
-                    .Select(i => new QueryColumn(reader.GetName(i), types is { } known && i < known.Count ? known[i] : AthenaTypes.FromDuckDb(reader.GetDataTypeName(i))))
-                    .ToList();
-                await writer.StartAsync(columns, timeout.Token).ConfigureAwait(false);
-                long count = 0;
-                var stopped = false;
-                while (reader.Read())
-                {
-                    var row = new object?[reader.FieldCount];
-                    for (var i = 0; i < row.Length; i++)
-                    {
-                        row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                    }
-
-                    if (!await writer.WriteAsync(row, timeout.Token).ConfigureAwait(false))
-                    {
-                        stopped = true;
-                        break;
-                    }
-
-                    count++;
-                }
-
+                var (columns, count, stopped) = await ReadRowsAsync(reader, types, writer, timeout.Token).ConfigureAwait(false);
                 reader.Dispose();
-                var bytes = BytesRead(profile);
+                var bytes = ScannedBytes.FromProfile(connection, Path.Combine(profile, "profile.json"), tableFiles, logger);
                 logger.LogInformation("Query ran in {Duration}: {Rows} rows{Stopped}, {Bytes} bytes read", stopwatch.Elapsed, count, stopped ? " (stopped at the row limit)" : "", bytes);
                 return new QueryStreamSummary(columns, count, stopwatch.Elapsed, engineSql, bytes);
             }
@@ -112,7 +90,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
 
     // DESCRIBE binds the query without running it: the result's types with their precision and scale, which the
     // reader's type names lose (DECIMAL(10,2) reads as "Decimal").
-    private List<string>? ResultTypes(DuckDBConnection connection, string engineSql)
+    internal static List<string>? ResultTypes(DuckDBConnection connection, string engineSql, ILogger logger)
     {
         try
         {
@@ -132,6 +110,33 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
             logger.LogDebug(e, "DESCRIBE did not give the result's types; the reader's are used");
             return null;
         }
+    }
+
+    /// <summary>Hands a reader's rows to the writer until it has enough; the columns carry Athena's type names.</summary>
+    internal static async Task<(List<QueryColumn> Columns, long Rows, bool Stopped)> ReadRowsAsync(DuckDBDataReader reader, IReadOnlyList<string>? types, IQueryRowWriter writer, CancellationToken cancellationToken)
+    {
+        var columns = Enumerable.Range(0, reader.FieldCount)
+            .Select(i => new QueryColumn(reader.GetName(i), types is { } known && i < known.Count ? known[i] : AthenaTypes.FromDuckDb(reader.GetDataTypeName(i))))
+            .ToList();
+        await writer.StartAsync(columns, cancellationToken).ConfigureAwait(false);
+        long count = 0;
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            if (!await writer.WriteAsync(row, cancellationToken).ConfigureAwait(false))
+            {
+                return (columns, count, true);
+            }
+
+            count++;
+        }
+
+        return (columns, count, false);
     }
 
     // The order matters: allowed_directories cannot change once external access is off, and nothing can once locked.
@@ -156,8 +161,9 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
     }
 
     // Views only of the tables the statement names: each one lists its files, as Athena does at every query.
-    private async Task CreateViewsAsync(DuckDBConnection connection, IReadOnlyList<(string? Schema, string Table)> referenced, CancellationToken cancellationToken)
+    private async Task<List<IReadOnlyList<string>>> CreateViewsAsync(DuckDBConnection connection, IReadOnlyList<(string? Schema, string Table)> referenced, CancellationToken cancellationToken)
     {
+        var viewFiles = new List<IReadOnlyList<string>>();
         var tables = await catalog.ListTablesAsync(null, cancellationToken).ConfigureAwait(false);
         var created = new HashSet<string>(StringComparer.Ordinal);
         var schemas = new HashSet<string>(StringComparer.Ordinal);
@@ -176,6 +182,8 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
             {
                 continue;
             }
+
+            viewFiles.Add(files);
 
             if (schemas.Add(table.Database))
             {
@@ -198,6 +206,8 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
                 Execute(connection, $"CREATE VIEW IF NOT EXISTS main.{Identifier(table.Name)} AS SELECT * FROM {Identifier(table.Database)}.{Identifier(table.Name)}");
             }
         }
+
+        return viewFiles;
     }
 
     // The views' column types, by column name, for the rewrites whose answer depends on a type.
@@ -225,26 +235,6 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         (await TableFiles.ListAsync(lake, table, cancellationToken).ConfigureAwait(false))
             .Select(o => Path.Combine(options.Value.LakeFullPath, o.Key.Replace('/', Path.DirectorySeparatorChar)))
             .ToList();
-
-    private long? BytesRead(string profile)
-    {
-        try
-        {
-            var path = Path.Combine(profile, "profile.json");
-            if (!File.Exists(path))
-            {
-                return null;
-            }
-
-            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.TryGetProperty("total_bytes_read", out var bytes) && bytes.TryGetInt64(out var value) ? value : null;
-        }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
-        {
-            logger.LogDebug(e, "No profile for the query at {Profile}", profile);
-            return null;
-        }
-    }
 
     private void TryDelete(string folder)
     {
