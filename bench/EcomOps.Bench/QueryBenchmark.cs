@@ -152,19 +152,29 @@ internal static class QueryBenchmark
             var viaService = new List<double>();
             var engine = new List<double>();
             var duck = new List<double>();
+            // The order alternates too, so neither way always runs right after the other's teardown.
             for (var r = 1; r <= repeat; r++)
             {
+                if (r % 2 == 0)
+                {
+                    duck.Add(Time(() => RunRaw(raw, first.EngineSql, cancellationToken)));
+                }
+
                 var clock = Stopwatch.StartNew();
                 var result = await service.RunAsync(request, cancellationToken).ConfigureAwait(false);
                 viaService.Add(clock.Elapsed.TotalSeconds);
                 engine.Add(result.Duration.TotalSeconds);
-
-                clock.Restart();
-                RunRaw(raw, first.EngineSql, cancellationToken);
-                duck.Add(clock.Elapsed.TotalSeconds);
+                if (r % 2 == 1)
+                {
+                    duck.Add(Time(() => RunRaw(raw, first.EngineSql, cancellationToken)));
+                }
             }
 
-            var m = new Measured(name, sql, first.EngineSql, first.Rows.Count, first.BytesScanned, BenchReport.Median(viaService), BenchReport.Median(engine), BenchReport.Median(duck));
+            var m = new Measured(name, sql, first.EngineSql, first.Rows.Count, first.BytesScanned, BenchReport.Median(viaService), BenchReport.Median(engine), BenchReport.Median(duck))
+            {
+                ServiceBest = viaService.Min(),
+                RawBest = duck.Min(),
+            };
             measured.Add(m);
             report.Line($"{name}: {m.Rows:N0} rows, {m.BytesScanned:N0} bytes read; service {m.Service:N3} s (engine {m.Engine:N3} s), raw DuckDB {m.Raw:N3} s, ratio {m.Service / m.Raw:N2}  [runs: service {string.Join(", ", viaService.Select(s => s.ToString("N3", CultureInfo.InvariantCulture)))}; raw {string.Join(", ", duck.Select(s => s.ToString("N3", CultureInfo.InvariantCulture)))}]");
         }
@@ -459,9 +469,19 @@ internal static class QueryBenchmark
         var worst = measured.MaxBy(m => m.Service / m.Raw)!;
         report.Table([new("Target", Numeric: false), new("Goal", Numeric: false), new("Measured", Numeric: false), new("Result", Numeric: false)],
         [
-            ["service over raw DuckDB, all queries (sum of medians)", BenchReport.Text($"<= {RatioTarget:N1}x"), BenchReport.Text($"{ratio:N2}x"), Verdict(ratio <= RatioTarget)],
+            ["service over raw DuckDB, all queries (sum of medians)", BenchReport.Text($"<= {RatioTarget:N1}x"), BenchReport.Text($"{ratio:N2}x ({measured.Sum(m => m.Service):N3} vs {measured.Sum(m => m.Raw):N3} s)"), Verdict(ratio <= RatioTarget)],
+            ["service over raw DuckDB, all queries, fastest runs (sum of minimums; less sensitive to load)", BenchReport.Text($"<= {RatioTarget:N1}x"),
+                BenchReport.Text($"{measured.Sum(m => m.ServiceBest) / measured.Sum(m => m.RawBest):N2}x ({measured.Sum(m => m.ServiceBest):N3} vs {measured.Sum(m => m.RawBest):N3} s)"),
+                Verdict(measured.Sum(m => m.ServiceBest) / measured.Sum(m => m.RawBest) <= RatioTarget)],
             ["service over raw DuckDB, worst query", BenchReport.Text($"<= {RatioTarget:N1}x"), BenchReport.Text($"{worst.Service / worst.Raw:N2}x ({worst.Name})"), Verdict(worst.Service / worst.Raw <= RatioTarget)],
         ]);
+    }
+
+    private static double Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static double Lap(Stopwatch clock)
@@ -496,6 +516,10 @@ internal static class QueryBenchmark
     private sealed record Measured(string Name, string Sql, string EngineSql, int Rows, long? BytesScanned, double Service, double Engine, double Raw)
     {
         public Phases? Phases { get; set; }
+
+        public double ServiceBest { get; init; }
+
+        public double RawBest { get; init; }
 
         public double ExecuteUnprofiled { get; set; }
 
