@@ -327,6 +327,7 @@ internal static class QueryBenchmark
         }
         finally
         {
+            // Closed already in the timed step; this is for a failure before it (closing twice is harmless).
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
