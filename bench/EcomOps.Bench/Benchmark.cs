@@ -16,5 +16,6 @@ internal sealed record Benchmark(
         new(ConversionBenchmark.Command, ConversionBenchmark.Usage, ConversionBenchmark.RunAsync),
         new(UploadBenchmark.Command, UploadBenchmark.Usage, UploadBenchmark.RunAsync),
         new(CrawlBenchmark.Command, CrawlBenchmark.Usage, CrawlBenchmark.RunAsync),
+        new(QueryBenchmark.Command, QueryBenchmark.Usage, QueryBenchmark.RunAsync),
     ];
 }

@@ -185,7 +185,7 @@ internal static class ConversionBenchmark
 
     // The CLI as it ships: 'dotnet publish' in Release (its project turns on ReadyToRun there), not the
     // benchmark's own build.
-    private static async Task<string> PublishCliAsync(string output, BenchReport report, CancellationToken cancellationToken)
+    internal static async Task<string> PublishCliAsync(string output, BenchReport report, CancellationToken cancellationToken)
     {
         var project = Path.Combine(RepositoryRoot(), "EcomOps.Cli", "EcomOps.Cli.csproj");
         report.Line($"Publishing {project} (Release) to {output} ...");
@@ -208,7 +208,7 @@ internal static class ConversionBenchmark
         return File.Exists(cli) ? cli : throw new InvalidOperationException($"'dotnet publish' succeeded but {cli} is not there.");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

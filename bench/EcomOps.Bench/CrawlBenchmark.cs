@@ -49,7 +49,7 @@ internal static partial class CrawlBenchmark
         {
             var datasets = Path.Combine(work.FullName, "datasets");
             report.Heading(BenchReport.Text($"Generating and converting {rows:N0} transactions (partitioned by month), 100,000 customers, 20,000 products"));
-            await PrepareDatasetsAsync(datasets, rows, cancellationToken).ConfigureAwait(false);
+            await PrepareDatasetsAsync(datasets, rows, 100_000, 20_000, cancellationToken).ConfigureAwait(false);
             var first = await MeasureAsync("datasets", datasets, cli, repeat, report, cancellationToken).ConfigureAwait(false);
 
             var small = Path.Combine(work.FullName, "small");
@@ -155,13 +155,14 @@ internal static partial class CrawlBenchmark
         return (clock.Elapsed, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 
-    private static async Task PrepareDatasetsAsync(string dataRoot, long rows, CancellationToken cancellationToken)
+    /// <summary>Generates the three datasets into a new data root, converts them with transactions partitioned by month (the lake the crawl and query benches read).</summary>
+    internal static async Task PrepareDatasetsAsync(string dataRoot, long rows, long customers, long products, CancellationToken cancellationToken)
     {
         await using var services = new ServiceCollection()
             .AddLogging()
             .AddEcomOpsCore(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["EcomOps:DataRoot"] = dataRoot }).Build())
             .BuildServiceProvider();
-        await services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(100_000, 20_000, rows), null, null, cancellationToken).ConfigureAwait(false);
+        await services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(customers, products, rows), null, null, cancellationToken).ConfigureAwait(false);
         var runner = services.GetRequiredService<IJobRunner>();
         foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["customer_data", "catalog_data", "transactions_data"], "bench"))
         {
