@@ -59,6 +59,57 @@ public static class AthenaTypes
         };
     }
 
+    /// <summary>
+    /// Athena's name for column <paramref name="ordinal"/> of a DuckDB.NET reader, from its type and, for decimals, the
+    /// precision and scale the reader's schema table holds: no second bind of the query to DESCRIBE it.
+    /// </summary>
+    public static string FromReader(System.Data.Common.DbDataReader reader, System.Data.DataTable? schema, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var name = reader.GetDataTypeName(ordinal);
+        if (name == "Decimal" && schema?.Rows[ordinal] is { } row && row["NumericPrecision"] is IConvertible precision && row["NumericScale"] is IConvertible scale)
+        {
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            return string.Create(culture, $"decimal({precision.ToInt32(culture)},{scale.ToInt32(culture)})");
+        }
+
+        return name switch
+        {
+            "UnsignedTinyInt" => "smallint",
+            "UnsignedSmallInt" => "integer",
+            "UnsignedInteger" => "bigint",
+            "UnsignedBigInt" => "decimal(20,0)",
+            "UnsignedHugeInt" or "HugeInt" => "decimal(38,0)",
+            "TimestampS" or "TimestampMs" or "TimestampNs" => "timestamp",
+            "TimestampTz" => "timestamp with time zone",
+            "TimeTz" => "time with time zone",
+            "Enum" => "varchar",
+            "List" or "Array" => $"array({FromClr(reader.GetFieldType(ordinal).GetGenericArguments().FirstOrDefault())})",
+            "Map" when reader.GetFieldType(ordinal).GetGenericArguments() is [var key, var value] => $"map({FromClr(key)}, {FromClr(value)})",
+            "Struct" => "row",
+            _ => FromDuckDb(name),
+        };
+    }
+
+    // The element types of lists and maps, which the reader gives only as .NET types.
+    private static string FromClr(Type? type) => (Nullable.GetUnderlyingType(type ?? typeof(object)) ?? type) switch
+    {
+        { } t when t == typeof(long) => "bigint",
+        { } t when t == typeof(int) => "integer",
+        { } t when t == typeof(short) => "smallint",
+        { } t when t == typeof(sbyte) || t == typeof(byte) => "tinyint",
+        { } t when t == typeof(decimal) => "decimal",
+        { } t when t == typeof(double) => "double",
+        { } t when t == typeof(float) => "real",
+        { } t when t == typeof(bool) => "boolean",
+        { } t when t == typeof(string) => "varchar",
+        { } t when t == typeof(DateTime) => "timestamp",
+        { } t when t == typeof(DateOnly) => "date",
+        { } t when t == typeof(DateTimeOffset) => "timestamp with time zone",
+        { IsGenericType: true } t when t.GetGenericTypeDefinition() == typeof(List<>) => $"array({FromClr(t.GetGenericArguments()[0])})",
+        _ => "unknown",
+    };
+
     /// <summary>The decimal scale of <c>decimal(p,s)</c>, or null for any other type.</summary>
     public static int? DecimalScale(string athenaType)
     {

@@ -52,8 +52,8 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         Sandbox(connection, settings, profile);
 
         var parsed = AthenaSqlTranslator.Parse(connection, sql);
-        var tableFiles = await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
-        var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, DescribeViews(connection));
+        var (tableFiles, types) = await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
+        var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, types);
 
         // DuckDB.NET runs queries synchronously; a cancel from the token interrupts the running statement. Rows go to
         // the writer as DuckDB hands them over, so a download never holds the whole result.
@@ -61,12 +61,11 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         {
             try
             {
-                var types = parsed.Prefix.Length == 0 ? ResultTypes(connection, engineSql, logger) : null;
                 using var command = connection.CreateCommand();
                 command.CommandText = engineSql;
                 using var registration = timeout.Token.Register(command.Cancel);
                 using var reader = command.ExecuteReader();
-                var (columns, count, stopped) = await ReadRowsAsync(reader, types, writer, timeout.Token).ConfigureAwait(false);
+                var (columns, count, stopped) = await ReadRowsAsync(reader, writer, timeout.Token).ConfigureAwait(false);
                 reader.Dispose();
                 var bytes = ScannedBytes.FromProfile(connection, Path.Combine(profile, "profile.json"), tableFiles, logger);
                 logger.LogInformation("Query ran in {Duration}: {Rows} rows{Stopped}, {Bytes} bytes read", stopwatch.Elapsed, count, stopped ? " (stopped at the row limit)" : "", bytes);
@@ -88,36 +87,11 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         }, CancellationToken.None).ConfigureAwait(false);
     }
 
-    // DESCRIBE binds the query without running it: the result's types with their precision and scale, which the
-    // reader's type names lose (DECIMAL(10,2) reads as "Decimal").
-    internal static List<string>? ResultTypes(DuckDBConnection connection, string engineSql, ILogger logger)
-    {
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "DESCRIBE " + engineSql;
-            using var reader = command.ExecuteReader();
-            var types = new List<string>();
-            while (reader.Read())
-            {
-                types.Add(AthenaTypes.FromDuckDb(reader.GetString(1)));
-            }
-
-            return types;
-        }
-        catch (DuckDBException e)
-        {
-            logger.LogDebug(e, "DESCRIBE did not give the result's types; the reader's are used");
-            return null;
-        }
-    }
-
     /// <summary>Hands a reader's rows to the writer until it has enough; the columns carry Athena's type names.</summary>
-    internal static async Task<(List<QueryColumn> Columns, long Rows, bool Stopped)> ReadRowsAsync(DuckDBDataReader reader, IReadOnlyList<string>? types, IQueryRowWriter writer, CancellationToken cancellationToken)
+    internal static async Task<(List<QueryColumn> Columns, long Rows, bool Stopped)> ReadRowsAsync(DuckDBDataReader reader, IQueryRowWriter writer, CancellationToken cancellationToken)
     {
-        var columns = Enumerable.Range(0, reader.FieldCount)
-            .Select(i => new QueryColumn(reader.GetName(i), types is { } known && i < known.Count ? known[i] : AthenaTypes.FromDuckDb(reader.GetDataTypeName(i))))
-            .ToList();
+        var schema = reader.GetSchemaTable();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), AthenaTypes.FromReader(reader, schema, i))).ToList();
         await writer.StartAsync(columns, cancellationToken).ConfigureAwait(false);
         long count = 0;
         while (reader.Read())
@@ -161,9 +135,10 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
     }
 
     // Views only of the tables the statement names: each one lists its files, as Athena does at every query.
-    private async Task<List<IReadOnlyList<string>>> CreateViewsAsync(DuckDBConnection connection, IReadOnlyList<(string? Schema, string Table)> referenced, CancellationToken cancellationToken)
+    private async Task<(List<IReadOnlyList<string>> Files, ColumnTypes Types)> CreateViewsAsync(DuckDBConnection connection, IReadOnlyList<(string? Schema, string Table)> referenced, CancellationToken cancellationToken)
     {
         var viewFiles = new List<IReadOnlyList<string>>();
+        var types = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var tables = await catalog.ListTablesAsync(null, cancellationToken).ConfigureAwait(false);
         var created = new HashSet<string>(StringComparer.Ordinal);
         var schemas = new HashSet<string>(StringComparer.Ordinal);
@@ -184,6 +159,18 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
             }
 
             viewFiles.Add(files);
+
+            // The views' column types, by column name, for the rewrites whose answer depends on a type. From the catalog:
+            // asking DuckDB (duckdb_columns) would bind every view, reading footers, about 10 ms a query.
+            foreach (var (column, type) in table.Columns.Select(c => (c.Name, DuckDbType(c.Type))).Concat(table.PartitionKeys.Select(k => (k.Name, "VARCHAR"))))
+            {
+                if (!types.TryGetValue(column.ToLowerInvariant(), out var set))
+                {
+                    types[column.ToLowerInvariant()] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                }
+
+                set.Add(type);
+            }
 
             if (schemas.Add(table.Database))
             {
@@ -207,28 +194,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
             }
         }
 
-        return viewFiles;
-    }
-
-    // The views' column types, by column name, for the rewrites whose answer depends on a type.
-    private static ColumnTypes DescribeViews(DuckDBConnection connection)
-    {
-        var types = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT column_name, data_type FROM duckdb_columns() WHERE NOT internal";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var name = reader.GetString(0).ToLowerInvariant();
-            if (!types.TryGetValue(name, out var set))
-            {
-                types[name] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            }
-
-            set.Add(reader.GetString(1));
-        }
-
-        return new ColumnTypes(types.ToDictionary(t => t.Key, t => (IReadOnlySet<string>)t.Value, StringComparer.Ordinal));
+        return (viewFiles, new ColumnTypes(types.ToDictionary(t => t.Key, t => (IReadOnlySet<string>)t.Value, StringComparer.Ordinal)));
     }
 
     private async Task<IReadOnlyList<string>> FilesOfAsync(CatalogTable table, CancellationToken cancellationToken) =>
