@@ -443,4 +443,31 @@ public sealed class FieldConverterTests
         Assert.False(perColumn.TryConvert("", false, out _, out var error));
         Assert.Equal(1213, error!.Code);
     }
+
+    [Fact]
+    public void SpanOverload_ConvertsFromABufferSlice_LikeTheStringOverload()
+    {
+        var converter = new FieldConverter(Csv);
+        var line = "42,2024-02-29 10:00:00,12.345,Köln,".AsSpan();
+        WarehouseColumn Col(string type) => new("c", WarehouseType.Parse(type), NotNull: false);
+
+        Assert.True(converter.For(Col("INTEGER")).TryConvert(line[..2], false, out var n, out _));
+        Assert.True(converter.For(Col("TIMESTAMP")).TryConvert(line[3..22], false, out var ts, out _));
+        Assert.True(converter.For(Col("DECIMAL(10,2)")).TryConvert(line[23..29], false, out var amount, out _));
+        Assert.True(converter.For(Col("VARCHAR(5)")).TryConvert(line[30..34], false, out var city, out _));
+        Assert.True(converter.For(Col("VARCHAR(5)")).TryConvert(line[35..], false, out var empty, out _));
+        Assert.False(converter.For(Col("SMALLINT")).TryConvert("9x".AsSpan(), false, out _, out var error));
+
+        Assert.Equal((42, new DateTime(2024, 2, 29, 10, 0, 0), 12.34m, "Köln", (object?)null), (n, ts, amount, city, empty));
+        Assert.Equal("Invalid digit, Value 'x', Pos 1, Type: Short", error!.Reason);
+    }
+
+    [Theory]
+    [InlineData("DECIMAL(18,4)", "-99999999999999.9999", "-99999999999999.9999")]
+    [InlineData("DECIMAL(19,4)", "999999999999999.9999", "999999999999999.9999")]
+    [InlineData("DECIMAL(38,10)", "123456789012345678.0123456789", "123456789012345678.0123456789")]
+    [InlineData("DECIMAL(18,2)", "0.00", "0.00")]
+    [InlineData("DECIMAL(18,2)", "-0.001", "0.00")]
+    public void Decimal_WideAndNarrowPrecisions_KeepEveryDigit(string type, string field, string expected) =>
+        Assert.Equal(expected, ((decimal)Value(Text, type, field)!).ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
