@@ -128,6 +128,8 @@ internal sealed class RedshiftDateTimeFormat
                 list.Add(new(Seg.Fraction, Digits: n));
             }
             else if (At("AM") || At("PM")) { list.Add(new(Seg.AmPm)); i += 2; }
+            // 'YYYY-MM-DDTHH:MI:SS' (ISO 8601's separator) is a pattern Redshift's COPY examples use.
+            else if (p[i] == 'T' && i > 0 && i + 1 < p.Length && p[i + 1] == 'H') { list.Add(new(Seg.Literal, 'T')); i++; }
             else if (char.IsAsciiLetter(p[i]))
             {
                 throw new ArgumentException(
@@ -558,6 +560,18 @@ internal sealed class RedshiftDateTimeFormat
                     parts.Pm = s[i] is 'P' or 'p' ? 2 : 1;
                     i += 2;
                     break;
+                case Seg.Second when seg.Digits == 2 && TryPatternNumber(seg, s, ref i, out var second):
+                    parts.Second = second;
+                    // Fractional seconds after SS load even when the pattern does not spell them out.
+                    if (i + 1 < s.Length && s[i] == '.' && char.IsAsciiDigit(s[i + 1]) && !FractionFollows(segments, seg))
+                    {
+                        Fraction(s[(i + 1)..], 9, out parts.Microsecond, out var n);
+                        i += 1 + n;
+                    }
+
+                    break;
+                case Seg.Second:
+                    return false;
                 case Seg.Fraction:
                 {
                     if (!Fraction(s[i..], seg.Digits, out parts.Microsecond, out var n))
@@ -614,6 +628,26 @@ internal sealed class RedshiftDateTimeFormat
 
         consumed = i;
         return true;
+    }
+
+    private static bool FractionFollows(Segment[] segments, Segment second)
+    {
+        var k = Array.IndexOf(segments, second);
+        return k + 2 < segments.Length && segments[k + 1] is { Kind: Seg.Literal, Literal: '.' } && segments[k + 2].Kind == Seg.Fraction;
+    }
+
+    private static bool TryPatternNumber(Segment seg, ReadOnlySpan<char> s, ref int i, out int value)
+    {
+        var n = 0;
+        value = 0;
+        while (n < seg.Digits && i + n < s.Length && char.IsAsciiDigit(s[i + n]))
+        {
+            value = (value * 10) + (s[i + n] - '0');
+            n++;
+        }
+
+        i += n;
+        return n > 0;
     }
 
     private static int MonthFromName(ReadOnlySpan<char> name)
