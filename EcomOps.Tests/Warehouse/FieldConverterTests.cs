@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using EcomOps.Core.Warehouse;
 
 namespace EcomOps.Tests.Warehouse;
@@ -473,4 +474,63 @@ public sealed class FieldConverterTests
     [InlineData("DECIMAL(18,2)", "-0.001", "0.00")]
     public void Decimal_WideAndNarrowPrecisions_KeepEveryDigit(string type, string field, string expected) =>
         Assert.Equal(expected, ((decimal)Value(Text, type, field)!).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void ConvertedValues_AppendToTheTranslatedDuckDbTable_AndReadBackUnchanged()
+    {
+        var table = new WarehouseTable("public", "all_types",
+        [
+            new("s", WarehouseType.Parse("SMALLINT"), false), new("i", WarehouseType.Parse("INTEGER"), false),
+            new("b", WarehouseType.Parse("BIGINT"), true), new("d", WarehouseType.Parse("DECIMAL(10,2)"), false),
+            new("r", WarehouseType.Parse("REAL"), false), new("f", WarehouseType.Parse("FLOAT8"), false),
+            new("t", WarehouseType.Parse("BOOLEAN"), false), new("c", WarehouseType.Parse("CHAR(2)"), false),
+            new("v", WarehouseType.Parse("VARCHAR(20)"), false), new("dt", WarehouseType.Parse("DATE"), false),
+            new("ts", WarehouseType.Parse("TIMESTAMP"), false), new("tz", WarehouseType.Parse("TIMESTAMPTZ"), false),
+        ]);
+        string?[] row = ["-32768", "2147483647", "9223372036854775807", "12345678.99", "1.5", "-2.25", "yes", "ab", "Köln 😀",
+            "2024-02-29", "2024-02-29 23:59:59.123456", "2024-02-29 23:00:00-02"];
+        var converter = new FieldConverter(Csv);
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = RedshiftDdl.ToDuckDb(table);
+            create.ExecuteNonQuery();
+        }
+
+        using (var appender = connection.CreateAppender("public", "all_types"))
+        {
+            var appended = appender.CreateRow();
+            for (var c = 0; c < row.Length; c++)
+            {
+                Assert.True(converter.TryConvert(row[c], false, table.Columns[c], out var value, out var error), error?.Reason);
+                appended = value switch
+                {
+                    short v => appended.AppendValue(v),
+                    int v => appended.AppendValue(v),
+                    long v => appended.AppendValue(v),
+                    decimal v => appended.AppendValue(v),
+                    float v => appended.AppendValue(v),
+                    double v => appended.AppendValue(v),
+                    bool v => appended.AppendValue(v),
+                    string v => appended.AppendValue(v),
+                    DateOnly v => appended.AppendValue(v),
+                    DateTime v => appended.AppendValue(v),
+                    _ => throw new InvalidOperationException($"unexpected {value?.GetType()}"),
+                };
+            }
+
+            appended.EndRow();
+        }
+
+        using var read = connection.CreateCommand();
+        read.CommandText = """
+            SELECT s::VARCHAR || '|' || i || '|' || b || '|' || d || '|' || r || '|' || f || '|' || t || '|' || c || '|' || v
+                || '|' || dt || '|' || ts || '|' || strftime(tz AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S')
+            FROM public.all_types
+            """;
+        Assert.Equal(
+            "-32768|2147483647|9223372036854775807|12345678.99|1.5|-2.25|true|ab|Köln 😀|2024-02-29|2024-02-29 23:59:59.123456|2024-03-01 01:00:00",
+            read.ExecuteScalar());
+    }
 }
