@@ -53,8 +53,6 @@ public sealed class FieldConverter
 /// <summary>The conversion of one column's fields; see <see cref="FieldConverter"/> for the rules and value types.</summary>
 public sealed class ColumnConverter
 {
-    private static readonly object True = true, False = false;
-
     private readonly WarehouseTypeKind _kind;
     private readonly bool _notNull, _isText, _csv, _fillRecord, _emptyAsNull, _blanksAsNull, _truncate, _trimBlanks, _roundEc, _acceptAnyDate;
     private readonly string _nullAs;
@@ -93,9 +91,28 @@ public sealed class ColumnConverter
     /// <summary>Converts one field; see <see cref="FieldConverter.TryConvert"/>.</summary>
     public bool TryConvert(string? field, bool wasQuoted, out object? value, out LoadFieldError? error)
     {
+        var ok = TryConvertValue(field, wasQuoted, out var typed, out error);
+        value = typed.ToObject();
+        return ok;
+    }
+
+    /// <summary>
+    /// Converts a field that is present, straight from the reader's buffer: no string is made except for the
+    /// value of a CHAR/VARCHAR column and for error reasons.
+    /// </summary>
+    public bool TryConvert(ReadOnlySpan<char> field, bool wasQuoted, out object? value, out LoadFieldError? error)
+    {
+        var ok = Convert(field, null, wasQuoted, out var typed, out error);
+        value = typed.ToObject();
+        return ok;
+    }
+
+    /// <summary>Converts one field without boxing the value; null <paramref name="field"/> means the row had no such field.</summary>
+    public bool TryConvertValue(string? field, bool wasQuoted, out FieldValue value, out LoadFieldError? error)
+    {
         if (field is null)
         {
-            value = null;
+            value = default;
             if (!_fillRecord)
             {
                 // What Redshift reports for a row that ends before its last column.
@@ -109,16 +126,13 @@ public sealed class ColumnConverter
         return Convert(field.AsSpan(), field, wasQuoted, out value, out error);
     }
 
-    /// <summary>
-    /// Converts a field that is present, straight from the reader's buffer: no string is made except for the
-    /// value of a CHAR/VARCHAR column and for error reasons.
-    /// </summary>
-    public bool TryConvert(ReadOnlySpan<char> field, bool wasQuoted, out object? value, out LoadFieldError? error) =>
+    /// <summary>Converts a field that is present, from the reader's buffer, without boxing the value.</summary>
+    public bool TryConvertValue(ReadOnlySpan<char> field, bool wasQuoted, out FieldValue value, out LoadFieldError? error) =>
         Convert(field, null, wasQuoted, out value, out error);
 
-    private bool Convert(ReadOnlySpan<char> field, string? original, bool wasQuoted, out object? value, out LoadFieldError? error)
+    private bool Convert(ReadOnlySpan<char> field, string? original, bool wasQuoted, out FieldValue value, out LoadFieldError? error)
     {
-        value = null;
+        value = default;
         error = null;
         if (!wasQuoted && field.Length == _nullAs.Length && field.SequenceEqual(_nullAs))
         {
@@ -261,9 +275,9 @@ public sealed class ColumnConverter
     private bool Overflow(ReadOnlySpan<char> field, string range, out LoadFieldError? error) =>
         Fail(LoadErrorCodes.OutOfRange, $"Overflow ({TypeName} valid range {range}), Value '{Show(field)}', Type: {TypeName}", out error);
 
-    private bool TryInteger(ReadOnlySpan<char> field, ReadOnlySpan<char> s, int offset, out object? value, out LoadFieldError? error)
+    private bool TryInteger(ReadOnlySpan<char> field, ReadOnlySpan<char> s, int offset, out FieldValue value, out LoadFieldError? error)
     {
-        value = null;
+        value = default;
         var negative = s[0] == '-';
         var i = s[0] is '-' or '+' ? 1 : 0;
         if (i == s.Length)
@@ -305,17 +319,17 @@ public sealed class ColumnConverter
         var n = negative ? (long)(0 - magnitude) : (long)magnitude;
         value = _kind switch
         {
-            WarehouseTypeKind.SmallInt => (object)(short)n,
-            WarehouseTypeKind.Integer => (int)n,
+            WarehouseTypeKind.SmallInt => (short)n,
+            WarehouseTypeKind.Integer => (FieldValue)(int)n,
             _ => n,
         };
         error = null;
         return true;
     }
 
-    private bool TryDecimal(ReadOnlySpan<char> field, ReadOnlySpan<char> s, int offset, out object? value, out LoadFieldError? error)
+    private bool TryDecimal(ReadOnlySpan<char> field, ReadOnlySpan<char> s, int offset, out FieldValue value, out LoadFieldError? error)
     {
-        value = null;
+        value = default;
         var negative = s[0] == '-';
         var i = s[0] is '-' or '+' ? 1 : 0;
         // Up to 18 digits fit a ulong, whose arithmetic is several times cheaper than UInt128's.
@@ -421,22 +435,22 @@ public sealed class ColumnConverter
         return p;
     }
 
-    private bool TryFloat(ReadOnlySpan<char> field, ReadOnlySpan<char> s, out object? value, out LoadFieldError? error)
+    private bool TryFloat(ReadOnlySpan<char> field, ReadOnlySpan<char> s, out FieldValue value, out LoadFieldError? error)
     {
-        value = null;
+        value = default;
         var real = _kind == WarehouseTypeKind.Real;
         var sign = s[0] == '-' ? -1 : 1;
         var body = s[0] is '-' or '+' ? s[1..] : s;
         if (body.Equals("inf", StringComparison.OrdinalIgnoreCase) || body.Equals("infinity", StringComparison.OrdinalIgnoreCase))
         {
-            value = real ? (object)(sign * float.PositiveInfinity) : sign * double.PositiveInfinity;
+            value = real ? sign * float.PositiveInfinity : (FieldValue)(sign * double.PositiveInfinity);
             error = null;
             return true;
         }
 
         if (body.Equals("nan", StringComparison.OrdinalIgnoreCase))
         {
-            value = real ? (object)float.NaN : double.NaN;
+            value = real ? float.NaN : (FieldValue)double.NaN;
             error = null;
             return true;
         }
@@ -467,14 +481,14 @@ public sealed class ColumnConverter
 
         if (!parsed)
         {
-            value = null;
+            value = default;
             return Fail(LoadErrorCodes.InvalidFloat, $"FLOAT data type format error, Value '{Show(field)}', Type: {TypeName}", out error);
         }
 
         if (infinite)
         {
             // .NET reads a finite number too large for the type as infinity; Redshift refuses it.
-            value = null;
+            value = default;
             return Overflow(field, real ? "-3.4E38 to 3.4E38" : "-1.8E308 to 1.8E308", out error);
         }
 
@@ -482,7 +496,7 @@ public sealed class ColumnConverter
         return true;
     }
 
-    private static bool TryBoolean(ReadOnlySpan<char> field, ReadOnlySpan<char> s, out object? value, out LoadFieldError? error)
+    private static bool TryBoolean(ReadOnlySpan<char> field, ReadOnlySpan<char> s, out FieldValue value, out LoadFieldError? error)
     {
         error = null;
         value = null;
@@ -493,10 +507,10 @@ public sealed class ColumnConverter
             switch (lower[..n])
             {
                 case "t" or "true" or "1" or "y" or "yes":
-                    value = True;
+                    value = true;
                     return true;
                 case "f" or "false" or "0" or "n" or "no":
-                    value = False;
+                    value = false;
                     return true;
             }
         }
@@ -504,9 +518,9 @@ public sealed class ColumnConverter
         return Fail(LoadErrorCodes.InvalidBoolean, $"BOOLEAN data type format error, Value '{Show(field)}', Type: Boolean", out error);
     }
 
-    private bool TryText(string field, out object? value, out LoadFieldError? error)
+    private bool TryText(string field, out FieldValue value, out LoadFieldError? error)
     {
-        value = null;
+        value = default;
         var s = field;
         // TRIMBLANKS trims VARCHAR; CHAR's trailing blanks are never significant in Redshift (it pads CHAR), so
         // they do not count against the length either.

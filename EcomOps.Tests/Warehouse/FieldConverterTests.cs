@@ -533,4 +533,27 @@ public sealed class FieldConverterTests
             "-32768|2147483647|9223372036854775807|12345678.99|1.5|-2.25|true|ab|Köln 😀|2024-02-29|2024-02-29 23:59:59.123456|2024-03-01 01:00:00",
             read.ExecuteScalar());
     }
+
+    [Fact]
+    public void TryConvertValue_GivesTheSameValuesUnboxed()
+    {
+        var converter = new FieldConverter(Text with { TimeFormat = "auto" });
+        FieldValue Typed(string type, string? field)
+        {
+            Assert.True(converter.For(new("c", WarehouseType.Parse(type), false)).TryConvertValue(field, false, out var v, out var e), e?.Reason);
+            return v;
+        }
+
+        Assert.Equal((FieldValueType.Int16, -5L), (Typed("SMALLINT", "-5").Type, Typed("SMALLINT", "-5").Int64));
+        Assert.Equal(long.MaxValue, Typed("BIGINT", "9223372036854775807").Int64);
+        Assert.Equal(12.35m, Typed("DECIMAL(10,2)", "12.35").Decimal);
+        Assert.Equal((FieldValueType.Single, 1.5), (Typed("REAL", "1.5").Type, Typed("REAL", "1.5").Double));
+        Assert.True(Typed("BOOLEAN", "t").Boolean);
+        Assert.Equal("x", Typed("VARCHAR(3)", "x").String);
+        Assert.Equal(new DateOnly(2024, 2, 29), Typed("DATE", "2024-02-29").Date);
+        var utc = Typed("TIMESTAMPTZ", "2024-02-29T10:00:00+01:00").DateTime;
+        Assert.Equal((new DateTime(2024, 2, 29, 9, 0, 0), DateTimeKind.Utc), (utc, utc.Kind));
+        Assert.True(Typed("INTEGER", "\\N").IsNull);
+        Assert.Equal(-5, Typed("INTEGER", "-5").ToObject());
+    }
 }
