@@ -47,6 +47,7 @@ public static class CliApp
             CatalogCommand.Crawl(stdout, stderr),
             CatalogCommand.Catalog(stdout, stderr),
             QueryCommand.Create(stdout, stderr),
+            WarehouseCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);

@@ -6,6 +6,7 @@ using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Ops;
 using EcomOps.Core.Query;
+using EcomOps.Core.Warehouse;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,6 +71,13 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IQueryService, QueryService>();
         services.AddJobHandler<CrawlJobHandler>();
 
+        services.AddOptions<WarehouseOptions>()
+            .Bind(configuration.GetSection(WarehouseOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WarehouseOptions>, WarehouseOptionsValidator>());
+        services.TryAddSingleton<IWarehouseService, WarehouseService>();
+        services.AddJobHandler<LoadJobHandler>();
+
         // The backend is chosen here, once; nothing else asks which one is configured.
         var backend = configuration[$"{EcomOpsOptions.Section}:{nameof(EcomOpsOptions.Backend)}"];
         if (Enum.TryParse<Backend>(backend, ignoreCase: true, out var chosen) && chosen == Backend.Aws)
@@ -112,6 +120,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
         AddLocalCatalog(services);
         services.TryAddSingleton<IQueryEngine, DuckDbQueryEngine>();
+        services.TryAddSingleton<IWarehouse, LocalWarehouse>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;
@@ -120,6 +129,7 @@ public static class ServiceCollectionExtensions
                 new("Lake", options.LakeFullPath),
                 new("Conversion", "in this process (CsvHelper → Parquet.Net)"),
                 new("Catalog", "the ops database, crawled in this process"),
+                new("Warehouse", sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.FullPath(options) + " (DuckDB, Redshift's load tables)"),
             ]);
         });
         services.AddHostedService<SampleDataSeeder>();
@@ -146,6 +156,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
         AddLocalCatalog(services);
         services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
+        services.TryAddSingleton<IWarehouse, RedshiftNotYetWarehouse>();
         services.TryAddSingleton(sp =>
         {
             var bucket = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket;

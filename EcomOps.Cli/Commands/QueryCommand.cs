@@ -158,7 +158,7 @@ internal static class QueryCommand
         return await action(services, query);
     }
 
-    private static async Task WriteAsync(TextWriter stdout, QueryResult result, string shape)
+    internal static async Task WriteAsync(TextWriter stdout, QueryResult result, string shape)
     {
         switch (shape)
         {

@@ -8,6 +8,7 @@ public static class JobKinds
     public const string Convert = "convert";
     public const string CountRows = "count-rows";
     public const string Crawl = "crawl";
+    public const string Load = "load";
 
-    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows, Crawl];
+    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows, Crawl, Load];
 }

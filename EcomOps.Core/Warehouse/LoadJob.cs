@@ -1,0 +1,100 @@
+using System.Globalization;
+using EcomOps.Core.Jobs;
+
+namespace EcomOps.Core.Warehouse;
+
+/// <summary>A load run: one COPY statement, kept with the run as its redacted text (no keys are ever stored).</summary>
+public sealed record LoadJob(string Copy) : IJobParameters;
+
+/// <summary>Loads into the warehouse, as runs of the job runner, and the warehouse's set-up.</summary>
+public interface IWarehouseService
+{
+    /// <summary>Which warehouse loads go to.</summary>
+    string WarehouseName { get; }
+
+    /// <summary>Parses a COPY and starts it as a run; the run's result lines say what it loaded and rejected.</summary>
+    /// <exception cref="CopyParseException">The text is not a COPY the warehouse can run; the message names the part and its position.</exception>
+    JobRun StartLoad(string copy, string startedBy);
+}
+
+internal sealed class WarehouseService(IWarehouse warehouse, IJobRunner jobs) : IWarehouseService
+{
+    public string WarehouseName => warehouse.Name;
+
+    public JobRun StartLoad(string copy, string startedBy)
+    {
+        var statement = CopyParser.Parse(copy);
+        return jobs.Start(new LoadJob(statement.Redacted), startedBy);
+    }
+}
+
+/// <summary>Runs <see cref="LoadJob"/>s on the backend's warehouse.</summary>
+internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
+{
+    internal const string LoadStep = "load";
+
+    public override string Kind => JobKinds.Load;
+
+    public override JobPlan Plan(LoadJob parameters)
+    {
+        var copy = CopyParser.Parse(parameters.Copy);
+        var display = new Dictionary<string, string>
+        {
+            ["table"] = copy.Target.Sql,
+            ["from"] = copy.Source.ToString(),
+            ["format"] = copy.Options.Format.ToString().ToUpperInvariant(),
+            ["max errors"] = copy.Options.MaxError.ToString(CultureInfo.InvariantCulture),
+            ["copy"] = copy.Redacted,
+            ["warehouse"] = warehouse.Name,
+        };
+        if (copy.Options.NoLoad)
+        {
+            display["noload"] = "check only, nothing is loaded";
+        }
+
+        // One load at a time: the warehouse file has one writer.
+        return new JobPlan($"{(copy.Options.NoLoad ? "Check (NOLOAD)" : "Load")} {copy.Target.Sql} from {copy.Source.Uri}", [LoadStep], display,
+            Resources: [JobResources.Local, JobResources.Dataset("warehouse")]);
+    }
+
+    public override async Task RunAsync(JobContext context, LoadJob parameters, CancellationToken cancellationToken)
+    {
+        var copy = CopyParser.Parse(parameters.Copy);
+        var begun = false;
+        var progress = new SyncProgress<LoadProgress>(p =>
+        {
+            if (!begun)
+            {
+                context.BeginStep(LoadStep, p.BytesTotal, JobUnits.Bytes);
+                begun = true;
+            }
+
+            context.Report(LoadStep, p.BytesDone, p.BytesDone);
+            context.SetCounts(c => c with { RowsWritten = p.Rows, RowsRejected = p.Errors, BytesRead = p.BytesDone });
+        });
+        var outcome = await warehouse.CopyAsync(copy, new LoadRunContext(context.StartedBy, progress), cancellationToken).ConfigureAwait(false);
+        context.SetCounts(c => c with { RowsWritten = outcome.LoadedRows, RowsRejected = outcome.Errors });
+        var results = new List<JobResult>
+        {
+            new("load (query id)", outcome.QueryId.ToString(CultureInfo.InvariantCulture)),
+            new("status", outcome.Status),
+            new("rows loaded", outcome.LoadedRows.ToString("N0", CultureInfo.InvariantCulture)),
+            new("rows rejected", outcome.Errors.ToString("N0", CultureInfo.InvariantCulture)),
+            new("files", outcome.Files.ToString(CultureInfo.InvariantCulture)),
+            new("duration", string.Create(CultureInfo.InvariantCulture, $"{outcome.Duration.TotalSeconds:0.000} s")),
+        };
+        results.AddRange(outcome.Warnings.Select(w => new JobResult("warning", w)));
+        if (outcome.Message is { } message)
+        {
+            results.Add(new JobResult(outcome.NoLoad ? "noload" : "message", message));
+        }
+
+        context.SetResults(results);
+        if (outcome.Status != LoadStatus.Completed)
+        {
+            throw new LoadRefusedException(outcome.Message ?? $"The load ended {outcome.Status}.");
+        }
+
+        context.CompleteStep(LoadStep, outcome.LoadedRows);
+    }
+}

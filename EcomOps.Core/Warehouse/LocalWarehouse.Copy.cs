@@ -1,0 +1,632 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using EcomOps.Core.Catalog;
+using EcomOps.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EcomOps.Core.Warehouse;
+
+// COPY into the local warehouse: one DuckDB transaction per load, rolled back unless every row that is not rejected went in.
+internal sealed partial class LocalWarehouse
+{
+    private const int MaxRawLength = 1024;
+    private const int ProgressEveryRows = 65_536;
+
+    /// <summary>Redshift's errors for a record as a whole (a field's come from <see cref="FieldConverter"/>).</summary>
+    internal static class RecordErrors
+    {
+        public static readonly LoadFieldError ExtraColumns = new(LoadErrorCodes.ExtraColumns, "Extra column(s) found");
+        public static readonly LoadFieldError MissingColumns = new(LoadErrorCodes.DelimiterNotFound, "Delimiter not found");
+
+        // Redshift reports a quote left open at the end of the file as a missing delimiter too.
+        public static readonly LoadFieldError MissingEndQuote = new(LoadErrorCodes.DelimiterNotFound, "Delimited value missing end quote");
+    }
+
+    public async Task<LoadOutcome> CopyAsync(CopyStatement copy, LoadRunContext run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        ArgumentNullException.ThrowIfNull(run);
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _activeLoads);
+        try
+        {
+            await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            var plan = await PlanAsync(connection, copy, cancellationToken).ConfigureAwait(false);
+            return await LoadAsync(connection, copy, plan, run, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeLoads);
+            _writer.Release();
+        }
+    }
+
+    private sealed record LoadPlan(string Schema, string Table, IReadOnlyList<WarehouseColumn> TableColumns, int[] FieldOfColumn, IReadOnlyList<WarehouseColumn> Loaded, IReadOnlyList<ObjectInfo> Files, List<string> Warnings)
+    {
+        public string FullName => $"{Schema}.{Table}";
+    }
+
+    // Everything that can be known before reading a row: refused here, nothing is recorded or loaded.
+    private async Task<LoadPlan> PlanAsync(DuckDBConnection connection, CopyStatement copy, CancellationToken cancellationToken)
+    {
+        var schema = copy.Target.Schema ?? DefaultSchema;
+        var table = copy.Target.Name;
+        if (!UserTables(connection).Contains((schema, table)))
+        {
+            var known = string.Join(", ", UserTables(connection).Select(t => $"{t.Schema}.{t.Name}"));
+            throw new LoadRefusedException($"The warehouse has no table {schema}.{table} (it has: {(known.Length == 0 ? "none" : known)}). Run ecomops warehouse init, or create the table first.");
+        }
+
+        var columns = Columns(connection, schema, table);
+        var loaded = new List<WarehouseColumn>();
+        foreach (var name in copy.Columns)
+        {
+            var column = columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new LoadRefusedException($"Column '{name}' of the column list is not in {schema}.{table} (its columns: {string.Join(", ", columns.Select(c => c.Name))}).");
+            loaded.Add(column);
+        }
+
+        if (loaded.Count == 0)
+        {
+            loaded.AddRange(columns);
+        }
+
+        var fieldOf = columns.Select(c => loaded.FindIndex(l => l.Name == c.Name)).ToArray();
+        foreach (var missing in columns.Where((c, i) => fieldOf[i] < 0 && c.NotNull))
+        {
+            throw new LoadRefusedException($"Column {missing.Name} of {schema}.{table} is NOT NULL and not in the column list; add it to the list.");
+        }
+
+        if (copy.Options.Format != CopyFormat.Parquet && copy.Options.Compression is CopyCompression.Bzip2 or CopyCompression.Zstd)
+        {
+            throw new LoadRefusedException($"{copy.Options.Compression.ToString().ToUpperInvariant()} files cannot be read by the local warehouse; load them uncompressed or GZIP-compressed (Redshift reads all three).");
+        }
+
+        var files = await SourceFilesAsync(copy.Source, cancellationToken).ConfigureAwait(false);
+        var warnings = copy.Warnings.Select(w => w.ToString()).ToList();
+        var again = AlreadyLoaded(connection, $"{schema}.{table}", files);
+        if (again.Count > 0)
+        {
+            var list = string.Join(", ", again.Take(5)) + (again.Count > 5 ? $" and {again.Count - 5} more" : "");
+            if (options.Value.RefuseDuplicateLoads)
+            {
+                throw new LoadRefusedException($"{again.Count} of these files were loaded into {schema}.{table} before, unchanged: {list}. EcomOps:Warehouse:RefuseDuplicateLoads is on; turn it off to load them again.");
+            }
+
+            warnings.Add($"{again.Count} of these files were loaded into {schema}.{table} before, unchanged: {list}. Their rows are in the table twice now.");
+        }
+
+        return new LoadPlan(schema, table, columns, fieldOf, loaded, files, warnings);
+    }
+
+    // A prefix is a string match on keys, as on S3; the lake's own manifests and hidden files are not data.
+    private async Task<IReadOnlyList<ObjectInfo>> SourceFilesAsync(CopySource source, CancellationToken cancellationToken)
+    {
+        var bucket = root.Value.LakeBucket;
+        if (source.Bucket != bucket)
+        {
+            throw new LoadRefusedException($"{source.Uri} is not in the lake: the local warehouse reads s3://{bucket}/... (EcomOps:LakeBucket).");
+        }
+
+        if (source.IsManifest)
+        {
+            return await ManifestFilesAsync(source, bucket, cancellationToken).ConfigureAwait(false);
+        }
+
+        var files = new List<ObjectInfo>();
+        var listing = await lake.ListAsync(source.Key, null, cancellationToken).ConfigureAwait(false);
+        foreach (var file in listing.Objects)
+        {
+            if (!TableFiles.IsHidden(file.Key[Math.Min(file.Key.Length, source.Key.LastIndexOf('/') + 1)..]) && file.Size > 0)
+            {
+                files.Add(file);
+            }
+        }
+
+        return files.Count > 0
+            ? files
+            : throw new LoadRefusedException($"No files at {source.Uri}: check the prefix (it matches the start of keys, as on S3), or upload and convert the data first.");
+    }
+
+    private async Task<IReadOnlyList<ObjectInfo>> ManifestFilesAsync(CopySource source, string bucket, CancellationToken cancellationToken)
+    {
+        JsonDocument manifest;
+        try
+        {
+            await using var stream = await lake.OpenReadAsync(source.Key, null, cancellationToken).ConfigureAwait(false);
+            manifest = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new LoadRefusedException($"The manifest {source.Uri} does not exist.");
+        }
+        catch (JsonException e)
+        {
+            throw new LoadRefusedException($"The manifest {source.Uri} is not JSON: {e.Message} It should be {{\"entries\": [{{\"url\": \"s3://{bucket}/...\", \"mandatory\": true}}]}}.");
+        }
+
+        using (manifest)
+        {
+            if (!manifest.RootElement.TryGetProperty("entries", out var entries) || entries.ValueKind != JsonValueKind.Array)
+            {
+                throw new LoadRefusedException($"The manifest {source.Uri} has no \"entries\" array.");
+            }
+
+            var files = new List<ObjectInfo>();
+            foreach (var entry in entries.EnumerateArray())
+            {
+                var url = entry.TryGetProperty("url", out var u) ? u.GetString() : null;
+                var mandatory = entry.TryGetProperty("mandatory", out var m) && m.ValueKind == JsonValueKind.True;
+                var file = url is null ? null : CopySource.TryFromUri(url);
+                if (file is null || file.Bucket != bucket)
+                {
+                    throw new LoadRefusedException($"The manifest {source.Uri} names {url ?? "an entry without a url"}, which is not in the lake (s3://{bucket}/); the local warehouse reads only the lake.");
+                }
+
+                var info = await lake.HeadAsync(file.Key, cancellationToken).ConfigureAwait(false);
+                if (info is null)
+                {
+                    if (mandatory)
+                    {
+                        throw new LoadRefusedException($"The manifest {source.Uri} names {url}, marked mandatory, which does not exist.");
+                    }
+
+                    continue;
+                }
+
+                files.Add(info);
+            }
+
+            return files.Count > 0 ? files : throw new LoadRefusedException($"The manifest {source.Uri} names no file that exists.");
+        }
+    }
+
+    private static List<string> AlreadyLoaded(DuckDBConnection connection, string table, IReadOnlyList<ObjectInfo> files)
+    {
+        var loaded = new HashSet<(string, string)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT file_name, etag FROM main.ecomops_loaded_files WHERE table_name = $t";
+            command.Parameters.Add(new DuckDBParameter("t", table));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                loaded.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        return files.Where(f => loaded.Contains((f.Key, f.ETag))).Select(f => f.Key).ToList();
+    }
+
+    private async Task<LoadOutcome> LoadAsync(DuckDBConnection connection, CopyStatement copy, LoadPlan plan, LoadRunContext run, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var started = DateTime.UtcNow;
+        var queryId = Convert.ToInt64(Scalar(connection, "SELECT nextval('main.ecomops_query_id')"), CultureInfo.InvariantCulture);
+        var tableId = Convert.ToInt32(Scalar(connection, $"SELECT table_id FROM main.ecomops_tables WHERE schema_name = {Literal(plan.Schema)} AND table_name = {Literal(plan.Table)}") ?? 0, CultureInfo.InvariantCulture);
+        var format = copy.Options.Format == CopyFormat.Parquet ? "parquet" : copy.Options.Format == CopyFormat.Csv ? "csv" : "text";
+        var sourceBytes = plan.Files.Sum(f => f.Size);
+        var history = new HistoryRow(queryId, plan.FullName, started, copy.Source.Uri, format, plan.Files.Count, sourceBytes, run.CopyJobId);
+
+        // The running line is committed first, so ops staff see the load while it runs.
+        InsertHistory(connection, history with { Status = LoadStatus.Running });
+        logger.LogInformation("Load {QueryId}: COPY {Table} from {Source} ({Files} files, {Bytes} bytes, {Format})", queryId, plan.FullName, copy.Source.Uri, plan.Files.Count, sourceBytes, format);
+
+        var tally = new LoadTally(plan.Files.Count, sourceBytes, run.Progress);
+        string status;
+        string? message = null;
+        Execute(connection, "BEGIN TRANSACTION");
+        try
+        {
+            if (copy.Options.Format == CopyFormat.Parquet)
+            {
+                LoadParquet(connection, plan, tally, cancellationToken);
+            }
+            else
+            {
+                await LoadDelimitedAsync(connection, copy.Options, plan, tally, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (tally.Errors.Count > copy.Options.MaxError)
+            {
+                status = LoadStatus.Aborted;
+                message = string.Create(CultureInfo.InvariantCulture,
+                    $"Load into table '{plan.Table}' failed: {tally.Errors.Count} rows were rejected, more than MAXERROR {copy.Options.MaxError}. Nothing was loaded; check stl_load_errors (query {queryId}).");
+                Execute(connection, "ROLLBACK");
+            }
+            else if (copy.Options.NoLoad)
+            {
+                status = LoadStatus.Completed;
+                message = string.Create(CultureInfo.InvariantCulture,
+                    $"NOLOAD: {tally.Rows:N0} rows would load and {tally.Errors.Count:N0} would be rejected (MAXERROR {copy.Options.MaxError}); nothing was loaded.");
+                Execute(connection, "ROLLBACK");
+            }
+            else
+            {
+                RecordLoadedFiles(connection, queryId, plan, started);
+                Execute(connection, "COMMIT");
+                status = LoadStatus.Completed;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or DuckDBException or IOException or InvalidDataException)
+        {
+            TryRollback(connection);
+            var cancelled = e is OperationCanceledException;
+            status = cancelled ? LoadStatus.Aborted : LoadStatus.Failed;
+            message = cancelled ? "Cancelled; nothing was loaded." : $"Load into table '{plan.Table}' failed: {e.Message.Split('\n')[0]} Nothing was loaded.";
+            if (!cancelled && tally.Errors.Count == 0)
+            {
+                tally.Errors.Add(new RejectedRow(tally.CurrentFile ?? copy.Source.Uri, 0, "", "", "", "", "", new LoadFieldError(copy.Options.Format == CopyFormat.Parquet ? 15001 : 8001, Shorten(e.Message.Split('\n')[0], 100))));
+            }
+
+            Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started);
+            if (cancelled)
+            {
+                throw;
+            }
+
+            logger.LogWarning(e, "Load {QueryId} into {Table} failed", queryId, plan.FullName);
+            return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message);
+        }
+
+        Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started);
+        logger.LogInformation("Load {QueryId} {Status}: {Rows} rows, {Errors} rejected, in {Duration}", queryId, status, tally.Rows, tally.Errors.Count, stopwatch.Elapsed);
+        return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message);
+    }
+
+    private static LoadOutcome Outcome(long queryId, string status, LoadPlan plan, LoadTally tally, TimeSpan duration, bool noLoad, string? message) =>
+        new(queryId, status, plan.FullName, status == LoadStatus.Completed && !noLoad ? tally.Rows : 0, status == LoadStatus.Completed && !noLoad ? tally.Bytes : 0,
+            plan.Files.Count, tally.Errors.Count, duration, noLoad, plan.Warnings, message);
+
+    private async Task LoadDelimitedAsync(DuckDBConnection connection, CopyOptions copyOptions, LoadPlan plan, LoadTally tally, CancellationToken cancellationToken)
+    {
+        var converter = new FieldConverter(copyOptions);
+        var converters = plan.Loaded.Select(converter.For).ToArray();
+        var quote = copyOptions.Format == CopyFormat.Csv ? copyOptions.EffectiveQuote : (char?)null;
+        using var appender = connection.CreateAppender(plan.Schema, plan.Table);
+        var values = new object?[plan.Loaded.Count];
+        foreach (var file in plan.Files)
+        {
+            tally.StartFile(file);
+            await using var raw = await lake.OpenReadAsync(file.Key, null, cancellationToken).ConfigureAwait(false);
+            await using var counted = new CountingStream(raw, tally);
+            Stream input = copyOptions.Compression == CopyCompression.Gzip ? new GZipStream(counted, CompressionMode.Decompress) : counted;
+            await using (input.ConfigureAwait(false))
+            {
+                using var text = new StreamReader(input, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+                var records = new DelimitedRecordReader(text, copyOptions.EffectiveDelimiter, quote, copyOptions.Escape, copyOptions.RemoveQuotes);
+                records.SkipLines(copyOptions.IgnoreHeader);
+                var uri = $"s3://{root.Value.LakeBucket}/{file.Key}";
+                long fileRows = 0;
+                while (records.Read())
+                {
+                    if (copyOptions.IgnoreBlankLines && records.FieldCount == 1 && records.Field(0).Length == 0)
+                    {
+                        continue;
+                    }
+
+                    if (Reject(records, plan, converters, copyOptions, values, uri) is { } error)
+                    {
+                        tally.Errors.Add(error);
+                        if (tally.Errors.Count > copyOptions.MaxError)
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    var row = appender.CreateRow();
+                    for (var c = 0; c < plan.TableColumns.Count; c++)
+                    {
+                        Append(row, plan.FieldOfColumn[c] is var f and >= 0 ? values[f] : null);
+                    }
+
+                    row.EndRow();
+                    fileRows++;
+                    if (tally.AddRow() % ProgressEveryRows == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        tally.Report();
+                    }
+                }
+
+                tally.EndFile(fileRows, records.LineNumber);
+            }
+        }
+
+        appender.Close();
+        tally.Report();
+    }
+
+    // Null when the row converted; else its first bad field, as Redshift records one error a row.
+    private static RejectedRow? Reject(DelimitedRecordReader records, LoadPlan plan, ColumnConverter[] converters, CopyOptions copyOptions, object?[] values, string uri)
+    {
+        if (records.UnterminatedQuote)
+        {
+            return Error(records, uri, null, "", RecordErrors.MissingEndQuote);
+        }
+
+        var count = records.FieldCount;
+        if (count > plan.Loaded.Count)
+        {
+            return Error(records, uri, plan.Loaded[^1], records.Field(plan.Loaded.Count), RecordErrors.ExtraColumns);
+        }
+
+        if (count < plan.Loaded.Count && !copyOptions.FillRecord)
+        {
+            return Error(records, uri, plan.Loaded[count], "", RecordErrors.MissingColumns);
+        }
+
+        for (var i = 0; i < plan.Loaded.Count; i++)
+        {
+            var column = plan.Loaded[i];
+            var present = i < count;
+            if (!converters[i].TryConvert(present ? records.Field(i) : null, present && records.WasQuoted(i), out var value, out var fieldError))
+            {
+                return Error(records, uri, column, present ? records.Field(i) : "", fieldError!);
+            }
+
+            values[i] = value;
+        }
+
+        return null;
+    }
+
+    private static RejectedRow Error(DelimitedRecordReader records, string uri, WarehouseColumn? column, string value, LoadFieldError error) =>
+        new(uri, records.LineNumber, column?.Name ?? "", column is null ? "" : TypeName(column.Type), column?.Type.Length?.ToString(CultureInfo.InvariantCulture) ?? "",
+            Shorten(records.RawLine, MaxRawLength), Shorten(value, MaxRawLength), error);
+
+    private static string TypeName(WarehouseType type) => type.Kind.ToString().ToLowerInvariant();
+
+    private static void Append(DuckDB.NET.Data.IDuckDBAppenderRow row, object? value)
+    {
+        switch (value)
+        {
+            case null: row.AppendNullValue(); break;
+            case long l: row.AppendValue(l); break;
+            case int i: row.AppendValue(i); break;
+            case short s: row.AppendValue(s); break;
+            case decimal d: row.AppendValue(d); break;
+            case double d: row.AppendValue(d); break;
+            case float f: row.AppendValue(f); break;
+            case bool b: row.AppendValue(b); break;
+            case string s: row.AppendValue(s); break;
+            case DateOnly d: row.AppendValue(d); break;
+            case DateTime d: row.AppendValue(d); break;
+            case DateTimeOffset d: row.AppendValue(d); break;
+            default: row.AppendValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    // Redshift maps a Parquet file's columns to the table's by position; a mismatch or a value that does not fit fails the COPY.
+    private void LoadParquet(DuckDBConnection connection, LoadPlan plan, LoadTally tally, CancellationToken cancellationToken)
+    {
+        var target = $"{Identifier(plan.Schema)}.{Identifier(plan.Table)} ({string.Join(", ", plan.Loaded.Select(c => Identifier(c.Name)))})";
+        foreach (var file in plan.Files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            tally.StartFile(file);
+            var path = Literal(Path.Combine(root.Value.LakeFullPath, file.Key.Replace('/', Path.DirectorySeparatorChar)));
+            var columns = Convert.ToInt32(Scalar(connection, $"SELECT count(*) FROM (DESCRIBE SELECT * FROM read_parquet({path}, hive_partitioning = false))"), CultureInfo.InvariantCulture);
+            if (columns != plan.Loaded.Count)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"s3://{root.Value.LakeBucket}/{file.Key} has {columns} columns and the COPY loads {plan.Loaded.Count} ({string.Join(", ", plan.Loaded.Select(c => c.Name))}); Parquet columns are matched by position."));
+            }
+
+            using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO {target} SELECT * FROM read_parquet({path}, hive_partitioning = false)";
+            using var registration = cancellationToken.Register(command.Cancel);
+            var rows = command.ExecuteNonQuery();
+            tally.AddRows(rows);
+            tally.AddBytes(file.Size);
+            tally.EndFile(rows, rows);
+            tally.Report();
+        }
+    }
+
+    private static void TryRollback(DuckDBConnection connection)
+    {
+        try
+        {
+            Execute(connection, "ROLLBACK");
+        }
+        catch (DuckDBException)
+        {
+            // No transaction was open any more: DuckDB already rolled a failed one back.
+        }
+    }
+
+    private static void RecordLoadedFiles(DuckDBConnection connection, long queryId, LoadPlan plan, DateTime at)
+    {
+        using var appender = connection.CreateAppender("main", "ecomops_loaded_files");
+        foreach (var file in plan.Files)
+        {
+            appender.CreateRow().AppendValue(queryId).AppendValue(plan.FullName).AppendValue(file.Key).AppendValue(file.ETag).AppendValue(at).EndRow();
+        }
+    }
+
+    // The load's history line, its rejected rows and its files, in one transaction after the data's has ended.
+    private void Finish(DuckDBConnection connection, HistoryRow history, LoadTally tally, string status, TimeSpan duration, bool noLoad, long queryId, int tableId, DateTime started)
+    {
+        var session = Environment.ProcessId;
+        Execute(connection, "BEGIN TRANSACTION");
+        using (var errors = connection.CreateAppender("main", "stl_load_errors"))
+        {
+            foreach (var e in tally.Errors)
+            {
+                errors.CreateRow().AppendValue(WarehouseSystemTables.UserId).AppendValue(0).AppendValue(tableId).AppendValue(started).AppendValue(session).AppendValue((int)queryId)
+                    .AppendValue(e.File).AppendValue(e.Line).AppendValue(e.Column).AppendValue(e.Type).AppendValue(e.Length).AppendValue(0)
+                    .AppendValue(e.RawLine).AppendValue(e.RawValue).AppendValue(e.Error.Code).AppendValue(Shorten(e.Error.Reason, 100)).AppendValue(0).AppendValue(0L).EndRow();
+            }
+        }
+
+        using (var detail = connection.CreateAppender("main", "sys_load_error_detail"))
+        {
+            foreach (var e in tally.Errors)
+            {
+                detail.CreateRow().AppendValue(WarehouseSystemTables.UserId).AppendValue(queryId).AppendValue(queryId).AppendValue(session).AppendValue(WarehouseSystemTables.DatabaseName)
+                    .AppendValue(tableId).AppendValue(started).AppendValue(e.File).AppendValue(e.Line).AppendValue(e.Column).AppendValue(e.Type).AppendValue(e.Length).AppendValue(0)
+                    .AppendValue(e.Error.Code).AppendValue(Shorten(e.Error.Reason, 512)).EndRow();
+            }
+        }
+
+        using (var commits = connection.CreateAppender("main", "stl_load_commits"))
+        {
+            foreach (var file in tally.Files)
+            {
+                commits.CreateRow().AppendValue(WarehouseSystemTables.UserId).AppendValue((int)queryId).AppendValue(0).AppendValue(file.Uri).AppendValue(file.Uri)
+                    .AppendValue(0).AppendValue((int)Math.Min(int.MaxValue, file.Lines)).AppendValue((int)Math.Min(int.MaxValue, file.Errors)).AppendValue(DateTime.UtcNow)
+                    .AppendValue(status == LoadStatus.Completed && !noLoad ? 1 : 0).EndRow();
+            }
+        }
+
+        var loaded = status == LoadStatus.Completed && !noLoad;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                UPDATE main.sys_load_history SET status = $status, end_time = $end, duration = $duration, loaded_rows = $rows, loaded_bytes = $bytes,
+                    file_count_scanned = $files, file_bytes_scanned = $scanned, error_count = $errors
+                WHERE query_id = $id
+                """;
+            command.Parameters.Add(new DuckDBParameter("status", status));
+            command.Parameters.Add(new DuckDBParameter("end", DateTime.UtcNow));
+            command.Parameters.Add(new DuckDBParameter("duration", (long)duration.TotalMicroseconds));
+            command.Parameters.Add(new DuckDBParameter("rows", loaded ? tally.Rows : 0L));
+            command.Parameters.Add(new DuckDBParameter("bytes", loaded ? tally.Bytes : 0L));
+            command.Parameters.Add(new DuckDBParameter("files", tally.Files.Count));
+            command.Parameters.Add(new DuckDBParameter("scanned", tally.Bytes));
+            command.Parameters.Add(new DuckDBParameter("errors", (long)tally.Errors.Count));
+            command.Parameters.Add(new DuckDBParameter("id", queryId));
+            command.ExecuteNonQuery();
+        }
+
+        Execute(connection, "COMMIT");
+        _ = history;
+    }
+
+    private static void InsertHistory(DuckDBConnection connection, HistoryRow row)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO main.sys_load_history VALUES ($user, $id, $id, $session, $db, $status, $table, $start, NULL, 0, $source, $format, 0, 0, $files, $bytes, 0, 0, 0, $job)
+            """;
+        command.Parameters.Add(new DuckDBParameter("user", WarehouseSystemTables.UserId));
+        command.Parameters.Add(new DuckDBParameter("id", row.QueryId));
+        command.Parameters.Add(new DuckDBParameter("session", Environment.ProcessId));
+        command.Parameters.Add(new DuckDBParameter("db", WarehouseSystemTables.DatabaseName));
+        command.Parameters.Add(new DuckDBParameter("status", row.Status));
+        command.Parameters.Add(new DuckDBParameter("table", row.Table));
+        command.Parameters.Add(new DuckDBParameter("start", row.Started));
+        command.Parameters.Add(new DuckDBParameter("source", row.Source));
+        command.Parameters.Add(new DuckDBParameter("format", row.Format));
+        command.Parameters.Add(new DuckDBParameter("files", row.Files));
+        command.Parameters.Add(new DuckDBParameter("bytes", row.Bytes));
+        command.Parameters.Add(new DuckDBParameter("job", (object?)row.CopyJobId ?? DBNull.Value));
+        command.ExecuteNonQuery();
+    }
+
+    private static string Shorten(string value, int max) => value.Length <= max ? value : value[..max];
+
+    private sealed record HistoryRow(long QueryId, string Table, DateTime Started, string Source, string Format, int Files, long Bytes, long? CopyJobId)
+    {
+        public string Status { get; init; } = LoadStatus.Running;
+    }
+
+    private sealed record RejectedRow(string File, long Line, string Column, string Type, string Length, string RawLine, string RawValue, LoadFieldError Error);
+
+    private sealed record FileTally(string Uri, long Rows, long Lines, long Errors);
+
+    // Counts as the load goes, and reports them at most every so many rows.
+    private sealed class LoadTally(int filesTotal, long bytesTotal, IProgress<LoadProgress>? progress)
+    {
+        private int _errorsAtFileStart;
+
+        public List<RejectedRow> Errors { get; } = [];
+
+        public List<FileTally> Files { get; } = [];
+
+        public long Rows { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public string? CurrentFile { get; private set; }
+
+        public void StartFile(ObjectInfo file)
+        {
+            CurrentFile = file.Key;
+            _errorsAtFileStart = Errors.Count;
+        }
+
+        public void EndFile(long rows, long lines) => Files.Add(new FileTally(CurrentFile ?? "", rows, lines, Errors.Count - _errorsAtFileStart));
+
+        public long AddRow() => ++Rows;
+
+        public void AddRows(long rows) => Rows += rows;
+
+        public void AddBytes(long bytes) => Bytes += bytes;
+
+        public void Report() => progress?.Report(new LoadProgress(Files.Count, filesTotal, Bytes, bytesTotal, Rows, Errors.Count));
+    }
+
+    // Bytes read from the lake, for the progress bar and loaded_bytes.
+    private sealed class CountingStream(Stream inner, LoadTally tally) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = inner.Read(buffer, offset, count);
+            tally.AddBytes(read);
+            return read;
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            tally.AddBytes(read);
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            tally.AddBytes(read);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

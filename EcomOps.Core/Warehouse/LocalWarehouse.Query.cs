@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using DuckDB.NET.Data;
+using EcomOps.Core.Query;
+using Microsoft.Extensions.Logging;
+
+namespace EcomOps.Core.Warehouse;
+
+// Read-only queries over the warehouse: its file attached read-only to a sandboxed in-memory DuckDB, with the same gate
+// as lake queries (one statement, a query), so a monitoring query cannot change a table or reach a file.
+internal sealed partial class LocalWarehouse
+{
+    private const int DefaultMaxRows = 10_000;
+
+    // Redshift functions the monitoring queries in Redshift's documentation use, as DuckDB macros.
+    private static readonly string[] RedshiftMacros =
+    [
+        "CREATE MACRO pg_last_copy_id() AS (SELECT coalesce(max(query_id), -1) FROM wh.main.sys_load_history)",
+        "CREATE MACRO getdate() AS (CAST(now() AS TIMESTAMP))",
+        "CREATE MACRO nvl(a, b) AS (coalesce(a, b))",
+        "CREATE MACRO datediff(unit, a, b) AS (date_diff(unit, a, b))",
+    ];
+
+    public async Task<QueryResult> QueryAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        if (!_initialized)
+        {
+            await InitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await using var connection = new DuckDBConnection("DataSource=:memory:");
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        Execute(connection, $"ATTACH {Literal(FilePath)} AS wh (READ_ONLY)");
+        foreach (var macro in RedshiftMacros)
+        {
+            Execute(connection, macro);
+        }
+
+        Execute(connection, "SET search_path = 'wh.public,wh.main,memory.main'");
+        Execute(connection, "SET TimeZone = 'UTC'");
+        Execute(connection, "SET enable_external_access = false");
+        Execute(connection, "SET autoinstall_known_extensions = false");
+        Execute(connection, "SET autoload_known_extensions = false");
+        Execute(connection, "SET lock_configuration = true");
+
+        // The same gate as lake queries: decided by DuckDB's parser, not the first word.
+        AthenaSqlTranslator.Parse(connection, sql);
+        var rows = new QueryRowCollector(Math.Clamp(maxRows ?? DefaultMaxRows, 1, 1_000_000));
+        return await Task.Run(async () =>
+        {
+            try
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                using var registration = cancellationToken.Register(command.Cancel);
+                using var reader = command.ExecuteReader();
+                var (columns, _, _) = await DuckDbQueryEngine.ReadRowsAsync(reader, rows, cancellationToken).ConfigureAwait(false);
+                return new QueryResult(columns, rows.Rows, rows.Truncated, stopwatch.Elapsed, sql);
+            }
+            catch (Exception e) when (e is DuckDBException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The query was cancelled.", cancellationToken);
+            }
+            catch (DuckDBException e)
+            {
+                var message = e.Message.Split('\n')[0];
+                throw message.Contains("read-only", StringComparison.OrdinalIgnoreCase) || message.Contains("disabled by configuration", StringComparison.Ordinal)
+                    ? new QueryRefusedException($"Warehouse queries read and change nothing else: {message}")
+                    : new QueryFailedException(string.Create(CultureInfo.InvariantCulture, $"{message}"), e);
+            }
+        }, CancellationToken.None).ConfigureAwait(false);
+    }
+}

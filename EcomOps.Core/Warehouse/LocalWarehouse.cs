@@ -1,0 +1,317 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using EcomOps.Core.Query;
+using EcomOps.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EcomOps.Core.Warehouse;
+
+/// <summary>
+/// The Local backend's warehouse: a DuckDB file with the tables of <c>sql/redshift_ddl.sql</c> and Redshift's load
+/// tables beside them. The file is opened for each operation and closed after it, so the dashboard and the CLI can take
+/// turns with it (DuckDB lets one process at a time write a file); loads in this process go one at a time.
+/// </summary>
+internal sealed partial class LocalWarehouse(
+    IObjectStore lake,
+    IOptions<EcomOpsOptions> root,
+    IOptions<WarehouseOptions> options,
+    ILogger<LocalWarehouse> logger) : IWarehouse
+{
+    internal const string DefaultSchema = "public";
+
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private volatile bool _initialized;
+
+    public string Name => "DuckDB warehouse (local)";
+
+    internal string FilePath => options.Value.FullPath(root.Value);
+
+    public async Task<IReadOnlyList<string>> InitAsync(CancellationToken cancellationToken = default)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await InitLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> InitLockedAsync(CancellationToken cancellationToken)
+    {
+        var ddlPath = options.Value.DdlFullPath;
+        if (!File.Exists(ddlPath))
+        {
+            throw new FileNotFoundException($"The warehouse DDL {ddlPath} is missing; set EcomOps:Warehouse:DdlPath to sql/redshift_ddl.sql.", ddlPath);
+        }
+
+        var tables = RedshiftDdl.Parse(await File.ReadAllTextAsync(ddlPath, cancellationToken).ConfigureAwait(false));
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        Execute(connection, WarehouseSystemTables.Ddl);
+        var existing = TableNames(connection);
+        var created = new List<string>();
+        foreach (var table in tables)
+        {
+            Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {Identifier(table.Schema)}");
+            Execute(connection, RedshiftDdl.ToDuckDb(table));
+            var name = $"{table.Schema}.{table.Name}";
+            if (!existing.Contains(name))
+            {
+                created.Add(name);
+                Execute(connection, $"INSERT INTO main.ecomops_tables SELECT nextval('main.ecomops_table_id'), {Literal(table.Schema)}, {Literal(table.Name)}");
+            }
+        }
+
+        // A load a killed process left as running did not commit: DuckDB rolled its rows back when the file was opened again.
+        if (_activeLoads == 0)
+        {
+            Execute(connection, $"UPDATE main.sys_load_history SET status = '{LoadStatus.Aborted}', end_time = start_time WHERE status = '{LoadStatus.Running}'");
+        }
+
+        _initialized = true;
+        if (created.Count > 0)
+        {
+            logger.LogInformation("Warehouse {Path}: created {Tables}", FilePath, string.Join(", ", created));
+        }
+
+        return created;
+    }
+
+    private int _activeLoads;
+
+    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (!_initialized)
+        {
+            await InitLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<WarehouseTableInfo>> ListTablesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
+        var tables = new List<WarehouseTableInfo>();
+        foreach (var (schema, name) in UserTables(connection))
+        {
+            var columns = Columns(connection, schema, name);
+            var rows = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {Identifier(schema)}.{Identifier(name)}"), CultureInfo.InvariantCulture);
+            tables.Add(new WarehouseTableInfo(schema, name, columns, rows));
+        }
+
+        return tables;
+    }
+
+    public async Task<IReadOnlyList<LoadHistoryEntry>> LoadsAsync(LoadFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var where = new List<string>();
+        if (filter.Status is { } status)
+        {
+            where.Add("status = $status");
+            command.Parameters.Add(new DuckDBParameter("status", status));
+        }
+
+        if (filter.FailedOnly)
+        {
+            where.Add($"status IN ('{LoadStatus.Aborted}', '{LoadStatus.Failed}')");
+        }
+
+        if (filter.Table is { Length: > 0 } table)
+        {
+            where.Add("(table_name = CAST($table AS VARCHAR) OR split_part(table_name, '.', 2) = CAST($table AS VARCHAR))");
+            command.Parameters.Add(new DuckDBParameter("table", table.ToLowerInvariant()));
+        }
+
+        if (filter.Since is { } since)
+        {
+            where.Add("start_time >= $since");
+            command.Parameters.Add(new DuckDBParameter("since", since));
+        }
+
+        if (filter.Until is { } until)
+        {
+            where.Add("start_time < $until");
+            command.Parameters.Add(new DuckDBParameter("until", until));
+        }
+
+        command.CommandText = $"""
+            SELECT query_id, status, table_name, start_time, end_time, duration, data_source, file_format, loaded_rows, loaded_bytes,
+                   source_file_count, source_file_bytes, error_count, copy_job_id
+            FROM main.sys_load_history {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+            ORDER BY start_time DESC, query_id DESC LIMIT {Math.Clamp(filter.Limit, 1, 10_000).ToString(CultureInfo.InvariantCulture)}
+            """;
+        return ReadLoads(command);
+    }
+
+    public async Task<LoadHistoryEntry?> GetLoadAsync(long queryId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT query_id, status, table_name, start_time, end_time, duration, data_source, file_format, loaded_rows, loaded_bytes,
+                   source_file_count, source_file_bytes, error_count, copy_job_id
+            FROM main.sys_load_history WHERE query_id = $id
+            """;
+        command.Parameters.Add(new DuckDBParameter("id", queryId));
+        return ReadLoads(command).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<LoadErrorEntry>> ErrorsAsync(long queryId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT query, filename, line_number, colname, type, col_length, position, raw_line, raw_field_value, err_code, err_reason
+            FROM main.stl_load_errors WHERE query = $id ORDER BY filename, line_number
+            """;
+        command.Parameters.Add(new DuckDBParameter("id", (int)queryId));
+        var errors = new List<LoadErrorEntry>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            errors.Add(new LoadErrorEntry(
+                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.GetString(1), reader.GetInt64(2), Text(reader, 3), Text(reader, 4), Text(reader, 5),
+                reader.IsDBNull(6) ? 0 : reader.GetInt32(6), Text(reader, 7), Text(reader, 8), reader.GetInt32(9), Text(reader, 10)));
+        }
+
+        return errors;
+    }
+
+    private async Task<DuckDBConnection> OpenReadyAsync(CancellationToken cancellationToken)
+    {
+        if (!_initialized)
+        {
+            await InitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Another process (the dashboard, the CLI) may hold the file for a moment; wait for it, up to the setting.
+    private async Task<DuckDBConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(options.Value.BusySeconds);
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var connection = new DuckDBConnection($"DataSource={FilePath}");
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                Execute(connection, "SET TimeZone = 'UTC'");
+                Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {DefaultSchema}");
+                Execute(connection, $"SET search_path = '{DefaultSchema},main'");
+                return connection;
+            }
+            catch (DuckDBException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new IOException(string.Create(CultureInfo.InvariantCulture,
+                        $"The warehouse {FilePath} is held by another process (the dashboard or a CLI load) for over {options.Value.BusySeconds} s (EcomOps:Warehouse:BusySeconds). Try again when it has finished. ({e.Message.Split('\n')[0]})"), e);
+                }
+
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+            }
+        }
+    }
+
+    private static List<LoadHistoryEntry> ReadLoads(DuckDBCommand command)
+    {
+        var loads = new List<LoadHistoryEntry>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            loads.Add(new LoadHistoryEntry(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetDateTime(3), reader.IsDBNull(4) ? null : reader.GetDateTime(4),
+                reader.IsDBNull(5) ? 0 : reader.GetInt64(5), Text(reader, 6), Text(reader, 7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt32(10), reader.GetInt64(11),
+                reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetInt64(13)));
+        }
+
+        return loads;
+    }
+
+    private static HashSet<string> TableNames(DuckDBConnection connection)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT schema_name || '.' || table_name FROM duckdb_tables()";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    internal static List<(string Schema, string Name)> UserTables(DuckDBConnection connection)
+    {
+        var tables = new List<(string, string)>();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> 'main' ORDER BY schema_name, table_name";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            tables.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return tables;
+    }
+
+    // The columns as the DDL declared them: the DDL file is the one source of the Redshift types (VARCHAR(256), DECIMAL(10,2)).
+    internal List<WarehouseColumn> Columns(DuckDBConnection connection, string schema, string table)
+    {
+        var declared = DeclaredTables().FirstOrDefault(t => t.Schema == schema && t.Name == table);
+        if (declared is not null)
+        {
+            return [.. declared.Columns];
+        }
+
+        var columns = new List<WarehouseColumn>();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT column_name, data_type, NOT is_nullable FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t ORDER BY column_index";
+        command.Parameters.Add(new DuckDBParameter("s", schema));
+        command.Parameters.Add(new DuckDBParameter("t", table));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            columns.Add(new WarehouseColumn(reader.GetString(0), WarehouseType.Parse(reader.GetString(1)), reader.GetBoolean(2)));
+        }
+
+        return columns;
+    }
+
+    private IReadOnlyList<WarehouseTable>? _declared;
+
+    private IReadOnlyList<WarehouseTable> DeclaredTables() =>
+        _declared ??= File.Exists(options.Value.DdlFullPath) ? RedshiftDdl.Parse(File.ReadAllText(options.Value.DdlFullPath)) : [];
+
+    private static string Text(System.Data.Common.DbDataReader reader, int i) => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "";
+
+    internal static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static object? Scalar(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    internal static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
