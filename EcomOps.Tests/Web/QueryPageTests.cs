@@ -8,6 +8,7 @@ using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using EcomOps.Web.Components.Shared;
 using QueryPage = EcomOps.Web.Components.Pages.Query;
 
 namespace EcomOps.Tests.Web;
@@ -24,6 +25,7 @@ public sealed class QueryPageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _context.AddDashboardServices(_root.Path);
+        _context.ComponentFactories.Add<QuerySqlEditor, TextSqlEditor>();
         _context.Render<MudPopoverProvider>();
         _dialogs = _context.Render<MudDialogProvider>();
         await GenerateConvertAndCrawlAsync();

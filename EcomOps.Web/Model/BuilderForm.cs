@@ -54,8 +54,9 @@ public sealed class BuilderForm
         return common;
     }
 
+    /// <summary>The functions for a column of this type; all of them before a column is picked, so sum can come first.</summary>
     public static IReadOnlyList<AggregateFunction> FunctionsFor(string type) =>
-        QueryValues.IsNumericType(type)
+        type.Length == 0 || QueryValues.IsNumericType(type)
             ? [AggregateFunction.Sum, AggregateFunction.Avg, AggregateFunction.Min, AggregateFunction.Max, AggregateFunction.Count, AggregateFunction.CountDistinct]
             : [AggregateFunction.Count, AggregateFunction.CountDistinct, AggregateFunction.Min, AggregateFunction.Max];
 
