@@ -44,10 +44,10 @@ public static class Format
     public static string Scanned(long? bytes) => bytes is { } b ? $"{Bytes(b)} scanned" : "scanned: not known";
 
     /// <summary>
-    /// A dollar amount as small as Athena's cheapest query ($0.00005 for its 10 MB minimum): at least two decimals,
-    /// more only when the amount has them; "not known" when null.
+    /// A dollar amount as small as Athena's cheapest query ($0.000048 for its 10 MB minimum), with up to six decimals as
+    /// the builder's scan estimate shows it; "not known" when null.
     /// </summary>
     public static string Usd(decimal? amount) => amount is { } a
-        ? string.Create(CultureInfo.InvariantCulture, $"${a:0.00########}")
+        ? string.Create(CultureInfo.InvariantCulture, $"${a:0.00####}")
         : "cost not known";
 }
