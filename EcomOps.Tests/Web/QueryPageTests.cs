@@ -9,6 +9,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using EcomOps.Web.Components.Shared;
+using EcomOps.Web.Model;
 using QueryPage = EcomOps.Web.Components.Pages.Query;
 
 namespace EcomOps.Tests.Web;
@@ -347,6 +348,27 @@ public sealed class QueryPageTests : IAsyncLifetime
 
         page.Find("#query-sql").Input("SELECT 3");
         page.WaitForAssertion(() => Assert.Contains(module.Invocations, i => i.Identifier == "saveTabs" && ((string)i.Arguments[0]!).Contains("SELECT 3", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Chart_ByMonthAndCountry_IsALineWithASeriesPerCountry_OffersEveryKind_AndSavesAPng()
+    {
+        var page = _context.Render<QueryPage>();
+        page.Find("#query-sql").Input("SELECT date_trunc('month', \"timestamp\") AS month, country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY 1, 2");
+        page.Find("#run-query").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("line", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
+        Assert.Equal("country", page.Find(".query-chart").GetAttribute("data-series"));
+        Assert.Equal(["Bar", "Line", "Area", "Pie", "Scatter"], page.FindComponents<MudSelectItem<ChartKind>>().Select(i => i.Instance.Value.ToString()));
+
+        // No series: one line; a pie has no series to pick.
+        await page.InvokeAsync(() => page.FindComponents<MudSelect<int>>().Single(s => s.Instance.Class!.Contains("chart-series", StringComparison.Ordinal)).Instance.ValueChanged.InvokeAsync(-1));
+        page.WaitForAssertion(() => Assert.Equal("", page.Find(".query-chart").GetAttribute("data-series")));
+        await page.InvokeAsync(() => page.FindComponents<MudSelect<ChartKind>>().Single().Instance.ValueChanged.InvokeAsync(ChartKind.Pie));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".chart-series")));
+
+        page.Find(".chart-png").Click();
+        page.WaitForAssertion(() => Assert.Contains(_context.JSInterop.Invocations, i => i.Identifier == "downloadImage"));
     }
 
     private static string EditorText(IRenderedComponent<QueryPage> page) => page.Find("#query-sql").GetAttribute("value") ?? page.Find("#query-sql").TextContent;
