@@ -8,7 +8,8 @@ namespace EcomOps.Web.Components.Shared;
 
 public sealed partial class QuerySqlEditor : IAsyncDisposable
 {
-    private readonly object _owner = new();
+    // Names this editor to the window-wide provider; a DotNetObjectReference arrives in JS as a new object each call.
+    private readonly string _owner = Guid.NewGuid().ToString("N");
     private StandaloneCodeEditor? _editor;
     private DotNetObjectReference<QuerySqlEditor>? _self;
     private IJSObjectReference? _module;
@@ -62,7 +63,7 @@ public sealed partial class QuerySqlEditor : IAsyncDisposable
         {
             if (_module is not null)
             {
-                await _module.InvokeVoidAsync("releaseCompletions", _self);
+                await _module.InvokeVoidAsync("releaseCompletions", _owner);
                 await _module.DisposeAsync();
             }
         }
@@ -94,7 +95,7 @@ public sealed partial class QuerySqlEditor : IAsyncDisposable
         {
             _self = DotNetObjectReference.Create(this);
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/query.js");
-            await _module.InvokeVoidAsync("useCompletions", _self, _self);
+            await _module.InvokeVoidAsync("useCompletions", _self, _owner);
         }
         catch (JSException e)
         {
