@@ -53,7 +53,8 @@ public sealed class CatalogWalkTests(WebAppFixture browser) : IAsyncLifetime
 
         await page.Locator("#query-button").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/query\\?table=ecom\\.transactions_data$"));
-        await Assertions.Expect(page.Locator("#query-sql")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("FROM ecom\\.transactions_data"));
+        await QueryEditorSteps.WaitForEditorAsync(page);
+        await Assertions.Expect(page.Locator("#query-sql .view-lines")).ToContainTextAsync("FROM ecom.transactions_data");
         await WebAppFixture.ScreenshotAsync(page, "catalog-query");
         await page.Context.CloseAsync();
     }

@@ -25,11 +25,11 @@ public sealed class ChartSuggestionTests
     }
 
     [Fact]
-    public void AMonthColumnAsText_AndANumber_SuggestsALine()
+    public void AMonthColumnAsText_AndANumber_SuggestsALine_WithASeriesPerValueOfTheOtherText()
     {
         var suggestion = ChartSuggestion.Suggest([new QueryColumn("country", "varchar"), new QueryColumn("month", "varchar"), new QueryColumn("revenue", "decimal(38,2)")]);
 
-        Assert.Equal(new ChartSuggestion(ChartKind.Line, 1, 2), suggestion);
+        Assert.Equal(new ChartSuggestion(ChartKind.Line, 1, 2, Series: 0), suggestion);
     }
 
     [Fact]

@@ -8,6 +8,8 @@ using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using EcomOps.Web.Components.Shared;
+using EcomOps.Web.Model;
 using QueryPage = EcomOps.Web.Components.Pages.Query;
 
 namespace EcomOps.Tests.Web;
@@ -24,6 +26,7 @@ public sealed class QueryPageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _context.AddDashboardServices(_root.Path);
+        _context.ComponentFactories.Add<QuerySqlEditor, TextSqlEditor>();
         _context.Render<MudPopoverProvider>();
         _dialogs = _context.Render<MudDialogProvider>();
         await GenerateConvertAndCrawlAsync();
@@ -258,6 +261,114 @@ public sealed class QueryPageTests : IAsyncLifetime
         page.Find("#run-query").Click();
 
         page.WaitForAssertion(() => Assert.Equal("line", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
+    }
+
+    [Fact]
+    public async Task Builder_DateRangeOnTheTimestamp_OffersPresets_PutsTheirDaysInTheSql_AndACustomRangeNeedsBothDates()
+    {
+        var page = _context.Render<QueryPage>();
+        page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Builder").Click();
+        await page.InvokeAsync(() => Select<string>(page, "builder-table").ValueChanged.InvokeAsync("ecom.transactions_data"));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".builder-columns")));
+        page.Find(".add-filter").Click();
+        await page.InvokeAsync(() => Select<string>(page, "filter-column").ValueChanged.InvokeAsync("timestamp"));
+
+        // A date column starts on a date range, last 30 days, and the SQL names the days.
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".filter-preset")));
+        var presets = page.FindComponents<MudSelectItem<DateRangePreset>>().Select(i => i.Instance.Value).ToList();
+        Assert.Equal([DateRangePreset.Last7Days, DateRangePreset.Last30Days, DateRangePreset.ThisMonth, DateRangePreset.LastMonth, DateRangePreset.ThisYear, DateRangePreset.Custom], presets);
+        await page.InvokeAsync(() => Select<DateRangePreset>(page, "filter-preset").ValueChanged.InvokeAsync(DateRangePreset.LastMonth));
+        var lastMonth = EcomOps.Core.Query.DateRange.LastMonth.Resolve(_context.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+        page.WaitForAssertion(() => Assert.Contains($"TIMESTAMP '{lastMonth.From:yyyy-MM-dd} 00:00:00'", page.Find(".builder-sql").TextContent));
+        Assert.Contains($"TIMESTAMP '{lastMonth.To!.Value.AddDays(1):yyyy-MM-dd} 00:00:00'", page.Find(".builder-sql").TextContent);
+
+        await page.InvokeAsync(() => Select<DateRangePreset>(page, "filter-preset").ValueChanged.InvokeAsync(DateRangePreset.Custom));
+        page.WaitForAssertion(() => Assert.Contains("needs both a From and a To", page.Find(".builder-validation").TextContent));
+        var pickers = page.FindComponents<MudDatePicker>();
+        await page.InvokeAsync(() => pickers.Single(p => p.Instance.Class!.Contains("filter-from", StringComparison.Ordinal)).Instance.DateChanged.InvokeAsync(new DateTime(2025, 3, 1)));
+        await page.InvokeAsync(() => pickers.Single(p => p.Instance.Class!.Contains("filter-to", StringComparison.Ordinal)).Instance.DateChanged.InvokeAsync(new DateTime(2025, 3, 31)));
+        page.WaitForAssertion(() => Assert.Contains("TIMESTAMP '2025-03-01 00:00:00'", page.Find(".builder-sql").TextContent));
+        Assert.Contains("TIMESTAMP '2025-04-01 00:00:00'", page.Find(".builder-sql").TextContent);
+        Assert.Contains("Scans ~", page.Find(".builder-estimate").TextContent);
+    }
+
+    [Fact]
+    public void Statistics_ShowTheBytesScanned_AndWhatAthenaWouldCharge()
+    {
+        var page = _context.Render<QueryPage>();
+        page.Find("#query-sql").Input("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country");
+        page.Find("#run-query").Click();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-stats")), Slow);
+        var scanned = page.Find(".query-stats .stat-scanned");
+        var cost = page.Find(".query-stats .stat-cost");
+        Assert.Equal("true", scanned.GetAttribute("data-known"));
+        Assert.Matches(@"^\d+(\.\d)? (B|KB|MB) scanned$", scanned.TextContent.Trim());
+        // Athena bills at least 10 MB a query: $5 per TB (2^40 bytes) of that is $0.0000477, shown as the builder's estimate shows it.
+        Assert.Equal("$0.000048", cost.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Tabs_EachKeepTheirOwnSql_AndALoadedQueryGetsANewTab()
+    {
+        var page = _context.Render<QueryPage>();
+        await page.InvokeAsync(() => page.Find("#query-sql").Input("SELECT 1 AS one"));
+        await page.InvokeAsync(() => page.Find(".editor-tab-add").Click());
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".editor-tab").Count));
+        Assert.Equal("", EditorText(page));
+        await page.InvokeAsync(() => page.Find("#query-sql").Input("SELECT 2 AS two"));
+
+        await page.InvokeAsync(() => page.FindAll(".editor-tab .editor-tab-select").First().Click());
+        page.WaitForAssertion(() => Assert.Equal("SELECT 1 AS one", EditorText(page)));
+        Assert.Equal("Query 1", page.Find(".editor-tab[data-active=true]").GetAttribute("data-title"));
+
+        await page.InvokeAsync(() => page.Find(".editor-tab-rename-start").Click());
+        await page.InvokeAsync(() => page.Find(".editor-tab-rename input").Input("Ones"));
+        await page.InvokeAsync(() => page.Find(".editor-tab-rename input").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" }));
+        page.WaitForAssertion(() => Assert.Equal("Ones", page.Find(".editor-tab[data-active=true]").GetAttribute("data-title")));
+
+        await page.InvokeAsync(() => page.FindAll(".editor-tab .editor-tab-close").First().Click());
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".editor-tab")));
+        Assert.Equal("SELECT 2 AS two", EditorText(page));
+    }
+
+    [Fact]
+    public void Tabs_AreSavedInTheBrowser_AndRestoredOnTheNextVisit()
+    {
+        const string saved = """{"tabs":[{"id":1,"title":"Revenue","sql":"SELECT 1"},{"id":4,"title":"Customers","sql":"SELECT 2"}],"active":4}""";
+        var module = _context.JSInterop.SetupModule("./js/query.js");
+        module.Setup<string?>("loadTabs").SetResult(saved);
+        module.SetupVoid("saveTabs");
+
+        var page = _context.Render<QueryPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(["Revenue", "Customers"], page.FindAll(".editor-tab").Select(t => t.GetAttribute("data-title"))));
+        Assert.Equal("Customers", page.Find(".editor-tab[data-active=true]").GetAttribute("data-title"));
+        Assert.Equal("SELECT 2", EditorText(page));
+
+        page.Find("#query-sql").Input("SELECT 3");
+        page.WaitForAssertion(() => Assert.Contains(module.Invocations, i => i.Identifier == "saveTabs" && ((string)i.Arguments[0]!).Contains("SELECT 3", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Chart_ByMonthAndCountry_IsALineWithASeriesPerCountry_OffersEveryKind_AndSavesAPng()
+    {
+        var page = _context.Render<QueryPage>();
+        page.Find("#query-sql").Input("SELECT date_trunc('month', \"timestamp\") AS month, country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY 1, 2");
+        page.Find("#run-query").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("line", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
+        Assert.Equal("country", page.Find(".query-chart").GetAttribute("data-series"));
+        Assert.Equal(["Bar", "Line", "Area", "Pie", "Scatter"], page.FindComponents<MudSelectItem<ChartKind>>().Select(i => i.Instance.Value.ToString()));
+
+        // No series: one line; a pie has no series to pick.
+        await page.InvokeAsync(() => page.FindComponents<MudSelect<int>>().Single(s => s.Instance.Class!.Contains("chart-series", StringComparison.Ordinal)).Instance.ValueChanged.InvokeAsync(-1));
+        page.WaitForAssertion(() => Assert.Equal("", page.Find(".query-chart").GetAttribute("data-series")));
+        await page.InvokeAsync(() => page.FindComponents<MudSelect<ChartKind>>().Single().Instance.ValueChanged.InvokeAsync(ChartKind.Pie));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".chart-series")));
+
+        page.Find(".chart-png").Click();
+        page.WaitForAssertion(() => Assert.Contains(_context.JSInterop.Invocations, i => i.Identifier == "downloadImage"));
     }
 
     private static string EditorText(IRenderedComponent<QueryPage> page) => page.Find("#query-sql").GetAttribute("value") ?? page.Find("#query-sql").TextContent;

@@ -38,13 +38,18 @@ public sealed class BuilderForm
     public string TypeOf(string column) =>
         AllColumns.FirstOrDefault(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))?.Type ?? "";
 
-    /// <summary>The operators that make sense on a column of this type.</summary>
+    /// <summary>The operators that make sense on a column of this type; for dates a date range (with presets) comes first.</summary>
     public static IReadOnlyList<FilterOperator> OperatorsFor(string type)
     {
         List<FilterOperator> common = [FilterOperator.Equal, FilterOperator.NotEqual, FilterOperator.In, FilterOperator.IsNull, FilterOperator.IsNotNull];
         if (QueryValues.IsNumericType(type) || QueryValues.IsDateType(type))
         {
             common.InsertRange(2, [FilterOperator.LessThan, FilterOperator.LessThanOrEqual, FilterOperator.GreaterThan, FilterOperator.GreaterThanOrEqual, FilterOperator.Between]);
+        }
+
+        if (QueryValues.IsDateType(type))
+        {
+            common.Insert(0, FilterOperator.DateRange);
         }
         else if (type.StartsWith("varchar", StringComparison.OrdinalIgnoreCase) || type.Equals("string", StringComparison.OrdinalIgnoreCase) || type.StartsWith("char", StringComparison.OrdinalIgnoreCase))
         {
@@ -54,8 +59,9 @@ public sealed class BuilderForm
         return common;
     }
 
+    /// <summary>The functions for a column of this type; all of them before a column is picked, so sum can come first.</summary>
     public static IReadOnlyList<AggregateFunction> FunctionsFor(string type) =>
-        QueryValues.IsNumericType(type)
+        type.Length == 0 || QueryValues.IsNumericType(type)
             ? [AggregateFunction.Sum, AggregateFunction.Avg, AggregateFunction.Min, AggregateFunction.Max, AggregateFunction.Count, AggregateFunction.CountDistinct]
             : [AggregateFunction.Count, AggregateFunction.CountDistinct, AggregateFunction.Min, AggregateFunction.Max];
 
@@ -72,7 +78,23 @@ public sealed class BuilderForm
         FilterOperator.Like => "like",
         FilterOperator.IsNull => "is null",
         FilterOperator.IsNotNull => "is not null",
+        FilterOperator.DateRange => "date range",
         _ => op.ToString(),
+    };
+
+    /// <summary>The date-range presets in the order the builder lists them.</summary>
+    public static IReadOnlyList<DateRangePreset> Presets { get; } =
+        [DateRangePreset.Last7Days, DateRangePreset.Last30Days, DateRangePreset.ThisMonth, DateRangePreset.LastMonth, DateRangePreset.ThisYear, DateRangePreset.Custom];
+
+    public static string Label(DateRangePreset preset) => preset switch
+    {
+        DateRangePreset.Last7Days => "last 7 days",
+        DateRangePreset.Last30Days => "last 30 days",
+        DateRangePreset.ThisMonth => "this month",
+        DateRangePreset.LastMonth => "last month",
+        DateRangePreset.ThisYear => "this year",
+        DateRangePreset.Custom => "custom",
+        _ => preset.ToString(),
     };
 
     public static int ValuesTaken(FilterOperator op) => op switch
@@ -123,8 +145,20 @@ public sealed class BuilderForm
 
         public string Value2 { get; set; } = "";
 
+        public DateRangePreset Preset { get; set; } = DateRangePreset.Last30Days;
+
+        /// <summary>The first day of a custom range (the date picker's value; its time of day is ignored).</summary>
+        public DateTime? From { get; set; }
+
+        /// <summary>The last day of a custom range, included.</summary>
+        public DateTime? To { get; set; }
+
+        // A custom range missing a date stays incomplete here, so the builder shows Core's message about it.
         public QueryFilter ToFilter() => Operator switch
         {
+            FilterOperator.DateRange => QueryFilter.Dates(Column, Preset == DateRangePreset.Custom
+                ? new DateRange(DateRangePreset.Custom, From is { } from ? DateOnly.FromDateTime(from) : null, To is { } to ? DateOnly.FromDateTime(to) : null)
+                : new DateRange(Preset)),
             FilterOperator.IsNull or FilterOperator.IsNotNull => new QueryFilter(Column, Operator, []),
             FilterOperator.Between => new QueryFilter(Column, Operator, [Value, Value2]),
             FilterOperator.In => new QueryFilter(Column, Operator, [.. Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]),

@@ -12,8 +12,8 @@ public enum ChartKind
     Scatter,
 }
 
-/// <summary>A chart over a result: its kind and which columns (by index) go on x and y.</summary>
-public sealed record ChartSuggestion(ChartKind Kind, int X, int Y)
+/// <summary>A chart over a result: its kind, which columns (by index) go on x and y, and which one, if any, splits it into series.</summary>
+public sealed record ChartSuggestion(ChartKind Kind, int X, int Y, int? Series = null)
 {
     private static readonly string[] TimeNames = ["date", "day", "week", "month", "year", "quarter"];
 
@@ -21,6 +21,7 @@ public sealed record ChartSuggestion(ChartKind Kind, int X, int Y)
     /// The chart a result suggests from its column types: a date or timestamp (or a column named like one, such as
     /// <c>month</c>) and a number give a line; a text column and a number a bar; two numbers a scatter. Null when the
     /// result has no number to plot. Columns named like identifiers (<c>...id</c>) are plotted only when nothing else is.
+    /// A line over time with one text column beside it (month, country, revenue) gets a series per value of that column.
     /// </summary>
     public static ChartSuggestion? Suggest(IReadOnlyList<QueryColumn> columns)
     {
@@ -40,7 +41,9 @@ public sealed record ChartSuggestion(ChartKind Kind, int X, int Y)
 
         if (time >= 0)
         {
-            return new(ChartKind.Line, time, number);
+            // Only the shape of an aggregate (time, group, measure): raw rows would give a line per row's country.
+            var series = columns.Count == 3 ? IndexOf(columns, (c, i) => i != time && !QueryValues.IsNumericType(c.Type) && !IsIdentifier(c)) : -1;
+            return new(ChartKind.Line, time, number, series >= 0 ? series : null);
         }
 
         var text = IndexOf(columns, (c, _) => !QueryValues.IsNumericType(c.Type));

@@ -39,4 +39,15 @@ public static class Format
         { TotalHours: < 1 } d => string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalMinutes}m {d.Seconds:00}s"),
         { } d => string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalHours}h {d.Minutes:00}m"),
     };
+
+    /// <summary>"12.3 MB scanned", or "not known" when the engine did not say.</summary>
+    public static string Scanned(long? bytes) => bytes is { } b ? $"{Bytes(b)} scanned" : "scanned: not known";
+
+    /// <summary>
+    /// A dollar amount as small as Athena's cheapest query ($0.000048 for its 10 MB minimum), with up to six decimals as
+    /// the builder's scan estimate shows it; "not known" when null.
+    /// </summary>
+    public static string Usd(decimal? amount) => amount is { } a
+        ? string.Create(CultureInfo.InvariantCulture, $"${a:0.00####}")
+        : "cost not known";
 }

@@ -2,19 +2,25 @@ using EcomOps.Core.Catalog;
 using EcomOps.Core.Query;
 using EcomOps.Web.Model;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace EcomOps.Web.Components.Pages;
 
-public sealed partial class Query : IDisposable
+public sealed partial class Query : IAsyncDisposable
 {
     private const string User = "web";
     private const int SqlTab = 0;
 
     private readonly CancellationTokenSource _cancellation = new();
     private CancellationTokenSource? _run;
-    private string _sql = "";
+    private readonly SqlEditorHandle _editorHandle = new();
+    private QueryTabs _tabs = new();
+    private QueryTabStore? _store;
+    private bool _tabsLoaded;
+    private string? _linkedSql;
+    private string? _linkedTitle;
+    private SqlCompletions _completions = SqlCompletions.Empty;
     private bool _running;
     private bool _limitRows = true;
     private int _maxRows = 1_000;
@@ -43,6 +49,9 @@ public sealed partial class Query : IDisposable
     private ICatalogService CatalogService { get; set; } = default!;
 
     [Inject]
+    private IJSRuntime JS { get; set; } = default!;
+
+    [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
     [Inject]
@@ -52,9 +61,18 @@ public sealed partial class Query : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        try
+        {
+            _completions = new SqlCompletions(await Catalog.ListTablesAsync(null, _cancellation.Token));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogWarning(e, "Could not list the catalog's tables for the SQL editor's completion");
+        }
+
         if (!string.IsNullOrWhiteSpace(InitialSql))
         {
-            _sql = InitialSql;
+            _linkedSql = InitialSql;
         }
         else if (TableName?.Split('.', 2) is [var database, var name])
         {
@@ -62,7 +80,8 @@ public sealed partial class Query : IDisposable
             {
                 if (await Catalog.GetTableAsync(database, name, _cancellation.Token) is { } table)
                 {
-                    _sql = CatalogService.StarterQuery(table);
+                    _linkedSql = CatalogService.StarterQuery(table);
+                    _linkedTitle = table.Name;
                 }
                 else
                 {
@@ -74,24 +93,81 @@ public sealed partial class Query : IDisposable
                 Logger.LogWarning(e, "Could not read {Table} for its starter query", TableName);
             }
         }
+
+        // Until the browser's saved tabs are read (after the first render), the link's SQL shows on its own.
+        if (_linkedSql is not null && !_tabsLoaded)
+        {
+            _tabs.Open(_linkedSql, _linkedTitle);
+        }
     }
 
-    public void Dispose()
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender)
+        {
+            return;
+        }
+
+        _store = new QueryTabStore(JS);
+        try
+        {
+            var saved = await _store.LoadAsync(_cancellation.Token);
+            if (_linkedSql is not null)
+            {
+                saved.Open(_linkedSql, _linkedTitle);
+            }
+
+            _tabs = saved;
+        }
+        catch (Exception e) when (e is JSException or InvalidOperationException)
+        {
+            Logger.LogWarning(e, "Could not read the Query page's tabs from the browser");
+        }
+
+        _tabsLoaded = true;
+        await SaveTabsAsync();
+        StateHasChanged();
+    }
+
+    public async ValueTask DisposeAsync()
     {
         _cancellation.Cancel();
         _cancellation.Dispose();
         _run?.Dispose();
-    }
-
-    private async Task OnEditorKeyDown(KeyboardEventArgs e)
-    {
-        if (e is { Key: "Enter", CtrlKey: true } or { Key: "Enter", MetaKey: true })
+        if (_store is not null)
         {
-            await RunAsync();
+            await _store.DisposeAsync();
         }
     }
 
-    private Task RunAsync() => RunSqlAsync(_sql, QuerySource.Editor);
+    private async Task SaveTabsAsync()
+    {
+        if (!_tabsLoaded || _store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.SaveAsync(_tabs, _cancellation.Token);
+        }
+        catch (Exception e) when (e is JSException or JSDisconnectedException or OperationCanceledException)
+        {
+            Logger.LogDebug(e, "Could not save the Query page's tabs in the browser");
+        }
+    }
+
+    private Task OnTabsChangedAsync() => SaveTabsAsync();
+
+    private Task OnSqlChangedAsync(string sql)
+    {
+        _tabs.Active.Sql = sql;
+        return SaveTabsAsync();
+    }
+
+    private async Task RunAsync() => await RunSqlFromEditorAsync(await _editorHandle.ReadAsync(_tabs.Active.Sql));
+
+    private Task RunSqlFromEditorAsync(string sql) => RunSqlAsync(sql, QuerySource.Editor);
 
     /// <summary>Runs SQL and shows its result or why it did not run; one query at a time.</summary>
     private async Task RunSqlAsync(string sql, QuerySource source)
@@ -153,20 +229,22 @@ public sealed partial class Query : IDisposable
     // The whole result, every row, streamed by the server: the grid holds at most the row limit.
     private static string? CsvUrl(QueryResult result) => result.HistoryId is { } id ? Endpoints.QueryEndpoints.CsvUrlFor(id) : null;
 
-    private void Load(string sql)
+    // SQL from elsewhere (history, a saved query, the builder) gets a tab of its own, so the user's SQL stays.
+    private Task LoadAsync(string sql)
     {
-        _sql = sql;
+        _tabs.Open(sql);
         _tab = SqlTab;
+        return SaveTabsAsync();
     }
 
     private Task RunBuiltAsync(string sql) => RunSqlAsync(sql, QuerySource.Builder);
 
-    private void EditAsSql(string sql) => Load(sql);
+    private Task EditAsSqlAsync(string sql) => LoadAsync(sql);
 
-    private Task RunSavedAsync(string sql)
+    private async Task RunSavedAsync(string sql)
     {
-        Load(sql);
-        return RunSqlAsync(sql, QuerySource.Saved);
+        await LoadAsync(sql);
+        await RunSqlAsync(sql, QuerySource.Saved);
     }
 
     private sealed record QueryError(string Message, bool Refused);
