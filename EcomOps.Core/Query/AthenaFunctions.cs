@@ -52,7 +52,11 @@ internal static class AthenaFunctions
             // Athena replaces every match and writes groups as $1; DuckDB replaces the first unless 'g', as \1.
             ("regexp_replace", 2) => $"regexp_replace({a1}, {a2}, '', 'g')",
             ("regexp_replace", 3) => $"regexp_replace({a1}, {a2}, {Literal(Replacement(RequireConstant(name, args[2], "replacement")))}, 'g')",
+            // DuckDB's cardinality takes maps only, and its element_at gives a map's value as a list of one and takes no arrays.
+            ("cardinality", 1) when IsMap(types, args[0]) => null,
             ("cardinality", 1) => $"len({a1})",
+            ("element_at", 2) when IsMap(types, args[0]) => $"map_extract_value({a1}, {a2})",
+            ("element_at", 2) => $"list_extract({a1}, {a2})",
 
             // Athena's concat is NULL when any argument is; DuckDB's skips NULLs. || is NULL-strict in both.
             ("concat", >= 2) => "(" + Join(Enumerable.Range(1, args.Count).Select(Arg), " || ") + ")",
@@ -104,6 +108,8 @@ internal static class AthenaFunctions
         types.IsIntegral(arg)
             ? (types.TypeOf(arg)?.ToUpperInvariant() switch { "TINYINT" => 3, "SMALLINT" => 5, "INTEGER" => 10, _ => 19 }, 0)
             : null;
+
+    private static bool IsMap(ColumnTypes types, JsonNode arg) => types.TypeOf(arg)?.StartsWith("MAP", StringComparison.OrdinalIgnoreCase) == true;
 
     // DECIMAL(10,2) of a column (as DESCRIBE writes it), a cast, a literal or an aggregate of one.
     private static (int Precision, int Scale)? Decimal(ColumnTypes types, JsonNode arg)

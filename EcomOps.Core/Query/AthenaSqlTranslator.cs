@@ -49,7 +49,7 @@ internal static class AthenaSqlTranslator
     public static ParsedStatement Parse(DuckDBConnection connection, string athenaSql)
     {
         var (prefix, body) = SplitExplain(athenaSql);
-        var tree = Serialize(connection, body);
+        var tree = Serialize(connection, AthenaSampling.Rewrite(body));
         var statements = tree["statements"]!.AsArray();
         if (statements.Count != 1)
         {

@@ -70,6 +70,12 @@ internal sealed class ColumnTypes(IReadOnlyDictionary<string, IReadOnlySet<strin
                         : null;
                 }
 
+                // Trino's MAP(ARRAY[keys], ARRAY[values]) is DuckDB's map constructor too.
+                if (name is "map" or "map_from_entries")
+                {
+                    return "MAP";
+                }
+
                 return IntegralFunctions.Contains(name) ? "BIGINT" : null;
             default:
                 return null;

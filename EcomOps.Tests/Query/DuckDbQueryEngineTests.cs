@@ -174,6 +174,12 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     [InlineData("SELECT concat('a', NULL)", "NULL")]
     [InlineData("SELECT concat('a', 'b', 'c')", "abc")]
     [InlineData("SELECT cardinality(ARRAY[1, 2, 3])", "3")]
+    [InlineData("SELECT cardinality(MAP(ARRAY['a', 'b'], ARRAY[1, 2]))", "2")]
+    [InlineData("SELECT element_at(MAP(ARRAY['a', 'b'], ARRAY[1, 2]), 'b')", "2")]
+    [InlineData("SELECT element_at(MAP(ARRAY['a', 'b'], ARRAY[1, 2]), 'z')", "NULL")]
+    [InlineData("SELECT element_at(ARRAY[5, 6, 7], 1)", "5")]
+    [InlineData("SELECT element_at(ARRAY[5, 6, 7], -1)", "7")]
+    [InlineData("SELECT element_at(ARRAY[5, 6, 7], 9)", "NULL")]
     [InlineData("SELECT date_format(TIMESTAMP '2024-05-06 07:08:09', '%Y-%m-%d %H:%i:%s')", "2024-05-06 07:08:09")]
     [InlineData("SELECT date_format(DATE '2024-05-06', '%M %e, %Y')", "May 6, 2024")]
     [InlineData("SELECT CAST(date_parse('06/05/2024 07:08', '%d/%m/%Y %H:%i') AS VARCHAR)", "2024-05-06 07:08:00")]
@@ -212,6 +218,25 @@ public sealed class DuckDbQueryEngineTests : IDisposable
 
         var column = Assert.Single(result.Columns);
         Assert.Equal((expected, type), (QueryValueText.Format(Assert.Single(Assert.Single(result.Rows)), column.Type), column.Type));
+    }
+
+    [Theory]
+    [InlineData("SELECT count(*) FROM range(200000) TABLESAMPLE BERNOULLI (10)")]
+    [InlineData("SELECT count(*) FROM range(200000) t TABLESAMPLE SYSTEM (10)")]
+    public async Task TableSample_TakesAPercent_AsInAthena(string sql)
+    {
+        var count = Convert.ToInt64(Assert.Single(Assert.Single((await Engine.RunAsync(sql)).Rows)), System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.InRange(count, 10_000, 30_000);
+    }
+
+    [Fact]
+    public async Task TableSampleWords_InsideLiteralsAndQuotedNames_StayAsWritten()
+    {
+        var result = await Engine.RunAsync("SELECT 'TABLESAMPLE BERNOULLI (10)' AS \"TABLESAMPLE SYSTEM (10)\"");
+
+        Assert.Equal("TABLESAMPLE SYSTEM (10)", Assert.Single(result.Columns).Name);
+        Assert.Equal("TABLESAMPLE BERNOULLI (10)", Assert.Single(result.Rows)[0]);
     }
 
     [Fact]
