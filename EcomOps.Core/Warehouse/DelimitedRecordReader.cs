@@ -12,6 +12,12 @@ internal sealed class DelimitedRecordReader(TextReader reader, char delimiter, c
 {
     private readonly List<string> _fields = [];
     private readonly List<bool> _quoted = [];
+
+    // The common line, with no quote or escape: fields are ranges of it, so no string is made for a field the
+    // converter turns into a number or a date.
+    private readonly List<(int Start, int Length)> _ranges = [];
+    private string _line = "";
+    private bool _split;
     private readonly StringBuilder _field = new();
     private readonly StringBuilder _raw = new();
     private long _nextLine = 1;
@@ -25,11 +31,13 @@ internal sealed class DelimitedRecordReader(TextReader reader, char delimiter, c
     /// <summary>A quote opened and never closed before the end of the file: the record is bad.</summary>
     public bool UnterminatedQuote { get; private set; }
 
-    public int FieldCount => _fields.Count;
+    public int FieldCount => _split ? _ranges.Count : _fields.Count;
 
-    public string Field(int index) => _fields[index];
+    public string Field(int index) => _split ? _line.Substring(_ranges[index].Start, _ranges[index].Length) : _fields[index];
 
-    public bool WasQuoted(int index) => _quoted[index];
+    public ReadOnlySpan<char> FieldSpan(int index) => _split ? _line.AsSpan(_ranges[index].Start, _ranges[index].Length) : _fields[index].AsSpan();
+
+    public bool WasQuoted(int index) => !_split && _quoted[index];
 
     /// <summary>Skips whole lines (IGNOREHEADER), counting them.</summary>
     public void SkipLines(int count)
@@ -52,25 +60,27 @@ internal sealed class DelimitedRecordReader(TextReader reader, char delimiter, c
         LineNumber = _nextLine++;
         _fields.Clear();
         _quoted.Clear();
+        _ranges.Clear();
+        _split = false;
         UnterminatedQuote = false;
 
         // Most lines hold no quote or escape: split them without copying characters one by one.
         if ((quote is not { } q || line.IndexOf(q) < 0) && !(escape && line.Contains('\\', StringComparison.Ordinal)) && !(removeQuotes && line.Contains('"', StringComparison.Ordinal)))
         {
             RawLine = line;
+            _line = line;
+            _split = true;
             var start = 0;
             while (true)
             {
                 var end = line.IndexOf(delimiter, start);
                 if (end < 0)
                 {
-                    _fields.Add(line[start..]);
-                    _quoted.Add(false);
+                    _ranges.Add((start, line.Length - start));
                     return true;
                 }
 
-                _fields.Add(line[start..end]);
-                _quoted.Add(false);
+                _ranges.Add((start, end - start));
                 start = end + 1;
             }
         }

@@ -289,7 +289,7 @@ internal sealed partial class LocalWarehouse
         var converters = plan.Loaded.Select(converter.For).ToArray();
         var quote = copyOptions.Format == CopyFormat.Csv ? copyOptions.EffectiveQuote : (char?)null;
         using var appender = connection.CreateAppender(plan.Schema, plan.Table);
-        var values = new object?[plan.Loaded.Count];
+        var values = new FieldValue[plan.Loaded.Count];
         foreach (var file in plan.Files)
         {
             tally.StartFile(file);
@@ -324,7 +324,7 @@ internal sealed partial class LocalWarehouse
                     var row = appender.CreateRow();
                     for (var c = 0; c < plan.TableColumns.Count; c++)
                     {
-                        Append(row, plan.FieldOfColumn[c] is var f and >= 0 ? values[f] : null);
+                        Append(row, plan.FieldOfColumn[c] is var f and >= 0 ? values[f] : default);
                     }
 
                     row.EndRow();
@@ -345,7 +345,7 @@ internal sealed partial class LocalWarehouse
     }
 
     // Null when the row converted; else its first bad field, as Redshift records one error a row.
-    private static RejectedRow? Reject(DelimitedRecordReader records, LoadPlan plan, ColumnConverter[] converters, CopyOptions copyOptions, object?[] values, string uri)
+    private static RejectedRow? Reject(DelimitedRecordReader records, LoadPlan plan, ColumnConverter[] converters, CopyOptions copyOptions, FieldValue[] values, string uri)
     {
         if (records.UnterminatedQuote)
         {
@@ -367,7 +367,10 @@ internal sealed partial class LocalWarehouse
         {
             var column = plan.Loaded[i];
             var present = i < count;
-            if (!converters[i].TryConvert(present ? records.Field(i) : null, present && records.WasQuoted(i), out var value, out var fieldError))
+            var converted = present
+                ? converters[i].TryConvertValue(records.FieldSpan(i), records.WasQuoted(i), out var value, out var fieldError)
+                : converters[i].TryConvertValue((string?)null, false, out value, out fieldError);
+            if (!converted)
             {
                 return Error(records, uri, column, present ? records.Field(i) : "", fieldError!);
             }
@@ -384,23 +387,22 @@ internal sealed partial class LocalWarehouse
 
     private static string TypeName(WarehouseType type) => type.Kind.ToString().ToLowerInvariant();
 
-    private static void Append(DuckDB.NET.Data.IDuckDBAppenderRow row, object? value)
+    // Typed appends from the unboxed value: no object per field on the way into DuckDB.
+    private static void Append(DuckDB.NET.Data.IDuckDBAppenderRow row, in FieldValue value)
     {
-        switch (value)
+        switch (value.Type)
         {
-            case null: row.AppendNullValue(); break;
-            case long l: row.AppendValue(l); break;
-            case int i: row.AppendValue(i); break;
-            case short s: row.AppendValue(s); break;
-            case decimal d: row.AppendValue(d); break;
-            case double d: row.AppendValue(d); break;
-            case float f: row.AppendValue(f); break;
-            case bool b: row.AppendValue(b); break;
-            case string s: row.AppendValue(s); break;
-            case DateOnly d: row.AppendValue(d); break;
-            case DateTime d: row.AppendValue(d); break;
-            case DateTimeOffset d: row.AppendValue(d); break;
-            default: row.AppendValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            case FieldValueType.Int16: row.AppendValue((short?)value.Int64); break;
+            case FieldValueType.Int32: row.AppendValue((int?)value.Int64); break;
+            case FieldValueType.Int64: row.AppendValue((long?)value.Int64); break;
+            case FieldValueType.Decimal: row.AppendValue((decimal?)value.Decimal); break;
+            case FieldValueType.Single: row.AppendValue((float?)value.Double); break;
+            case FieldValueType.Double: row.AppendValue((double?)value.Double); break;
+            case FieldValueType.Boolean: row.AppendValue((bool?)value.Boolean); break;
+            case FieldValueType.String: row.AppendValue(value.String); break;
+            case FieldValueType.Date: row.AppendValue((DateOnly?)value.Date); break;
+            case FieldValueType.DateTime: row.AppendValue((DateTime?)value.DateTime); break;
+            default: row.AppendNullValue(); break;
         }
     }
 
