@@ -95,6 +95,6 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
             throw new LoadRefusedException(outcome.Message ?? $"The load ended {outcome.Status}.");
         }
 
-        context.CompleteStep(LoadStep, outcome.LoadedRows);
+        context.CompleteStep(LoadStep, outcome.LoadedBytes, outcome.LoadedBytes);
     }
 }

@@ -306,6 +306,11 @@ public sealed class QueryPageTests : IAsyncLifetime
         Assert.Matches(@"^\d+(\.\d)? (B|KB|MB) scanned$", scanned.TextContent.Trim());
         // Athena bills at least 10 MB a query: $5 per TB (2^40 bytes) of that is $0.0000477, shown as the builder's estimate shows it.
         Assert.Equal("$0.000048", cost.TextContent.Trim());
+
+        // The history line says the same, and who ran it.
+        page.WaitForAssertion(() => Assert.Contains(scanned.TextContent.Trim(), page.Find(".history-entry .history-line").TextContent), Slow);
+        Assert.Contains("$0.000048", page.Find(".history-entry .history-line").TextContent);
+        Assert.Contains("web", page.Find(".history-entry .history-line").TextContent);
     }
 
     [Fact]
