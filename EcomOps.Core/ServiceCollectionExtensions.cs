@@ -133,6 +133,7 @@ public static class ServiceCollectionExtensions
             ]);
         });
         services.AddHostedService<SampleDataSeeder>();
+        services.AddHostedService<WarehouseInitializer>();
         return services;
     }
 
