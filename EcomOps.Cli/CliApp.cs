@@ -66,6 +66,32 @@ public static class CliApp
     }
 
     /// <summary>The Core services for a data root, configured as the web app would be.</summary>
+    /// <summary>
+    /// The statement a command was given, from <c>--sql</c> or <c>--file</c> (exactly one); null after saying on stderr
+    /// what was wrong, for a usage error.
+    /// </summary>
+    internal static async Task<string?> StatementAsync(string? sql, string? path, string example, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if ((sql is null) == (path is null))
+        {
+            await stderr.WriteLineAsync($"error: give either --sql \"{example}\" or --file FILE.");
+            return null;
+        }
+
+        if (path is null)
+        {
+            return sql;
+        }
+
+        if (!File.Exists(path))
+        {
+            await stderr.WriteLineAsync($"error: no file '{path}'.");
+            return null;
+        }
+
+        return await File.ReadAllTextAsync(path, cancellationToken);
+    }
+
     internal static ServiceProvider Services(ParseResult parsed)
     {
         var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")

@@ -21,23 +21,10 @@ internal static class QueryCommand
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var text = parsed.GetValue(sql);
-            var path = parsed.GetValue(file);
-            if ((text is null) == (path is null))
+            var text = await CliApp.StatementAsync(parsed.GetValue(sql), parsed.GetValue(file), "...", stderr, cancellationToken);
+            if (text is null)
             {
-                await stderr.WriteLineAsync("error: give either --sql \"...\" or --file FILE.");
                 return CliApp.UsageError;
-            }
-
-            if (path is not null)
-            {
-                if (!File.Exists(path))
-                {
-                    await stderr.WriteLineAsync($"error: no file '{path}'.");
-                    return CliApp.UsageError;
-                }
-
-                text = await File.ReadAllTextAsync(path, cancellationToken);
             }
 
             var shape = parsed.GetValue(format)!.ToLowerInvariant();
@@ -48,7 +35,7 @@ internal static class QueryCommand
             }
 
             await using var services = CliApp.Services(parsed);
-            return await RunAsync(services, text!, QuerySource.Cli, parsed.GetValue(maxRows), shape, stdout, stderr, cancellationToken);
+            return await RunAsync(services, text, QuerySource.Cli, parsed.GetValue(maxRows), shape, stdout, stderr, cancellationToken);
         });
         return command;
     }

@@ -78,30 +78,17 @@ internal static class WarehouseCommand
         var command = new Command("copy", "Run one Redshift COPY into the warehouse as a run; its load id and counts on stdout") { sql, file };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var text = parsed.GetValue(sql);
-            var path = parsed.GetValue(file);
-            if ((text is null) == (path is null))
+            var text = await CliApp.StatementAsync(parsed.GetValue(sql), parsed.GetValue(file), "COPY ...", stderr, cancellationToken);
+            if (text is null)
             {
-                await stderr.WriteLineAsync("error: give either --sql \"COPY ...\" or --file FILE.");
                 return CliApp.UsageError;
-            }
-
-            if (path is not null)
-            {
-                if (!File.Exists(path))
-                {
-                    await stderr.WriteLineAsync($"error: no file '{path}'.");
-                    return CliApp.UsageError;
-                }
-
-                text = await File.ReadAllTextAsync(path, cancellationToken);
             }
 
             await using var services = CliApp.Services(parsed);
             JobRun run;
             try
             {
-                run = services.GetRequiredService<IWarehouseService>().StartLoad(text!, "cli");
+                run = services.GetRequiredService<IWarehouseService>().StartLoad(text, "cli");
             }
             catch (CopyParseException e)
             {
