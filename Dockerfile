@@ -9,7 +9,7 @@ RUN dotnet restore EcomOps.Web/EcomOps.Web.csproj
 COPY EcomOps.Core/ EcomOps.Core/
 COPY EcomOps.Web/ EcomOps.Web/
 COPY sample_data/ sample_data/
-COPY sql/athena_queries.sql sql/
+COPY sql/ sql/
 RUN dotnet publish EcomOps.Web/EcomOps.Web.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -40,12 +40,12 @@ internal static class QueryCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(IServiceProvider services, string text, QuerySource source, int? maxRows, string shape, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IServiceProvider services, string text, QuerySource source, int? maxRows, string shape, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, QueryTarget target = QueryTarget.Lake)
     {
         QueryResult result;
         try
         {
-            result = await services.GetRequiredService<IQueryService>().RunAsync(new QueryRunRequest(text, "cli", source, maxRows), cancellationToken);
+            result = await services.GetRequiredService<IQueryService>().RunAsync(new QueryRunRequest(text, "cli", source, maxRows, target), cancellationToken);
         }
         catch (QueryRefusedException e)
         {
@@ -83,12 +83,12 @@ internal static class QueryCommand
                 return 0;
             }
 
-            await stdout.WriteLineAsync($"{"STARTED (UTC)",-19}  {"STATUS",-9}  {"SECONDS",8}  {"ROWS",9}  {"BY",-6}  SQL");
+            await stdout.WriteLineAsync($"{"STARTED (UTC)",-19}  {"STATUS",-9}  {"SECONDS",8}  {"ROWS",9}  {"BY",-6}  {"ON",-9}  SQL");
             foreach (var entry in entries)
             {
                 var oneLine = string.Join(' ', entry.Sql.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{entry.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {entry.Status,-9}  {entry.Duration.TotalSeconds,8:0.000}  {entry.Rows,9:N0}  {entry.User,-6}  {(oneLine.Length > 100 ? oneLine[..97] + "..." : oneLine)}"));
+                    $"{entry.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {entry.Status,-9}  {entry.Duration.TotalSeconds,8:0.000}  {entry.Rows,9:N0}  {entry.User,-6}  {entry.Target,-9}  {(oneLine.Length > 100 ? oneLine[..97] + "..." : oneLine)}"));
             }
 
             return 0;
@@ -105,7 +105,7 @@ internal static class QueryCommand
             await using var services = CliApp.Services(parsed);
             foreach (var query in await services.GetRequiredService<IQueryService>().SavedAsync(parsed.GetValue(search), cancellationToken))
             {
-                await stdout.WriteLineAsync($"{query.Name}\t{query.Description}");
+                await stdout.WriteLineAsync($"{query.Name}\t{query.Target}\t{query.Description}");
             }
 
             return 0;
@@ -125,7 +125,7 @@ internal static class QueryCommand
         var format = new Option<string>("--format") { Description = "csv (default), table or json", DefaultValueFactory = _ => "csv" };
         var run = new Command("run", "Run a saved query") { runName, format };
         run.SetAction((parsed, cancellationToken) => WithSavedAsync(parsed, runName, stderr, (services, query) =>
-            RunAsync(services, query.Sql, QuerySource.Saved, null, parsed.GetValue(format)!.ToLowerInvariant(), stdout, stderr, cancellationToken), cancellationToken));
+            RunAsync(services, query.Sql, QuerySource.Saved, null, parsed.GetValue(format)!.ToLowerInvariant(), stdout, stderr, cancellationToken, query.Target), cancellationToken));
 
         return new Command("saved", "Saved queries: ls, show, run") { list, show, run };
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Query;
 using EcomOps.Core.Warehouse;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,7 +34,9 @@ internal static class WarehouseCommand
             await using var services = CliApp.Services(parsed);
             try
             {
-                var result = await services.GetRequiredService<IWarehouse>().QueryAsync(parsed.GetValue(sql)!, parsed.GetValue(maxRows), cancellationToken);
+                // Through the query service, so the run is in the query history with the warehouse as its target.
+                var result = await services.GetRequiredService<IQueryService>().RunAsync(
+                    new QueryRunRequest(parsed.GetValue(sql)!, "cli", QuerySource.Cli, parsed.GetValue(maxRows), QueryTarget.Warehouse), cancellationToken);
                 await QueryCommand.WriteAsync(stdout, result, shape);
                 await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{result.Rows.Count:N0} rows{(result.Truncated ? " (more were there: --max-rows cut them)" : "")} in {result.Duration.TotalSeconds:0.000} s"));
                 return 0;

@@ -93,6 +93,14 @@ public sealed class QueryOptions
     public string? ExampleQueriesPath { get; set; }
 
     public string ExampleQueriesFullPath => Path.GetFullPath(ExampleQueriesPath ?? Path.Combine(AppContext.BaseDirectory, "sql", "athena_queries.sql"));
+
+    /// <summary>
+    /// <c>EcomOps:Query:WarehouseQueriesPath</c>: the warehouse's monitoring queries (Redshift SQL over its load tables) that
+    /// become saved queries for the warehouse once; default <c>sql/redshift_monitoring.sql</c> beside the app.
+    /// </summary>
+    public string? WarehouseQueriesPath { get; set; }
+
+    public string WarehouseQueriesFullPath => Path.GetFullPath(WarehouseQueriesPath ?? Path.Combine(AppContext.BaseDirectory, "sql", "redshift_monitoring.sql"));
 }
 
 internal sealed class QueryOptionsValidator : IValidateOptions<QueryOptions>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EcomOps.Core.Ops;
+using EcomOps.Core.Warehouse;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,8 +20,19 @@ public enum QuerySource
     Download,
 }
 
+/// <summary>What a query runs on.</summary>
+public enum QueryTarget
+{
+    /// <summary>The lake through the catalog, in Athena's SQL (<see cref="IQueryEngine"/>).</summary>
+    Lake,
+
+    /// <summary>The warehouse's tables and its load tables, in Redshift's SQL (<see cref="IWarehouse.QueryAsync"/>).</summary>
+    Warehouse,
+}
+
 /// <summary>A query to run, and who asked.</summary>
-public sealed record QueryRunRequest(string Sql, string User, QuerySource Source = QuerySource.Editor, int? MaxRows = null);
+/// <param name="Target">The lake (the default) or the warehouse.</param>
+public sealed record QueryRunRequest(string Sql, string User, QuerySource Source = QuerySource.Editor, int? MaxRows = null, QueryTarget Target = QueryTarget.Lake);
 
 /// <summary>One line of the query history.</summary>
 /// <param name="Status"><c>Succeeded</c>, <c>Failed</c>, <c>Refused</c> or <c>Cancelled</c>.</param>
@@ -29,20 +41,33 @@ public sealed record QueryHistoryEntry(Guid Id, string Sql, string Status, DateT
     /// <summary>What the run read (<see cref="QueryResult.BytesScanned"/>), when known.</summary>
     public long? BytesScanned { get; init; }
 
+    /// <summary>What it ran on; runs from before targets existed were all on the lake.</summary>
+    public QueryTarget Target { get; init; }
+
     /// <summary>What Athena would charge for it, or null.</summary>
     public decimal? CostUsd => BytesScanned is { } bytes ? AthenaPricing.CostUsd(AthenaPricing.BilledBytes(bytes)) : null;
 }
 
-/// <summary>A saved query: a name people find it by, what it answers, and its Athena SQL.</summary>
-public sealed record SavedQuery(string Name, string Description, string Sql, DateTimeOffset UpdatedAt, string UpdatedBy);
+/// <summary>A saved query: a name people find it by, what it answers, and its SQL (Athena's for the lake, Redshift's for the warehouse).</summary>
+public sealed record SavedQuery(string Name, string Description, string Sql, DateTimeOffset UpdatedAt, string UpdatedBy)
+{
+    /// <summary>What it runs on.</summary>
+    public QueryTarget Target { get; init; }
+}
 
 /// <summary>Queries as analysts use them: run (and recorded in the history), and saved by name.</summary>
 public interface IQueryService
 {
-    /// <summary>Which engine answers: DuckDB locally, Athena on AWS.</summary>
+    /// <summary>Which engine answers lake queries: DuckDB locally, Athena on AWS.</summary>
     string EngineName { get; }
 
-    /// <summary>Runs a query on the backend's engine and records it in the history, however it ends.</summary>
+    /// <summary>Which engine answers queries on <paramref name="target"/>: <see cref="EngineName"/> for the lake, the warehouse's name for it.</summary>
+    string EngineNameFor(QueryTarget target);
+
+    /// <summary>
+    /// Runs a query on its target (the backend's engine for the lake, the warehouse's read-only sandbox for the warehouse)
+    /// and records it in the history with its target, however it ends.
+    /// </summary>
     /// <exception cref="QueryRefusedException">Not one query, or it reaches outside the lake (recorded as Refused).</exception>
     /// <exception cref="QueryFailedException">It failed (recorded as Failed with the message).</exception>
     Task<QueryResult> RunAsync(QueryRunRequest request, CancellationToken cancellationToken = default);
@@ -68,18 +93,20 @@ public interface IQueryService
     Task<SavedQuery?> GetSavedAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Saves a query under its name, replacing one of the same name.</summary>
+    /// <param name="target">What it runs on; the lake by default.</param>
     /// <exception cref="ArgumentException">An empty name or SQL.</exception>
-    Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, CancellationToken cancellationToken = default);
+    Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, QueryTarget target = QueryTarget.Lake, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a saved query; false when there was none of that name.</summary>
     Task<bool> DeleteSavedAsync(string name, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
-/// The Query capability: runs through the backend's <see cref="IQueryEngine"/>, history and saved queries in the ops
-/// database (its own tables). The queries of <c>sql/athena_queries.sql</c> become saved queries at the first start.
+/// The Query capability: runs through the backend's <see cref="IQueryEngine"/> or <see cref="IWarehouse"/>, history and
+/// saved queries in the ops database (its own tables). The queries of <c>sql/athena_queries.sql</c> (lake) and
+/// <c>sql/redshift_monitoring.sql</c> (warehouse) become saved queries once each.
 /// </summary>
-internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, ILogger<QueryService> logger) : IQueryService
+internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, ILogger<QueryService> logger) : IQueryService
 {
     /// <summary>The Query capability's tables.</summary>
     public static OpsSchema Schema { get; } = new("query",
@@ -110,18 +137,31 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
 
         // 2: what each run read, for its cost in the history.
         "ALTER TABLE query_history ADD COLUMN bytes_scanned INTEGER;",
+
+        // 3: what a run and a saved query run on; everything before was on the lake.
+        """
+        ALTER TABLE query_history ADD COLUMN target TEXT NOT NULL DEFAULT 'Lake';
+        ALTER TABLE saved_queries ADD COLUMN target TEXT NOT NULL DEFAULT 'Lake';
+        """,
     ]);
 
     private readonly SemaphoreSlim _seedLock = new(1, 1);
     private bool _seeded;
 
+    // The warehouse's sandbox holds a result in memory; a download takes at most this many rows of it.
+    private const int WarehouseExportRows = 1_000_000;
+
     public string EngineName => engine.Name;
+
+    public string EngineNameFor(QueryTarget target) => target == QueryTarget.Warehouse ? warehouse.Name : engine.Name;
 
     public async Task<QueryResult> RunAsync(QueryRunRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var id = Guid.NewGuid();
-        var result = await RecordedAsync(request, id, () => engine.RunAsync(request.Sql, request.MaxRows, cancellationToken),
+        var result = await RecordedAsync(request, id, () => request.Target == QueryTarget.Warehouse
+                ? warehouse.QueryAsync(request.Sql, request.MaxRows, cancellationToken)
+                : engine.RunAsync(request.Sql, request.MaxRows, cancellationToken),
             r => (r.Rows.Count, r.BytesScanned), cancellationToken).ConfigureAwait(false);
         return result with { HistoryId = id };
     }
@@ -130,8 +170,28 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(writer);
-        return RecordedAsync(request, Guid.NewGuid(), () => engine.StreamAsync(request.Sql, writer, cancellationToken),
+        return RecordedAsync(request, Guid.NewGuid(), () => request.Target == QueryTarget.Warehouse
+                ? ExportWarehouseAsync(request.Sql, writer, cancellationToken)
+                : engine.StreamAsync(request.Sql, writer, cancellationToken),
             s => (s.Rows, s.BytesScanned), cancellationToken);
+    }
+
+    private async Task<QueryStreamSummary> ExportWarehouseAsync(string sql, IQueryRowWriter writer, CancellationToken cancellationToken)
+    {
+        var result = await warehouse.QueryAsync(sql, WarehouseExportRows, cancellationToken).ConfigureAwait(false);
+        await writer.StartAsync(result.Columns, cancellationToken).ConfigureAwait(false);
+        long rows = 0;
+        foreach (var row in result.Rows)
+        {
+            if (!await writer.WriteAsync(row, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            rows++;
+        }
+
+        return new QueryStreamSummary(result.Columns, rows, result.Duration, result.EngineSql, null);
     }
 
     // Every run is a history line, however it ends.
@@ -181,7 +241,7 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         return (await ReadHistoryAsync(command, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
-    private const string HistoryColumns = "id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine, bytes_scanned";
+    private const string HistoryColumns = "id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine, bytes_scanned, target";
 
     private static async Task<List<QueryHistoryEntry>> ReadHistoryAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
@@ -202,6 +262,7 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
                 reader.GetString(9))
             {
                 BytesScanned = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+                Target = Enum.Parse<QueryTarget>(reader.GetString(11)),
             });
         }
 
@@ -213,7 +274,7 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, description, sql, updated_at, updated_by FROM saved_queries";
+        command.CommandText = "SELECT name, description, sql, updated_at, updated_by, target FROM saved_queries";
         if (!string.IsNullOrWhiteSpace(search))
         {
             // instr over lower(): a search for '%' or '_' finds those characters, not every query.
@@ -230,12 +291,12 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, description, sql, updated_at, updated_by FROM saved_queries WHERE name = $name";
+        command.CommandText = "SELECT name, description, sql, updated_at, updated_by, target FROM saved_queries WHERE name = $name";
         command.Parameters.AddWithValue("$name", name.Trim());
         return (await ReadSavedAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    public async Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, CancellationToken cancellationToken = default)
+    public async Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, QueryTarget target = QueryTarget.Lake, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -248,7 +309,7 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         }
 
         await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
-        var saved = new SavedQuery(name.Trim(), description.Trim(), sql.Trim(), time.GetUtcNow(), user);
+        var saved = new SavedQuery(name.Trim(), description.Trim(), sql.Trim(), time.GetUtcNow(), user) { Target = target };
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await UpsertAsync(connection, null, saved, cancellationToken).ConfigureAwait(false);
         return saved;
@@ -264,7 +325,8 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    // Once per ops database, ever: a user who deletes an example does not get it back at the next start.
+    // Once per ops database and file, ever: a user who deletes an example does not get it back at the next start. Each file
+    // has its own mark, so a database seeded before the warehouse's queries existed gets them once too.
     private async Task SeedExamplesAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _seeded))
@@ -282,37 +344,8 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
 
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (var check = connection.CreateCommand())
-            {
-                check.Transaction = transaction;
-                check.CommandText = "SELECT count(*) FROM query_meta WHERE key = 'examples_seeded'";
-                if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0)
-                {
-                    _seeded = true;
-                    return;
-                }
-            }
-
-            var path = options.Value.ExampleQueriesFullPath;
-            var examples = File.Exists(path) ? ExampleQueries.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)) : [];
-            if (examples.Count == 0)
-            {
-                logger.LogWarning("No example queries at {Path}; saved queries start empty", path);
-            }
-
-            foreach (var example in examples)
-            {
-                await UpsertAsync(connection, transaction, new SavedQuery(example.Name, example.Description, example.Sql, time.GetUtcNow(), "system"), cancellationToken).ConfigureAwait(false);
-            }
-
-            await using (var mark = connection.CreateCommand())
-            {
-                mark.Transaction = transaction;
-                mark.CommandText = "INSERT INTO query_meta (key, value) VALUES ('examples_seeded', $at)";
-                mark.Parameters.AddWithValue("$at", Time(time.GetUtcNow()));
-                await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await SeedAsync(connection, transaction, "examples_seeded", options.Value.ExampleQueriesFullPath, QueryTarget.Lake, cancellationToken).ConfigureAwait(false);
+            await SeedAsync(connection, transaction, "warehouse_examples_seeded", options.Value.WarehouseQueriesFullPath, QueryTarget.Warehouse, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _seeded = true;
         }
@@ -322,6 +355,38 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         }
     }
 
+    private async Task SeedAsync(SqliteConnection connection, SqliteTransaction transaction, string mark, string path, QueryTarget target, CancellationToken cancellationToken)
+    {
+        await using (var check = connection.CreateCommand())
+        {
+            check.Transaction = transaction;
+            check.CommandText = "SELECT count(*) FROM query_meta WHERE key = $key";
+            check.Parameters.AddWithValue("$key", mark);
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0)
+            {
+                return;
+            }
+        }
+
+        var examples = File.Exists(path) ? ExampleQueries.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)) : [];
+        if (examples.Count == 0)
+        {
+            logger.LogWarning("No example queries at {Path}; no {Target} queries are saved from it", path, target);
+        }
+
+        foreach (var example in examples)
+        {
+            await UpsertAsync(connection, transaction, new SavedQuery(example.Name, example.Description, example.Sql, time.GetUtcNow(), "system") { Target = target }, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO query_meta (key, value) VALUES ($key, $at)";
+        insert.Parameters.AddWithValue("$key", mark);
+        insert.Parameters.AddWithValue("$at", Time(time.GetUtcNow()));
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task RecordAsync(Guid id, QueryRunRequest request, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error, long? bytes)
     {
         try
@@ -329,8 +394,8 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
             await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO query_history (id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine, bytes_scanned)
-                VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine, $bytes)
+                INSERT INTO query_history (id, sql, status, started_at, duration_ms, rows, error, user_name, source, engine, bytes_scanned, target)
+                VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine, $bytes, $target)
                 """;
             command.Parameters.AddWithValue("$id", id.ToString());
             command.Parameters.AddWithValue("$sql", request.Sql);
@@ -341,8 +406,9 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
             command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
             command.Parameters.AddWithValue("$user", request.User);
             command.Parameters.AddWithValue("$source", request.Source.ToString());
-            command.Parameters.AddWithValue("$engine", engine.Name);
+            command.Parameters.AddWithValue("$engine", EngineNameFor(request.Target));
             command.Parameters.AddWithValue("$bytes", (object?)bytes ?? DBNull.Value);
+            command.Parameters.AddWithValue("$target", request.Target.ToString());
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (SqliteException e)
@@ -357,14 +423,16 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO saved_queries (name, description, sql, updated_at, updated_by) VALUES ($name, $description, $sql, $updated_at, $updated_by)
-            ON CONFLICT (name) DO UPDATE SET description = excluded.description, sql = excluded.sql, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            INSERT INTO saved_queries (name, description, sql, updated_at, updated_by, target) VALUES ($name, $description, $sql, $updated_at, $updated_by, $target)
+            ON CONFLICT (name) DO UPDATE SET description = excluded.description, sql = excluded.sql, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+                target = excluded.target
             """;
         command.Parameters.AddWithValue("$name", query.Name);
         command.Parameters.AddWithValue("$description", query.Description);
         command.Parameters.AddWithValue("$sql", query.Sql);
         command.Parameters.AddWithValue("$updated_at", Time(query.UpdatedAt));
         command.Parameters.AddWithValue("$updated_by", query.UpdatedBy);
+        command.Parameters.AddWithValue("$target", query.Target.ToString());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -374,7 +442,10 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            saved.Add(new SavedQuery(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseTime(reader.GetString(3)), reader.GetString(4)));
+            saved.Add(new SavedQuery(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseTime(reader.GetString(3)), reader.GetString(4))
+            {
+                Target = Enum.Parse<QueryTarget>(reader.GetString(5)),
+            });
         }
 
         return saved;
@@ -386,7 +457,7 @@ internal sealed class QueryService(IQueryEngine engine, OpsDatabase database, IO
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }
 
-/// <summary>The queries of <c>sql/athena_queries.sql</c>: a <c>-- name: X</c> line, comment lines describing it, then its SQL.</summary>
+/// <summary>The queries of <c>sql/athena_queries.sql</c> and <c>sql/redshift_monitoring.sql</c>: a <c>-- name: X</c> line, comment lines describing it, then its SQL.</summary>
 public static class ExampleQueries
 {
     public static IReadOnlyList<(string Name, string Description, string Sql)> Parse(string text)

@@ -220,6 +220,7 @@ internal sealed partial class LocalWarehouse
         var tally = new LoadTally(plan.Files.Count, sourceBytes, run.Progress);
         string status;
         string? message = null;
+        var finished = false;
         Execute(connection, "BEGIN TRANSACTION");
         try
         {
@@ -249,8 +250,13 @@ internal sealed partial class LocalWarehouse
             else
             {
                 RecordLoadedFiles(connection, queryId, plan, started);
-                Execute(connection, "COMMIT");
                 status = LoadStatus.Completed;
+
+                // The history line commits with the rows: killed between two commits, the rows would be in under a line that
+                // the next open marks aborted.
+                Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started, ownTransaction: false);
+                Execute(connection, "COMMIT");
+                finished = true;
             }
         }
         catch (Exception e) when (e is OperationCanceledException or DuckDBException or IOException or InvalidDataException)
@@ -274,7 +280,11 @@ internal sealed partial class LocalWarehouse
             return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message);
         }
 
-        Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started);
+        if (!finished)
+        {
+            Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started);
+        }
+
         logger.LogInformation("Load {QueryId} {Status}: {Rows} rows, {Errors} rejected, in {Duration}", queryId, status, tally.Rows, tally.Errors.Count, stopwatch.Elapsed);
         return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message);
     }
@@ -454,11 +464,16 @@ internal sealed partial class LocalWarehouse
         }
     }
 
-    // The load's history line, its rejected rows and its files, in one transaction after the data's has ended.
-    private void Finish(DuckDBConnection connection, HistoryRow history, LoadTally tally, string status, TimeSpan duration, bool noLoad, long queryId, int tableId, DateTime started)
+    // The load's history line, its rejected rows and its files: in the load's own transaction when it commits rows, else in
+    // one of their own after the load's was rolled back.
+    private void Finish(DuckDBConnection connection, HistoryRow history, LoadTally tally, string status, TimeSpan duration, bool noLoad, long queryId, int tableId, DateTime started, bool ownTransaction = true)
     {
         var session = Environment.ProcessId;
-        Execute(connection, "BEGIN TRANSACTION");
+        if (ownTransaction)
+        {
+            Execute(connection, "BEGIN TRANSACTION");
+        }
+
         using (var errors = connection.CreateAppender("main", "stl_load_errors"))
         {
             foreach (var e in tally.Errors)
@@ -509,7 +524,11 @@ internal sealed partial class LocalWarehouse
             command.ExecuteNonQuery();
         }
 
-        Execute(connection, "COMMIT");
+        if (ownTransaction)
+        {
+            Execute(connection, "COMMIT");
+        }
+
         _ = history;
     }
 

@@ -29,6 +29,20 @@ internal sealed partial class LocalWarehouse
             await InitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // The monitoring queries read sys_load_history: a load a killed process left running is marked aborted first.
+        if (_writer.Wait(0))
+        {
+            try
+            {
+                await using var writable = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                AbortDeadLoads(writable);
+            }
+            finally
+            {
+                _writer.Release();
+            }
+        }
+
         var stopwatch = Stopwatch.StartNew();
         await using var connection = new DuckDBConnection("DataSource=:memory:");
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -66,10 +66,9 @@ internal sealed partial class LocalWarehouse(
             }
         }
 
-        // A load a killed process left as running did not commit: DuckDB rolled its rows back when the file was opened again.
         if (_activeLoads == 0)
         {
-            Execute(connection, $"UPDATE main.sys_load_history SET status = '{LoadStatus.Aborted}', end_time = start_time WHERE status = '{LoadStatus.Running}'");
+            AbortDeadLoads(connection);
         }
 
         _initialized = true;
@@ -190,8 +189,34 @@ internal sealed partial class LocalWarehouse(
             await InitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        AbortDeadLoadsUnlessLoading(connection);
+        return connection;
     }
+
+    // Not only at the first open: the dashboard stays up while a CLI load is killed, and its next look must not show that
+    // load running for ever. Skipped while this process loads (or initializes): the running line may be its own.
+    private void AbortDeadLoadsUnlessLoading(DuckDBConnection connection)
+    {
+        if (!_writer.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            AbortDeadLoads(connection);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    // A running line with no load of this process behind it is a dead process's: DuckDB lets one process at a time open the
+    // file for writing, and this one holds it now. Its rows never committed; DuckDB rolled them back when the file was opened.
+    private static void AbortDeadLoads(DuckDBConnection connection) =>
+        Execute(connection, $"UPDATE main.sys_load_history SET status = '{LoadStatus.Aborted}', end_time = start_time WHERE status = '{LoadStatus.Running}'");
 
     // Another process (the dashboard, the CLI) may hold the file for a moment; wait for it, up to the setting.
     private async Task<DuckDBConnection> OpenAsync(CancellationToken cancellationToken)

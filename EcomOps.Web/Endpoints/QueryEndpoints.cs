@@ -31,7 +31,7 @@ public static class QueryEndpoints
             await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024);
             try
             {
-                await queries.ExportAsync(new QueryRunRequest(entry.Sql, User, QuerySource.Download), new QueryCsvWriter(writer), cancellationToken);
+                await queries.ExportAsync(new QueryRunRequest(entry.Sql, User, QuerySource.Download, Target: entry.Target), new QueryCsvWriter(writer), cancellationToken);
                 await writer.FlushAsync(cancellationToken);
                 return Results.Empty;
             }

@@ -24,6 +24,8 @@ public sealed partial class Query : IAsyncDisposable
     private bool _running;
     private bool _limitRows = true;
     private int _maxRows = 1_000;
+    private QueryTarget _target;
+    private QueryTarget _resultTarget;
     private QueryResult? _result;
     private QueryError? _error;
     private int _historyGeneration;
@@ -167,10 +169,16 @@ public sealed partial class Query : IAsyncDisposable
 
     private async Task RunAsync() => await RunSqlFromEditorAsync(await _editorHandle.ReadAsync(_tabs.Active.Sql));
 
-    private Task RunSqlFromEditorAsync(string sql) => RunSqlAsync(sql, QuerySource.Editor);
+    private Task RunSqlFromEditorAsync(string sql) => RunSqlAsync(sql, QuerySource.Editor, _target);
 
-    /// <summary>Runs SQL and shows its result or why it did not run; one query at a time.</summary>
-    private async Task RunSqlAsync(string sql, QuerySource source)
+    private Task SetTargetAsync(QueryTarget target)
+    {
+        _target = target;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs SQL on its target and shows its result or why it did not run; one query at a time.</summary>
+    private async Task RunSqlAsync(string sql, QuerySource source, QueryTarget target)
     {
         if (_running || string.IsNullOrWhiteSpace(sql))
         {
@@ -184,7 +192,8 @@ public sealed partial class Query : IAsyncDisposable
         StateHasChanged();
         try
         {
-            _result = await Queries.RunAsync(new QueryRunRequest(sql, User, source, MaxRows), run.Token);
+            _result = await Queries.RunAsync(new QueryRunRequest(sql, User, source, MaxRows, target), run.Token);
+            _resultTarget = target;
         }
         catch (QueryRefusedException e)
         {
@@ -229,22 +238,24 @@ public sealed partial class Query : IAsyncDisposable
     // The whole result, every row, streamed by the server: the grid holds at most the row limit.
     private static string? CsvUrl(QueryResult result) => result.HistoryId is { } id ? Endpoints.QueryEndpoints.CsvUrlFor(id) : null;
 
-    // SQL from elsewhere (history, a saved query, the builder) gets a tab of its own, so the user's SQL stays.
-    private Task LoadAsync(string sql)
+    // SQL from elsewhere (history, a saved query, the builder) gets a tab of its own, so the user's SQL stays, and its target.
+    private Task LoadAsync(QueryPick pick)
     {
-        _tabs.Open(sql);
+        _tabs.Open(pick.Sql);
         _tab = SqlTab;
+        _target = pick.Target;
         return SaveTabsAsync();
     }
 
-    private Task RunBuiltAsync(string sql) => RunSqlAsync(sql, QuerySource.Builder);
+    // The builder writes Athena SQL over the catalog: it always runs on the lake.
+    private Task RunBuiltAsync(string sql) => RunSqlAsync(sql, QuerySource.Builder, QueryTarget.Lake);
 
-    private Task EditAsSqlAsync(string sql) => LoadAsync(sql);
+    private Task EditAsSqlAsync(string sql) => LoadAsync(new QueryPick(sql, QueryTarget.Lake));
 
-    private async Task RunSavedAsync(string sql)
+    private async Task RunSavedAsync(QueryPick pick)
     {
-        await LoadAsync(sql);
-        await RunSqlAsync(sql, QuerySource.Saved);
+        await LoadAsync(pick);
+        await RunSqlAsync(pick.Sql, QuerySource.Saved, pick.Target);
     }
 
     private sealed record QueryError(string Message, bool Refused);

@@ -1,4 +1,5 @@
 using EcomOps.Core.Query;
+using EcomOps.Web.Model;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -21,17 +22,21 @@ public sealed partial class QuerySidePanel : IDisposable
     [Parameter]
     public string CurrentSql { get; set; } = "";
 
+    /// <summary>What the editor's SQL runs on, which Save stores with it.</summary>
+    [Parameter]
+    public QueryTarget CurrentTarget { get; set; }
+
     /// <summary>Bumped by the page after each run, to read the history again.</summary>
     [Parameter]
     public int Generation { get; set; }
 
-    /// <summary>Puts SQL into the editor.</summary>
+    /// <summary>Puts SQL into the editor and switches to its target.</summary>
     [Parameter]
-    public EventCallback<string> OnLoad { get; set; }
+    public EventCallback<QueryPick> OnLoad { get; set; }
 
-    /// <summary>Puts SQL into the editor and runs it.</summary>
+    /// <summary>Puts SQL into the editor, switches to its target and runs it.</summary>
     [Parameter]
-    public EventCallback<string> OnRun { get; set; }
+    public EventCallback<QueryPick> OnRun { get; set; }
 
     [Inject]
     private IQueryService Queries { get; set; } = default!;
@@ -67,6 +72,13 @@ public sealed partial class QuerySidePanel : IDisposable
         _cancellation.Cancel();
         _cancellation.Dispose();
     }
+
+    /// <summary>The target as the page's selector names it.</summary>
+    internal static string TargetLabel(QueryTarget target) => target == QueryTarget.Warehouse ? "warehouse" : "lake";
+
+    private static Color TargetColor(QueryTarget target) => target == QueryTarget.Warehouse ? Color.Tertiary : Color.Info;
+
+    private static QueryPick Pick(SavedQuery query) => new(query.Sql, query.Target);
 
     private static Color StatusColor(string status) => status switch
     {
@@ -126,7 +138,7 @@ public sealed partial class QuerySidePanel : IDisposable
         _busy = true;
         try
         {
-            var saved = await Queries.SaveAsync(_name.Trim(), _description.Trim(), CurrentSql, "web", _cancellation.Token);
+            var saved = await Queries.SaveAsync(_name.Trim(), _description.Trim(), CurrentSql, "web", CurrentTarget, _cancellation.Token);
             Snackbar.Add($"Saved '{saved.Name}'.", Severity.Success);
             _name = "";
             _description = "";
