@@ -18,7 +18,15 @@ public sealed partial class Loads : IDisposable
     private readonly CancellationTokenSource _cancellation = new();
     private readonly LoadFilterForm _filter = new();
     private readonly Config _config = new() { Responsive = true, DisplayLogo = false };
-    private readonly Plotly.Blazor.Layout _layout = new() { Height = 240, Margin = new Plotly.Blazor.LayoutLib.Margin { T = 10, B = 50, L = 60, R = 10 } };
+    private readonly Plotly.Blazor.Layout _durationsLayout = new() { Height = 240, Margin = new Plotly.Blazor.LayoutLib.Margin { T = 10, B = 50, L = 60, R = 10 } };
+
+    // Days as categories: on a date axis a single day's bar is a sliver one millisecond wide.
+    private readonly Plotly.Blazor.Layout _rowsLayout = new()
+    {
+        Height = 240,
+        Margin = new Plotly.Blazor.LayoutLib.Margin { T = 10, B = 50, L = 60, R = 10 },
+        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Category }],
+    };
     private readonly Dictionary<Guid, JobStatus> _runStatuses = [];
     private IReadOnlyList<LoadHistoryEntry> _loads = [];
     private IReadOnlyList<string> _tables = [];
