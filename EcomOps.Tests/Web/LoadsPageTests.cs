@@ -18,6 +18,9 @@ public sealed class LoadsPageTests : IAsyncLifetime
 {
     private const string Role = "IAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy'";
     private const string Header = "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country";
+    // The whole suite shares two cores: a page's first reads of the warehouse can take seconds.
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
+
     private const string BadLine = "2,10,x7,2024-03-01 10:00:00,3.00,Peru";
 
     private readonly BunitContext _context = new();
@@ -47,7 +50,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
     {
         var page = _context.Render<LoadsPage>();
 
-        page.WaitForAssertion(() => Assert.Contains("No loads yet", page.Find(".loads-empty").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("No loads yet", page.Find(".loads-empty").TextContent), Slow);
         Assert.NotNull(page.Find(".loads-empty .empty-new-load"));
         Assert.Empty(page.FindAll(".load-row"));
     }
@@ -59,7 +62,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
         var page = _context.Render<LoadsPage>();
 
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count), Slow);
         var rows = page.FindAll(".load-row");
         Assert.Equal([aborted, partial, good], rows.Select(r => long.Parse(r.GetAttribute("data-query-id")!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(["aborted", "completed", "completed"], rows.Select(r => r.GetAttribute("data-status")));
@@ -78,11 +81,11 @@ public sealed class LoadsPageTests : IAsyncLifetime
     {
         var (_, _, aborted) = await LoadThreeAsync();
         var page = _context.Render<LoadsPage>();
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count), Slow);
 
         page.Find(".failed-only input").Change(true);
 
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(".load-row")));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".load-row")), Slow);
         Assert.Equal(aborted.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Find(".load-row").GetAttribute("data-query-id"));
     }
 
@@ -91,15 +94,15 @@ public sealed class LoadsPageTests : IAsyncLifetime
     {
         await LoadThreeAsync();
         var page = _context.Render<LoadsPage>();
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count), Slow);
         var selects = page.FindComponents<MudSelect<string>>();
 
         await page.InvokeAsync(() => selects[0].Instance.ValueChanged.InvokeAsync(LoadStatus.Completed));
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".load-row").Count));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".load-row").Count), Slow);
         Assert.All(page.FindAll(".load-row"), r => Assert.Equal("completed", r.GetAttribute("data-status")));
 
         await page.InvokeAsync(() => selects[1].Instance.ValueChanged.InvokeAsync("customer_data"));
-        page.WaitForAssertion(() => Assert.Contains("No load matches these filters", page.Find(".loads-empty").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("No load matches these filters", page.Find(".loads-empty").TextContent), Slow);
     }
 
     [Fact]
@@ -109,7 +112,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
         var page = _context.Render<LoadsPage>(p => p.Add(x => x.QueryId, partial));
 
-        page.WaitForAssertion(() => Assert.Equal("completed", page.Find(".load-detail").GetAttribute("data-status")));
+        page.WaitForAssertion(() => Assert.Equal("completed", page.Find(".load-detail").GetAttribute("data-status")), Slow);
         Assert.Equal("1", page.Find(".load-detail .detail-rows").TextContent.Trim());
         Assert.Contains("FROM 's3://ecomops-lake/raw/wh/'", page.Find(".load-detail .load-copy").TextContent);
         Assert.Contains("MAXERROR 5", page.Find(".load-detail .load-copy").TextContent);
@@ -118,7 +121,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
         Assert.Contains("s3://ecomops-lake/raw/wh/transactions.csv", error.TextContent);
         Assert.Equal(BadLine, page.Find(".raw-line").TextContent);
         Assert.Equal("x7", page.Find(".raw-line mark.failing-field").TextContent);
-        Assert.Equal("true", page.Find($".load-row[data-query-id='{partial}']").GetAttribute("data-selected"));
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find($".load-row[data-query-id='{partial}']").GetAttribute("data-selected")), Slow);
     }
 
     [Fact]
@@ -132,14 +135,14 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
         _dialogs.WaitForAssertion(() => Assert.Equal(
             "COPY transactions_data\nFROM 's3://ecomops-lake/raw/transactions_data/'\nIAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy'\nFORMAT AS CSV\nIGNOREHEADER 1;",
-            _dialogs.Find(".generated-copy").TextContent));
+            _dialogs.Find(".generated-copy").TextContent), Slow);
 
         _dialogs.Find("#load-maxerror").Change("10");
         _dialogs.Find("#load-timeformat").Input("auto");
         _dialogs.Find(".opt-emptyasnull input").Change(true);
         _dialogs.WaitForAssertion(() => Assert.Equal(
             "COPY transactions_data\nFROM 's3://ecomops-lake/raw/transactions_data/'\nIAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy'\nFORMAT AS CSV\nIGNOREHEADER 1\nTIMEFORMAT AS 'auto'\nEMPTYASNULL\nMAXERROR 10;",
-            _dialogs.Find(".generated-copy").TextContent));
+            _dialogs.Find(".generated-copy").TextContent), Slow);
     }
 
     [Fact]
@@ -154,7 +157,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
         _dialogs.WaitForAssertion(() => Assert.Equal(
             "COPY transactions_data\nFROM 's3://ecomops-lake/raw/transactions_data/'\nIAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy'\nFORMAT AS PARQUET;",
-            _dialogs.Find(".generated-copy").TextContent));
+            _dialogs.Find(".generated-copy").TextContent), Slow);
         Assert.Empty(_dialogs.FindAll(".load-refusal"));
     }
 
@@ -169,7 +172,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
         _dialogs.Find("#load-maxerror").Change("5");
 
-        _dialogs.WaitForAssertion(() => Assert.Contains("MAXERROR", _dialogs.Find(".load-refusal").TextContent));
+        _dialogs.WaitForAssertion(() => Assert.Contains("MAXERROR", _dialogs.Find(".load-refusal").TextContent), Slow);
         Assert.Contains("cannot be a COPY", _dialogs.Find(".load-refusal").TextContent);
         Assert.Empty(_dialogs.FindAll(".generated-copy"));
         Assert.True(_dialogs.Find("#load-start").HasAttribute("disabled"));
@@ -180,22 +183,22 @@ public sealed class LoadsPageTests : IAsyncLifetime
     {
         await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
         var page = _context.Render<LoadsPage>();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find(".loads-empty")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".loads-empty")), Slow);
         page.Find("#new-load-button").Click();
-        _dialogs.WaitForAssertion(() => Assert.NotNull(_dialogs.Find(".load-dialog")));
+        _dialogs.WaitForAssertion(() => Assert.NotNull(_dialogs.Find(".load-dialog")), Slow);
         await BrowseAsync("raw/");
         await BrowseAsync("raw/transactions_data/");
         _dialogs.Find("#load-timeformat").Input("auto");
 
         _dialogs.Find("#load-check").Click();
-        _dialogs.WaitForAssertion(() => Assert.Equal("Succeeded", _dialogs.Find(".check-run").GetAttribute("data-status")), TimeSpan.FromSeconds(30));
+        _dialogs.WaitForAssertion(() => Assert.Equal("Succeeded", _dialogs.Find(".check-run").GetAttribute("data-status")), Slow);
         Assert.Contains("NOLOAD", _dialogs.Find(".check-run").TextContent);
 
         _dialogs.Find("#load-start").Click();
-        _dialogs.WaitForAssertion(() => Assert.Equal("Succeeded", _dialogs.Find(".load-run").GetAttribute("data-status")), TimeSpan.FromSeconds(30));
+        _dialogs.WaitForAssertion(() => Assert.Equal("Succeeded", _dialogs.Find(".load-run").GetAttribute("data-status")), Slow);
         Assert.Contains("50", _dialogs.Find(".load-results").TextContent);
 
-        page.WaitForAssertion(() => Assert.Contains(page.FindAll(".load-row"), r => r.GetAttribute("data-rows") == "50"), TimeSpan.FromSeconds(30));
+        page.WaitForAssertion(() => Assert.Contains(page.FindAll(".load-row"), r => r.GetAttribute("data-rows") == "50"), Slow);
         Assert.Equal(50, (await Get<IWarehouse>().ListTablesAsync()).Single(t => t.Name == "transactions_data").Rows);
     }
 
@@ -211,17 +214,17 @@ public sealed class LoadsPageTests : IAsyncLifetime
     private async Task OpenWizardAsync()
     {
         var page = _context.Render<LoadsPage>();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("#new-load-button")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("#new-load-button")), Slow);
         page.Find("#new-load-button").Click();
-        _dialogs.WaitForAssertion(() => Assert.NotEmpty(_dialogs.FindAll(".prefix-folder")));
+        _dialogs.WaitForAssertion(() => Assert.NotEmpty(_dialogs.FindAll(".prefix-folder")), Slow);
         await Task.CompletedTask;
     }
 
     private async Task BrowseAsync(string prefix)
     {
-        _dialogs.WaitForAssertion(() => Assert.NotNull(_dialogs.Find($".prefix-folder[data-prefix='{prefix}']")));
+        _dialogs.WaitForAssertion(() => Assert.NotNull(_dialogs.Find($".prefix-folder[data-prefix='{prefix}']")), Slow);
         _dialogs.Find($".prefix-folder[data-prefix='{prefix}']").Click();
-        _dialogs.WaitForAssertion(() => Assert.Equal(prefix, _dialogs.Find(".load-source").GetAttribute("data-prefix")));
+        _dialogs.WaitForAssertion(() => Assert.Equal(prefix, _dialogs.Find(".load-source").GetAttribute("data-prefix")), Slow);
         await Task.CompletedTask;
     }
 
