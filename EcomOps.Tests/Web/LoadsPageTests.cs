@@ -106,6 +106,22 @@ public sealed class LoadsPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DateRange_ShowsTheLoadsStartedOnThoseDays()
+    {
+        await LoadThreeAsync();
+        var page = _context.Render<LoadsPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count), Slow);
+        var picker = page.FindComponent<MudDateRangePicker>();
+        var today = DateTime.UtcNow.Date;
+
+        await page.InvokeAsync(() => picker.Instance.DateRangeChanged.InvokeAsync(new DateRange(today.AddDays(-3), today.AddDays(-1))));
+        page.WaitForAssertion(() => Assert.Contains("No load matches these filters", page.Find(".loads-empty").TextContent), Slow);
+
+        await page.InvokeAsync(() => picker.Instance.DateRangeChanged.InvokeAsync(new DateRange(today.AddDays(-1), today)));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".load-row").Count), Slow);
+    }
+
+    [Fact]
     public async Task Detail_ShowsTheLoadsCopy_AndEachRejectedRow_WithTheFailingFieldHighlightedInItsRawLine()
     {
         var (_, partial, _) = await LoadThreeAsync();
@@ -199,6 +215,8 @@ public sealed class LoadsPageTests : IAsyncLifetime
         Assert.Contains("50", _dialogs.Find(".load-results").TextContent);
 
         page.WaitForAssertion(() => Assert.Contains(page.FindAll(".load-row"), r => r.GetAttribute("data-rows") == "50"), Slow);
+        page.WaitForAssertion(() => Assert.Equal(["false", "true"], page.FindAll(".load-row").Select(r => r.GetAttribute("data-noload"))), Slow);
+        Assert.Contains("NOLOAD", page.FindAll(".load-row")[1].TextContent);
         Assert.Equal(50, (await Get<IWarehouse>().ListTablesAsync()).Single(t => t.Name == "transactions_data").Rows);
     }
 

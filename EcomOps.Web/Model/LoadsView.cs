@@ -52,6 +52,20 @@ public static class LoadsView
         return runs.FirstOrDefault(r => r.Results?.Any(x => x.Name == LoadQueryIdResult && x.Value == id) == true);
     }
 
+    /// <summary>
+    /// The query ids of the loads that were NOLOAD checks, from their runs' parameters: <c>sys_load_history</c> records
+    /// a check like a load (completed, 0 rows), and people need to tell them apart.
+    /// </summary>
+    public static async Task<IReadOnlySet<long>> NoLoadChecksAsync(IJobRunner runner, CancellationToken cancellationToken)
+    {
+        var runs = await runner.ListAsync(new JobRunFilter(Kind: JobKinds.Load, Limit: 1_000), cancellationToken);
+        return runs.Where(r => r.Parameters.ContainsKey("noload"))
+            .Select(r => r.Results?.FirstOrDefault(x => x.Name == LoadQueryIdResult)?.Value)
+            .Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+            .Where(id => id >= 0)
+            .ToHashSet();
+    }
+
     /// <summary>The result line in which a load run names its <c>sys_load_history</c> query id.</summary>
     public const string LoadQueryIdResult = "load (query id)";
 }

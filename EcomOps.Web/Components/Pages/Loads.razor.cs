@@ -30,6 +30,7 @@ public sealed partial class Loads : IDisposable
     private readonly Dictionary<Guid, JobStatus> _runStatuses = [];
     private IReadOnlyList<LoadHistoryEntry> _loads = [];
     private IReadOnlyList<string> _tables = [];
+    private IReadOnlySet<long> _checks = new HashSet<long>();
     private IReadOnlyList<(string Day, long Rows)> _rowsPerDay = [];
     private IReadOnlyList<(DateTime Start, double Seconds, string Status)> _durations = [];
     private bool _loaded;
@@ -143,6 +144,7 @@ public sealed partial class Loads : IDisposable
         {
             var filter = _filter.ToFilter();
             var loads = await Warehouse.LoadsAsync(filter, token);
+            _checks = await LoadsView.NoLoadChecksAsync(Runner, token);
             _filtered = filter != new LoadFilter();
             if (!loads.SequenceEqual(_loads))
             {
