@@ -61,6 +61,7 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
     {
         var copy = CopyParser.Parse(parameters.Copy);
         var begun = false;
+        long bytesRead = 0;
         var progress = new SyncProgress<LoadProgress>(p =>
         {
             if (!begun)
@@ -69,6 +70,7 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
                 begun = true;
             }
 
+            bytesRead = p.BytesDone;
             context.Report(LoadStep, p.BytesDone, p.BytesDone);
             context.SetCounts(c => c with { RowsWritten = p.Rows, RowsRejected = p.Errors, BytesRead = p.BytesDone });
         });
@@ -95,6 +97,7 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
             throw new LoadRefusedException(outcome.Message ?? $"The load ended {outcome.Status}.");
         }
 
-        context.CompleteStep(LoadStep, outcome.LoadedBytes, outcome.LoadedBytes);
+        // The step counts bytes (BeginStep above), so it ends at the bytes read, not at the rows loaded.
+        context.CompleteStep(LoadStep, bytesRead, bytesRead);
     }
 }

@@ -177,6 +177,24 @@ public sealed class LocalWarehouseTests : IDisposable
         Assert.Throws<CopyParseException>(() => loads.StartLoad("COPY transactions_data FROM 's3://ecomops-lake/raw/' FORMAT AS JSON 'auto'", "ada"));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" NOLOAD")]
+    public async Task ALoadRun_EndsItsStepWithEveryByteRead_AsTheProgressBarShowsIt(string noLoad)
+    {
+        await Warehouse.InitAsync();
+        await PutAsync("raw/wh/transactions.csv", Header, "1,10,100,2024-03-01 10:00:00,12.50,Chile", "2,10,101,2024-03-01 10:00:00,1.00,Peru");
+
+        var run = await _host.Get<IJobRunner>().WaitAsync(
+            _host.Get<IWarehouseService>().StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1{noLoad}", "ada").Id);
+
+        var step = Assert.Single(run.Steps);
+        Assert.Equal((JobStatus.Succeeded, JobUnits.Bytes), (step.Status, step.Unit));
+        Assert.True(step.Progress.Total > 0);
+        Assert.Equal(step.Progress.Total, step.Progress.Done);
+        Assert.Equal(100, step.Progress.Percent);
+    }
+
     [Fact]
     public async Task Credentials_AreNeverStoredWithTheRun()
     {

@@ -15,7 +15,7 @@ public static class NavPages
         new("jobs", "Jobs", Icons.Material.Filled.Schedule, true, "Convert CSV to Parquet; watch and cancel runs; run history."),
         new("catalog", "Catalog", Icons.Material.Filled.TableChart, true, "Crawl the Parquet into tables and partitions."),
         new("query", "Query", Icons.Material.Filled.Search, true, "Athena-dialect SQL with a visual builder and charts."),
-        new("loads", "Loads", Icons.Material.Filled.Storage, false, "Redshift COPY into the warehouse; load history and errors."),
+        new("loads", "Loads", Icons.Material.Filled.Storage, true, "Redshift COPY into the warehouse; load history and errors."),
         new("settings", "Settings", Icons.Material.Filled.Settings, true, "Backend, data root and other settings in effect."),
     ];
 
