@@ -13,6 +13,9 @@ namespace EcomOps.Tests.Web;
 /// <summary>The Jobs page over real runs: a generation, a conversion that fails on bad rows, and one that succeeds.</summary>
 public sealed class JobsPageTests : IAsyncLifetime
 {
+    // bunit waits a second by default; runs finish later than that on a busy 2-core machine.
+    private static readonly TimeSpan Busy = TimeSpan.FromSeconds(30);
+
     private readonly BunitContext _context = new();
     private readonly TempDirectory _root = new();
 
@@ -61,11 +64,11 @@ public sealed class JobsPageTests : IAsyncLifetime
 
         page.Find(".failed-only input").Change(true);
 
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")), Busy);
         var row = page.Find(".job-row");
         Assert.Contains("Convert customer_data to Parquet", row.TextContent);
         row.Click();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find(".job-detail .lake-preview")));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".job-detail .lake-preview")), Busy);
         Assert.Contains("max errors", page.Find(".detail-parameters").TextContent);
         Assert.Contains("more than 0 rows were rejected", page.Find(".detail-error").TextContent);
         Assert.Contains("line 2, column SignupDate", page.Find(".detail-error").TextContent);
@@ -82,7 +85,7 @@ public sealed class JobsPageTests : IAsyncLifetime
 
         await page.InvokeAsync(() => kind.Instance.ValueChanged.InvokeAsync(JobKinds.Generate));
 
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")), Busy);
         Assert.Contains("generate", page.Find(".job-row").TextContent);
     }
 
@@ -92,13 +95,13 @@ public sealed class JobsPageTests : IAsyncLifetime
         File.Delete(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data", "bad.csv"));
         var page = RenderPage();
         page.Find(".failed-only input").Change(true);
-        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")), Busy);
         var failedId = Guid.Parse(page.Find(".job-row").GetAttribute("data-run")!);
         page.Find(".job-row").Click();
 
-        page.WaitForAssertion(() => page.Find("#retry-button").Click());
+        page.WaitForAssertion(() => page.Find("#retry-button").Click(), Busy);
 
-        page.WaitForAssertion(() => Assert.Contains($"run again from {failedId.ToString()[..8]}", page.Find(".detail-retry-of").TextContent));
+        page.WaitForAssertion(() => Assert.Contains($"run again from {failedId.ToString()[..8]}", page.Find(".detail-retry-of").TextContent), Busy);
         var runner = _context.Services.GetRequiredService<IJobRunner>();
         var again = (await runner.ListAsync(new JobRunFilter(Kind: JobKinds.Convert))).Single(r => r.RetryOf == failedId);
         var done = await runner.WaitAsync(again.Id);
@@ -110,7 +113,7 @@ public sealed class JobsPageTests : IAsyncLifetime
     private IRenderedComponent<EcomOps.Web.Components.Pages.Jobs> RenderPage()
     {
         var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".job-row").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".job-row").Count), Busy);
         return page;
     }
 }
