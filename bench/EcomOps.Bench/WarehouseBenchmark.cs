@@ -23,7 +23,7 @@ internal static class WarehouseBenchmark
     public const string Command = "warehouse";
 
     public const string Usage = """
-          warehouse [--rows N[,N...]] [--repeat K] [--process warm|whole|both] [--cli PATH] [--no-breakdown]
+          warehouse [--rows N[,N...]] [--repeat K] [--process warm|whole|both] [--cli PATH] [--no-breakdown] [--duckdb-memory-limit SIZE]
             Generates N transactions (default 1_000_000,10_000_000; 100,000 customers, 20,000 products) and converts
             them to Parquet (no partitions), then loads transactions_data into a fresh local warehouse (warehouse.duckdb
             deleted, init, COPY) with Redshift COPY: CSV IGNOREHEADER 1 from raw/transactions_data/ and FORMAT AS PARQUET
@@ -34,7 +34,8 @@ internal static class WarehouseBenchmark
             CLI published in Release, or --cli PATH) against DuckDB timed in this process. Reports rows/s, the ratio
             ours/DuckDB's throughput (target >= 0.8x), peak memory (flat in the file size), checks both sides hold the
             same rows, and (unless --no-breakdown) splits our CSV load's time at the smallest size: lines, records,
-            conversion, appender.
+            conversion, appender. --duckdb-memory-limit 256MB sets DuckDB's memory_limit on DuckDB's own side and the
+            breakdown's appender (not on ours, which Core opens), to see what a limit does to time and peak memory.
             Files in a temporary folder deleted afterwards.
         """;
 
@@ -50,6 +51,9 @@ internal static class WarehouseBenchmark
 
     private static readonly long[] DefaultRows = [1_000_000, 10_000_000];
 
+    // DuckDB's memory_limit for DuckDB's own load and the breakdown's appender (not ours: Core sets none), to show what a limit does.
+    private static string? s_duckDbMemoryLimit;
+
     public static async Task<int> RunAsync(BenchArguments args, BenchReport report, CancellationToken cancellationToken = default)
     {
         var rowCounts = args.String("--rows") is null ? DefaultRows : ConversionBenchmark.ParseRows(args.String("--rows"));
@@ -63,6 +67,7 @@ internal static class WarehouseBenchmark
         };
         var givenCli = args.String("--cli");
         var breakdown = !args.Flag("--no-breakdown");
+        s_duckDbMemoryLimit = args.String("--duckdb-memory-limit");
         args.EnsureAllUsed();
         if (modes.Contains(Whole) && !WholeProcess.IsSupported)
         {
@@ -220,6 +225,7 @@ internal static class WarehouseBenchmark
         using (var connection = new DuckDBConnection($"DataSource={data.DuckDbFile}"))
         {
             connection.Open();
+            SetMemoryLimit(connection);
             using var command = connection.CreateCommand();
             command.CommandText = sql;
             using (cancellationToken.Register(command.Cancel))
@@ -336,21 +342,23 @@ internal static class WarehouseBenchmark
         {
             var seconds = new List<double>();
             var cpu = new List<double>();
-            long rows = 0;
+            long rows = 0, peak = 0;
             for (var r = 0; r < repeat; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Collect();
                 var cpuBefore = ProcStatus.CpuTime(Environment.ProcessId);
+                using var memory = PeakMemory.Start();
                 var clock = Stopwatch.StartNew();
                 rows = body();
                 seconds.Add(clock.Elapsed.TotalSeconds);
+                peak = Math.Max(peak, memory.Stop().WorkingSetBytes);
                 cpu.Add((ProcStatus.CpuTime(Environment.ProcessId) - cpuBefore)?.TotalSeconds ?? 0);
             }
 
-            var stage = new Stage(name, what, BenchReport.Median(seconds), BenchReport.Median(cpu), rows);
+            var stage = new Stage(name, what, BenchReport.Median(seconds), BenchReport.Median(cpu), rows, peak);
             measured.Add(stage);
-            report.Line($"{name}: {stage.Seconds:N2} s ({string.Join(", ", seconds.Select(s => s.ToString("N2", CultureInfo.InvariantCulture)))}), CPU {stage.CpuSeconds:N2} s, {rows:N0} rows = {rows / stage.Seconds:N0} rows/s  [{what}]");
+            report.Line($"{name}: {stage.Seconds:N2} s ({string.Join(", ", seconds.Select(s => s.ToString("N2", CultureInfo.InvariantCulture)))}), CPU {stage.CpuSeconds:N2} s, peak RSS {peak / 1e6:N0} MB, {rows:N0} rows = {rows / stage.Seconds:N0} rows/s  [{what}]");
         }
 
         DeleteDatabase(scratch);
@@ -401,10 +409,17 @@ internal static class WarehouseBenchmark
 
     private static long WithAppender(string file, string duckDdl, Func<DuckDBAppender, long> body)
     {
+        // Created and closed first, then reopened to load, as init and COPY do (DuckDB writes a new table's rows differently).
         DeleteDatabase(file);
+        using (var create = new DuckDBConnection($"DataSource={file}"))
+        {
+            create.Open();
+            Execute(create, duckDdl);
+        }
+
         using var connection = new DuckDBConnection($"DataSource={file}");
         connection.Open();
-        Execute(connection, duckDdl);
+        SetMemoryLimit(connection);
         Execute(connection, "BEGIN TRANSACTION");
         long rows;
         using (var appender = connection.CreateAppender("public", Table))
@@ -458,7 +473,7 @@ internal static class WarehouseBenchmark
                 .Append((Name: "CLI", Value: cli))
                 .Select(m => (IReadOnlyList<string>)[m.Name, m.Value]));
         report.Line();
-        report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- warehouse`: COPY of generated transactions_data into a fresh local warehouse (warehouse.duckdb deleted, init, COPY; only the COPY timed) against DuckDB's own load of the same files into the same table (RedshiftDdl.ToDuckDb DDL in a fresh DuckDB file; open, load, close timed). CSV: `COPY ... CSV IGNOREHEADER 1` against DuckDB's `COPY ... FROM 'f.csv' (HEADER)`; Parquet: `COPY ... FORMAT AS PARQUET` against `INSERT INTO ... SELECT * FROM read_parquet([...], hive_partitioning = false)`. {repeat} repeats each way, taking turns; medians. Warm: both in this process after a warm-up load of {WarmUpRows:N0} rows; peak RSS is this process's VmHWM reset before each load. Whole process: `ecomops warehouse copy --sql ...` as a new process (published CLI, start-up and JIT included; peak RSS is its VmHWM) against **DuckDB timed in this process** (no start-up: a harder comparison than the CLI's own). Ratio = our rows/s over DuckDB's.");
+        report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- warehouse`: COPY of generated transactions_data into a fresh local warehouse (warehouse.duckdb deleted, init, COPY; only the COPY timed) against DuckDB's own load of the same files into the same table (RedshiftDdl.ToDuckDb DDL in a fresh DuckDB file; open, load, close timed). CSV: `COPY ... CSV IGNOREHEADER 1` against DuckDB's `COPY ... FROM 'f.csv' (HEADER)`; Parquet: `COPY ... FORMAT AS PARQUET` against `INSERT INTO ... SELECT * FROM read_parquet([...], hive_partitioning = false)`. {repeat} repeats each way, taking turns; medians.{(s_duckDbMemoryLimit is null ? "" : $" DuckDB's side with SET memory_limit = '{s_duckDbMemoryLimit}'.")} Warm: both in this process after a warm-up load of {WarmUpRows:N0} rows; peak RSS is this process's VmHWM reset before each load. Whole process: `ecomops warehouse copy --sql ...` as a new process (published CLI, start-up and JIT included; peak RSS is its VmHWM) against **DuckDB timed in this process** (no start-up: a harder comparison than the CLI's own). Ratio = our rows/s over DuckDB's.");
         report.Line();
         var pairs = runs.GroupBy(r => (r.Mode, r.Format, r.Rows))
             .Select(g => (g.Key.Mode, g.Key.Format, g.Key.Rows, Ours: g.Single(r => r.Engine == "ecomops"), Theirs: g.Single(r => r.Engine == "duckdb")))
@@ -506,14 +521,14 @@ internal static class WarehouseBenchmark
             report.Line($"Our CSV load at {rows:N0} rows taken apart (this process, medians of {repeat}); the full COPY and DuckDB's COPY from the warm runs:");
             report.Line();
             var copy = pairs.FirstOrDefault(p => p.Mode == Warm && p.Format == Csv && p.Rows == rows);
-            var rowsOut = measured.Select(s => (IReadOnlyList<string>)[s.Name, BenchReport.Fixed(s.Seconds, 2), BenchReport.Fixed(s.CpuSeconds, 2), BenchReport.Count(s.Rows / s.Seconds), s.What]).ToList();
+            var rowsOut = measured.Select(s => (IReadOnlyList<string>)[s.Name, BenchReport.Fixed(s.Seconds, 2), BenchReport.Fixed(s.CpuSeconds, 2), BenchReport.Count(s.Rows / s.Seconds), BenchReport.Megabytes(s.PeakBytes), s.What]).ToList();
             if (copy.Ours is not null)
             {
-                rowsOut.Add(["8 IWarehouse.CopyAsync", BenchReport.Fixed(copy.Ours.MedianSeconds, 2), BenchReport.Fixed(copy.Ours.MedianCpuSeconds, 2), BenchReport.Count(rows / copy.Ours.MedianSeconds), "the whole load (warm)"]);
-                rowsOut.Add(["DuckDB COPY", BenchReport.Fixed(copy.Theirs.MedianSeconds, 2), BenchReport.Fixed(copy.Theirs.MedianCpuSeconds, 2), BenchReport.Count(rows / copy.Theirs.MedianSeconds), "COPY ... FROM 'f.csv' (HEADER), its own threads"]);
+                rowsOut.Add(["8 IWarehouse.CopyAsync", BenchReport.Fixed(copy.Ours.MedianSeconds, 2), BenchReport.Fixed(copy.Ours.MedianCpuSeconds, 2), BenchReport.Count(rows / copy.Ours.MedianSeconds), BenchReport.Megabytes(copy.Ours.PeakBytes), "the whole load (warm)"]);
+                rowsOut.Add(["DuckDB COPY", BenchReport.Fixed(copy.Theirs.MedianSeconds, 2), BenchReport.Fixed(copy.Theirs.MedianCpuSeconds, 2), BenchReport.Count(rows / copy.Theirs.MedianSeconds), BenchReport.Megabytes(copy.Theirs.PeakBytes), "COPY ... FROM 'f.csv' (HEADER), its own threads"]);
             }
 
-            report.Table([new("Stage", Numeric: false), new("s"), new("CPU s"), new("rows/s"), new("What", Numeric: false)], rowsOut);
+            report.Table([new("Stage", Numeric: false), new("s"), new("CPU s"), new("rows/s"), new("peak RSS MB"), new("What", Numeric: false)], rowsOut);
         }
     }
 
@@ -531,6 +546,14 @@ internal static class WarehouseBenchmark
     {
         File.Delete(file);
         File.Delete(file + ".wal");
+    }
+
+    private static void SetMemoryLimit(DuckDBConnection connection)
+    {
+        if (s_duckDbMemoryLimit is { } limit)
+        {
+            Execute(connection, $"SET memory_limit = {Literal(limit)}");
+        }
     }
 
     private static void Execute(DuckDBConnection connection, string sql)
@@ -553,7 +576,7 @@ internal static class WarehouseBenchmark
         public long PeakBytes => Measured.Max(r => r.PeakBytes);
     }
 
-    private sealed record Stage(string Name, string What, double Seconds, double CpuSeconds, long Rows);
+    private sealed record Stage(string Name, string What, double Seconds, double CpuSeconds, long Rows, long PeakBytes);
 
     /// <summary>What a warehouse holds after a load, to compare ours with DuckDB's.</summary>
     private sealed record Totals(long Rows, string Amount, string Range, long Customers)
