@@ -17,5 +17,6 @@ internal sealed record Benchmark(
         new(UploadBenchmark.Command, UploadBenchmark.Usage, UploadBenchmark.RunAsync),
         new(CrawlBenchmark.Command, CrawlBenchmark.Usage, CrawlBenchmark.RunAsync),
         new(QueryBenchmark.Command, QueryBenchmark.Usage, QueryBenchmark.RunAsync),
+        new(WarehouseBenchmark.Command, WarehouseBenchmark.Usage, WarehouseBenchmark.RunAsync),
     ];
 }

@@ -237,7 +237,7 @@ internal static class ConversionBenchmark
     private static long OurOutputBytes(string folder) =>
         Directory.EnumerateFiles(Path.Combine(LakeOf(folder), "parquet", Dataset.Name), "*.parquet", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
 
-    private static IReadOnlyList<long> ParseRows(string? text)
+    internal static IReadOnlyList<long> ParseRows(string? text)
     {
         if (text is null)
         {
