@@ -32,18 +32,23 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         var stopwatch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
-        await using var connection = new DuckDBConnection("DataSource=:memory:");
-        await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
+        var connection = new DuckDBConnection("DataSource=:memory:");
 
         // Each query's profile goes to a folder of its own, the only place outside the lake DuckDB may touch.
         var profile = Directory.CreateDirectory(Path.Combine(options.Value.DataRootFullPath, "duckdb-home", "profiles", Guid.NewGuid().ToString("N"))).FullName;
         try
         {
+            await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
             return await RunSandboxedAsync(connection, sql, writer, settings, profile, stopwatch, timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            TryDelete(profile);
+            // Closing a database and deleting its profile take ~10 ms; the answer need not wait for them.
+            _ = Task.Run(() =>
+            {
+                connection.Dispose();
+                TryDelete(profile);
+            }, CancellationToken.None);
         }
     }
 

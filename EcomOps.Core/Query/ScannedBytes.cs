@@ -105,6 +105,10 @@ internal static class ScannedBytes
         }
     }
 
+    // Each file's compressed bytes per column, from its footer, kept while the file is unchanged (a committed Parquet
+    // file never changes; a replaced one has another size or time): later queries read no footer for the figure.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, long Length, DateTime Written), IReadOnlyDictionary<string, long>> Footers = new();
+
     // The footers say each column chunk's compressed size: what a reader of those columns fetches.
     private static long ParquetColumnBytes(DuckDBConnection connection, Scan scan)
     {
@@ -113,18 +117,44 @@ internal static class ScannedBytes
             return 0;
         }
 
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path_in_schema, CAST(sum(total_compressed_size) AS BIGINT) FROM parquet_metadata([" +
-            string.Join(", ", scan.Files.Select(AthenaSqlTranslator.Literal)) + "]) GROUP BY path_in_schema";
-        using var reader = command.ExecuteReader();
-        long bytes = 0;
-        var read = new HashSet<string>(scan.Projections, StringComparer.OrdinalIgnoreCase);
-        while (reader.Read())
+        var keys = scan.Files.Select(f => new FileInfo(f)).Select(i => (i.FullName, i.Exists ? i.Length : -1, i.Exists ? i.LastWriteTimeUtc : DateTime.MinValue)).ToList();
+        var missing = keys.Where(k => !Footers.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
         {
-            var column = reader.GetString(0);
-            if (read.Contains(column) || MentionedIn(scan.Filters, column))
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT file_name, path_in_schema, CAST(sum(total_compressed_size) AS BIGINT) FROM parquet_metadata([" +
+                string.Join(", ", missing.Select(k => AthenaSqlTranslator.Literal(k.Item1))) + "]) GROUP BY file_name, path_in_schema";
+            var read = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+            using (var reader = command.ExecuteReader())
             {
-                bytes += reader.GetInt64(1);
+                while (reader.Read())
+                {
+                    var file = Path.GetFullPath(reader.GetString(0));
+                    if (!read.TryGetValue(file, out var columns))
+                    {
+                        read[file] = columns = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+                    }
+
+                    columns[reader.GetString(1)] = reader.GetInt64(2);
+                }
+            }
+
+            foreach (var key in missing)
+            {
+                if (read.TryGetValue(key.Item1, out var columns))
+                {
+                    Footers[key] = columns;
+                }
+            }
+        }
+
+        var wanted = new HashSet<string>(scan.Projections, StringComparer.OrdinalIgnoreCase);
+        long bytes = 0;
+        foreach (var key in keys)
+        {
+            if (Footers.TryGetValue(key, out var columns))
+            {
+                bytes += columns.Where(c => wanted.Contains(c.Key) || MentionedIn(scan.Filters, c.Key)).Sum(c => c.Value);
             }
         }
 

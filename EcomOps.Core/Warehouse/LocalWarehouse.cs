@@ -232,6 +232,10 @@ internal sealed partial class LocalWarehouse(
                 Execute(connection, "SET TimeZone = 'UTC'");
                 Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {DefaultSchema}");
                 Execute(connection, $"SET search_path = '{DefaultSchema},main'");
+
+                // A load's memory stays flat in the file's size: DuckDB spills past the limit, and need not keep rows in order.
+                Execute(connection, $"SET memory_limit = {Literal(options.Value.MemoryLimit)}");
+                Execute(connection, "SET preserve_insertion_order = false");
                 return connection;
             }
             catch (DuckDBException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))

@@ -22,6 +22,12 @@ public sealed class WarehouseOptions
     /// <summary><c>EcomOps:Warehouse:BusySeconds</c>: how long to wait for the file while another process holds it. Default 30.</summary>
     public int BusySeconds { get; set; } = 30;
 
+    /// <summary>
+    /// <c>EcomOps:Warehouse:MemoryLimit</c>: DuckDB's memory_limit for the warehouse, such as <c>512MB</c>. Without one
+    /// DuckDB keeps a whole load in its buffer pool, so memory grows with the file. Default 512MB.
+    /// </summary>
+    public string MemoryLimit { get; set; } = "512MB";
+
     public string FullPath(EcomOpsOptions root) => System.IO.Path.GetFullPath(Path ?? System.IO.Path.Combine(root.DataRootFullPath, "warehouse.duckdb"));
 
     public string DdlFullPath => System.IO.Path.GetFullPath(DdlPath ?? System.IO.Path.Combine(AppContext.BaseDirectory, "sql", "redshift_ddl.sql"));
@@ -29,8 +35,19 @@ public sealed class WarehouseOptions
 
 internal sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOptions>
 {
-    public ValidateOptionsResult Validate(string? name, WarehouseOptions options) =>
-        options.BusySeconds is < 1 or > 3600
-            ? ValidateOptionsResult.Fail($"EcomOps:Warehouse:BusySeconds is {options.BusySeconds}; set 1 to 3600 (default 30).")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, WarehouseOptions options)
+    {
+        var failures = new List<string>();
+        if (options.BusySeconds is < 1 or > 3600)
+        {
+            failures.Add($"EcomOps:Warehouse:BusySeconds is {options.BusySeconds}; set 1 to 3600 (default 30).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.MemoryLimit) || !System.Text.RegularExpressions.Regex.IsMatch(options.MemoryLimit, @"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            failures.Add($"EcomOps:Warehouse:MemoryLimit '{options.MemoryLimit}' is not a size; set one such as 512MB or 2GB.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
