@@ -12,8 +12,14 @@ namespace EcomOps.Core.Query;
 /// The Local backend's query engine: DuckDB in this process, one in-memory database per query, over views of
 /// the catalog's tables, sandboxed to the lake. Athena SQL is translated by <see cref="AthenaSqlTranslator"/>.
 /// </summary>
-internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOptions<EcomOpsOptions> options, IOptions<QueryOptions> queryOptions, ILogger<DuckDbQueryEngine> logger) : IQueryEngine
+internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOptions<EcomOpsOptions> options, IOptions<QueryOptions> queryOptions, ILogger<DuckDbQueryEngine> logger) : IQueryEngine, IDisposable
 {
+    // The next query's database, opened and sandboxed ahead on another thread (~13 ms off each query's path).
+    // One query at a time takes it; the others open their own as before.
+    private Task<Sandboxed>? _next;
+
+    private sealed record Sandboxed(DuckDBConnection Connection, string Profile);
+
     public string Name => "DuckDB (local)";
 
     public async Task<QueryResult> RunAsync(string sql, int? maxRows, CancellationToken cancellationToken)
@@ -32,30 +38,88 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         var stopwatch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
-        var connection = new DuckDBConnection("DataSource=:memory:");
-
-        // Each query's profile goes to a folder of its own, the only place outside the lake DuckDB may touch.
-        var profile = Directory.CreateDirectory(Path.Combine(options.Value.DataRootFullPath, "duckdb-home", "profiles", Guid.NewGuid().ToString("N"))).FullName;
+        var sandboxed = TakeSandboxed(settings);
         try
         {
-            await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
-            return await RunSandboxedAsync(connection, sql, writer, settings, profile, stopwatch, timeout, cancellationToken).ConfigureAwait(false);
+            return await RunSandboxedAsync(sandboxed.Connection, sql, writer, settings, sandboxed.Profile, stopwatch, timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             // Closing a database and deleting its profile take ~10 ms; the answer need not wait for them.
             _ = Task.Run(() =>
             {
-                connection.Dispose();
-                TryDelete(profile);
+                sandboxed.Connection.Dispose();
+                TryDelete(sandboxed.Profile);
             }, CancellationToken.None);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _next, null) is { } next)
+        {
+            DisposeWhenDone(next).Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    // The database prepared ahead when it is ready, else a new one; then the next one is prepared.
+    private Sandboxed TakeSandboxed(QueryOptions settings)
+    {
+        Sandboxed taken;
+        var ready = Interlocked.Exchange(ref _next, null);
+        if (ready is { IsCompletedSuccessfully: true })
+        {
+            taken = ready.Result;
+        }
+        else
+        {
+            if (ready is not null)
+            {
+                _ = DisposeWhenDone(ready);
+            }
+
+            taken = OpenSandboxed(settings);
+        }
+
+        var next = Task.Run(() => OpenSandboxed(settings));
+        if (Interlocked.CompareExchange(ref _next, next, null) is not null)
+        {
+            _ = DisposeWhenDone(next);
+        }
+
+        return taken;
+    }
+
+    private Task DisposeWhenDone(Task<Sandboxed> prepared) => prepared.ContinueWith(t =>
+    {
+        if (t.IsCompletedSuccessfully)
+        {
+            t.Result.Connection.Dispose();
+            TryDelete(t.Result.Profile);
+        }
+    }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    // Each query's profile goes to a folder of its own, the only place outside the lake DuckDB may touch.
+    private Sandboxed OpenSandboxed(QueryOptions settings)
+    {
+        var profile = Directory.CreateDirectory(Path.Combine(options.Value.DataRootFullPath, "duckdb-home", "profiles", Guid.NewGuid().ToString("N"))).FullName;
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        try
+        {
+            connection.Open();
+            Sandbox(connection, settings, profile);
+            return new Sandboxed(connection, profile);
+        }
+        catch
+        {
+            connection.Dispose();
+            TryDelete(profile);
+            throw;
         }
     }
 
     private async Task<QueryStreamSummary> RunSandboxedAsync(DuckDBConnection connection, string sql, IQueryRowWriter writer, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        Sandbox(connection, settings, profile);
-
         var parsed = AthenaSqlTranslator.Parse(connection, sql);
         var (tableFiles, types) = await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
         var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, types);
