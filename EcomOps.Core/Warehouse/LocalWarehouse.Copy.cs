@@ -293,13 +293,79 @@ internal sealed partial class LocalWarehouse
         new(queryId, status, plan.FullName, status == LoadStatus.Completed && !noLoad ? tally.Rows : 0, status == LoadStatus.Completed && !noLoad ? tally.Bytes : 0,
             plan.Files.Count, tally.Errors.Count, duration, noLoad, plan.Warnings, message);
 
+    private const int BatchRows = 256;
+
+    // Two threads, as DuckDB's own COPY uses both cores: one reads, splits and converts the files into batches of
+    // unboxed rows (and decides every rejection, so stl_load_errors keeps file and line order); this one appends
+    // them (DuckDB's appender wants one thread). Batches are small enough to stay off the large object heap and
+    // go round a small pool, so memory does not follow the file.
     private async Task LoadDelimitedAsync(DuckDBConnection connection, CopyOptions copyOptions, LoadPlan plan, LoadTally tally, CancellationToken cancellationToken)
+    {
+        var width = plan.Loaded.Count;
+        var batches = System.Threading.Channels.Channel.CreateBounded<RowBatch>(new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var pool = new System.Collections.Concurrent.ConcurrentBag<RowBatch>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await ReadDelimitedAsync(copyOptions, plan, tally, batches.Writer, pool, width, stop.Token).ConfigureAwait(false);
+                batches.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                batches.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            using var appender = connection.CreateAppender(plan.Schema, plan.Table);
+            await foreach (var batch in batches.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                for (var r = 0; r < batch.Count; r++)
+                {
+                    var row = appender.CreateRow();
+                    var offset = r * width;
+                    for (var c = 0; c < plan.TableColumns.Count; c++)
+                    {
+                        Append(row, plan.FieldOfColumn[c] is var f and >= 0 ? batch.Values[offset + f] : default);
+                    }
+
+                    row.EndRow();
+                }
+
+                batch.Count = 0;
+                pool.Add(batch);
+            }
+
+            appender.Close();
+        }
+        finally
+        {
+            // An append that failed stops the reading too; either way the reader has ended before the transaction does.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+
+        tally.Report();
+    }
+
+    private sealed class RowBatch(int width)
+    {
+        public FieldValue[] Values { get; } = new FieldValue[BatchRows * width];
+
+        public int Count { get; set; }
+    }
+
+    private async Task ReadDelimitedAsync(CopyOptions copyOptions, LoadPlan plan, LoadTally tally, System.Threading.Channels.ChannelWriter<RowBatch> output,
+        System.Collections.Concurrent.ConcurrentBag<RowBatch> pool, int width, CancellationToken cancellationToken)
     {
         var converter = new FieldConverter(copyOptions);
         var converters = plan.Loaded.Select(converter.For).ToArray();
         var quote = copyOptions.Format == CopyFormat.Csv ? copyOptions.EffectiveQuote : (char?)null;
-        using var appender = connection.CreateAppender(plan.Schema, plan.Table);
-        var values = new FieldValue[plan.Loaded.Count];
+        var values = new FieldValue[width];
+        var batch = pool.TryTake(out var pooled) ? pooled : new RowBatch(width);
         foreach (var file in plan.Files)
         {
             tally.StartFile(file);
@@ -325,19 +391,20 @@ internal sealed partial class LocalWarehouse
                         tally.Errors.Add(error);
                         if (tally.Errors.Count > copyOptions.MaxError)
                         {
+                            // Over MAXERROR: nothing will be committed, so the rows read so far need not be appended.
                             return;
                         }
 
                         continue;
                     }
 
-                    var row = appender.CreateRow();
-                    for (var c = 0; c < plan.TableColumns.Count; c++)
+                    values.AsSpan().CopyTo(batch.Values.AsSpan(batch.Count * width, width));
+                    if (++batch.Count == BatchRows)
                     {
-                        Append(row, plan.FieldOfColumn[c] is var f and >= 0 ? values[f] : default);
+                        await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                        batch = pool.TryTake(out pooled) ? pooled : new RowBatch(width);
                     }
 
-                    row.EndRow();
                     fileRows++;
                     if (tally.AddRow() % ProgressEveryRows == 0)
                     {
@@ -350,8 +417,10 @@ internal sealed partial class LocalWarehouse
             }
         }
 
-        appender.Close();
-        tally.Report();
+        if (batch.Count > 0)
+        {
+            await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // Null when the row converted; else its first bad field, as Redshift records one error a row.
