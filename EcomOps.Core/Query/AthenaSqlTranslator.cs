@@ -333,7 +333,7 @@ internal static class AthenaSqlTranslator
     internal static string Arg(int n) => ArgPrefix + n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A SQL string literal.</summary>
-    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    internal static string Literal(string value) => AthenaSql.String(value);
 
     /// <summary>The text of a constant string argument, or null when the argument is not a string constant.</summary>
     internal static string? ConstantString(JsonNode arg) =>

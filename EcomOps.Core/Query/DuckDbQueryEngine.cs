@@ -6,6 +6,8 @@ using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using static EcomOps.Core.Query.DuckDbSql;
+
 namespace EcomOps.Core.Query;
 
 /// <summary>
@@ -310,15 +312,4 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
 
         return new QueryFailedException(message, e);
     }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static string Literal(string value) => AthenaSqlTranslator.Literal(value);
-
-    private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

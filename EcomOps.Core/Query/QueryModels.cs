@@ -123,7 +123,7 @@ internal sealed class QueryOptionsValidator : IValidateOptions<QueryOptions>
             failures.Add($"EcomOps:Query:Threads is {options.Threads}; set 1 to 256 (default 2).");
         }
 
-        if (string.IsNullOrWhiteSpace(options.MemoryLimit) || !System.Text.RegularExpressions.Regex.IsMatch(options.MemoryLimit, @"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        if (!DuckDbSql.IsMemorySize(options.MemoryLimit))
         {
             failures.Add($"EcomOps:Query:MemoryLimit '{options.MemoryLimit}' is not a size; set one such as 2GB or 512MB.");
         }

@@ -8,6 +8,8 @@ using EcomOps.Core.Catalog;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 
+using static EcomOps.Core.Query.DuckDbSql;
+
 namespace EcomOps.Core.Warehouse;
 
 // COPY into the local warehouse: one DuckDB transaction per load, rolled back unless every row that is not rejected went in.

@@ -4,6 +4,8 @@ using DuckDB.NET.Data;
 using EcomOps.Core.Query;
 using Microsoft.Extensions.Logging;
 
+using static EcomOps.Core.Query.DuckDbSql;
+
 namespace EcomOps.Core.Warehouse;
 
 // Read-only queries over the warehouse: its file attached read-only to a sandboxed in-memory DuckDB, with the same gate

@@ -5,6 +5,8 @@ using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using static EcomOps.Core.Query.DuckDbSql;
+
 namespace EcomOps.Core.Warehouse;
 
 /// <summary>
@@ -325,22 +327,4 @@ internal sealed partial class LocalWarehouse(
         _declared ??= File.Exists(options.Value.DdlFullPath) ? RedshiftDdl.Parse(File.ReadAllText(options.Value.DdlFullPath)) : [];
 
     private static string Text(System.Data.Common.DbDataReader reader, int i) => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "";
-
-    internal static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    internal static object? Scalar(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
-
-    internal static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

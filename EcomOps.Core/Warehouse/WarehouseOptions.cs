@@ -43,7 +43,7 @@ internal sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOpti
             failures.Add($"EcomOps:Warehouse:BusySeconds is {options.BusySeconds}; set 1 to 3600 (default 30).");
         }
 
-        if (string.IsNullOrWhiteSpace(options.MemoryLimit) || !System.Text.RegularExpressions.Regex.IsMatch(options.MemoryLimit, @"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        if (!EcomOps.Core.Query.DuckDbSql.IsMemorySize(options.MemoryLimit))
         {
             failures.Add($"EcomOps:Warehouse:MemoryLimit '{options.MemoryLimit}' is not a size; set one such as 512MB or 2GB.");
         }
