@@ -140,28 +140,15 @@ internal sealed class DelimitedRecordReader(TextReader reader, char delimiter, c
                     i++;
                     continue;
                 }
-
-                if (escape && c == '\\' && i + 1 < line.Length)
-                {
-                    _field.Append(line[i + 1]);
-                    i += 2;
-                    continue;
-                }
-
-                _field.Append(c);
-                i++;
-                continue;
             }
-
-            if (c == delimiter)
+            else if (c == delimiter)
             {
                 EndField(quoted);
                 quoted = false;
                 i++;
                 continue;
             }
-
-            if (quoting && c == quoteChar && _field.Length == 0 && !quoted)
+            else if (quoting && c == quoteChar && _field.Length == 0 && !quoted)
             {
                 inQuotes = true;
                 quoted = true;
@@ -169,6 +156,7 @@ internal sealed class DelimitedRecordReader(TextReader reader, char delimiter, c
                 continue;
             }
 
+            // In quotes or not, ESCAPE makes a backslash take the next character as it is.
             if (escape && c == '\\' && i + 1 < line.Length)
             {
                 _field.Append(line[i + 1]);
