@@ -71,7 +71,15 @@ public sealed record LoadOutcome(
     TimeSpan Duration,
     bool NoLoad,
     IReadOnlyList<string> Warnings,
-    string? Message);
+    string? Message)
+{
+    /// <summary>
+    /// For a CSV load, why its files were read row by row instead of by DuckDB's own reader (the first field or
+    /// option outside what both read alike, or a row DuckDB refused); null when DuckDB read them, and for Parquet.
+    /// Row by row is several times slower, and is where every rejected row is recorded.
+    /// </summary>
+    public string? RowByRowReason { get; init; }
+}
 
 /// <summary>One line of <c>sys_load_history</c>.</summary>
 public sealed record LoadHistoryEntry(

@@ -85,6 +85,11 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
             new("files", outcome.Files.ToString(CultureInfo.InvariantCulture)),
             new("duration", string.Create(CultureInfo.InvariantCulture, $"{outcome.Duration.TotalSeconds:0.000} s")),
         };
+        if (outcome.RowByRowReason is { } rowByRow)
+        {
+            results.Add(new JobResult("read row by row", rowByRow));
+        }
+
         results.AddRange(outcome.Warnings.Select(w => new JobResult("warning", w)));
         if (outcome.Message is { } message)
         {

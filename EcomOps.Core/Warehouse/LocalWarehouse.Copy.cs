@@ -109,6 +109,7 @@ internal sealed partial class LocalWarehouse
         var tally = new LoadTally(plan.Files.Count, sourceBytes, run.Progress);
         string status;
         string? message = null;
+        string? rowByRow = null;
         var finished = false;
         Execute(connection, "BEGIN TRANSACTION");
         try
@@ -119,7 +120,19 @@ internal sealed partial class LocalWarehouse
             }
             else
             {
-                await LoadDelimitedAsync(connection, copy.Options, plan, tally, cancellationToken).ConfigureAwait(false);
+                var path = options.Value.FastCsv
+                    ? await TryLoadCsvFastAsync(connection, copy.Options, plan, tally, cancellationToken).ConfigureAwait(false)
+                    : new CsvPath(false, "EcomOps:Warehouse:FastCsv is off");
+                if (!path.Fast)
+                {
+                    rowByRow = path.Reason;
+                    // Nothing of the attempt stays: the files are read again, row by row, in a new transaction.
+                    logger.LogInformation("Load {QueryId}: reading row by row ({Reason})", queryId, path.Reason);
+                    TryRollback(connection);
+                    Execute(connection, "BEGIN TRANSACTION");
+                    tally = new LoadTally(plan.Files.Count, sourceBytes, run.Progress);
+                    await LoadDelimitedAsync(connection, copy.Options, plan, tally, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (tally.Errors.Count > copy.Options.MaxError)
@@ -166,7 +179,7 @@ internal sealed partial class LocalWarehouse
             }
 
             logger.LogWarning(e, "Load {QueryId} into {Table} failed", queryId, plan.FullName);
-            return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message);
+            return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message) with { RowByRowReason = rowByRow };
         }
 
         if (!finished)
@@ -175,7 +188,7 @@ internal sealed partial class LocalWarehouse
         }
 
         logger.LogInformation("Load {QueryId} {Status}: {Rows} rows, {Errors} rejected, in {Duration}", queryId, status, tally.Rows, tally.Errors.Count, stopwatch.Elapsed);
-        return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message);
+        return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message) with { RowByRowReason = rowByRow };
     }
 
     private static LoadOutcome Outcome(long queryId, string status, LoadPlan plan, LoadTally tally, TimeSpan duration, bool noLoad, string? message) =>

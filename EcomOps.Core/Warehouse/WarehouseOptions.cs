@@ -28,6 +28,14 @@ public sealed class WarehouseOptions
     /// </summary>
     public string MemoryLimit { get; set; } = "512MB";
 
+    /// <summary>
+    /// <c>EcomOps:Warehouse:FastCsv</c>: a CSV COPY whose files are in the plain forms DuckDB's own parallel reader and
+    /// Redshift's rules read alike (checked byte by byte beside the load) goes through DuckDB's reader; any file that
+    /// is not, or any row DuckDB refuses, sends the whole load row by row, where every rejected row is recorded.
+    /// False reads every CSV row by row. Default true.
+    /// </summary>
+    public bool FastCsv { get; set; } = true;
+
     public string FullPath(EcomOpsOptions root) => System.IO.Path.GetFullPath(Path ?? System.IO.Path.Combine(root.DataRootFullPath, "warehouse.duckdb"));
 
     public string DdlFullPath => System.IO.Path.GetFullPath(DdlPath ?? System.IO.Path.Combine(AppContext.BaseDirectory, "sql", "redshift_ddl.sql"));
