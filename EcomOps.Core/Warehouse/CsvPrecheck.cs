@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace EcomOps.Core.Warehouse;
@@ -168,6 +169,8 @@ internal sealed class CsvPrecheck
 
     // Consumes whole fields (and header lines) from the front of data; returns how many bytes it consumed. What is left
     // is an incomplete field, unless eof.
+    // Optimised from the first call: a CLI load runs once, and tier-0 code here would be slower than DuckDB's reader.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Scan(ReadOnlySpan<byte> data, bool eof, ref ScanState s)
     {
         var pos = 0;
@@ -380,6 +383,7 @@ internal sealed class CsvPrecheck
 
     // After a field: a delimiter, LF or CRLF (consumed; terminator says which, LF for both), or the end of the file
     // (terminator 0). False when more data is needed or a lone CR was found (then Anomaly is set).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryTerminator(ReadOnlySpan<byte> rest, ref int next, bool eof, out byte terminator, ref ScanState s)
     {
         terminator = 0;
@@ -425,6 +429,7 @@ internal sealed class CsvPrecheck
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SameLineEnding(int ending, ref ScanState s)
     {
         if (s.LineEnding == 0)
@@ -440,6 +445,7 @@ internal sealed class CsvPrecheck
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndRecord(ref ScanState s)
     {
         if (s.Field + 1 != _columns.Count)
@@ -455,6 +461,7 @@ internal sealed class CsvPrecheck
     private bool IsText(int field) => field < _columns.Count && _columns[field].Type.Kind is WarehouseTypeKind.Char or WarehouseTypeKind.Varchar;
 
     // False (with Anomaly set) when the field is outside the forms both readers take alike.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ValidateField(ReadOnlySpan<byte> content, bool quoted, int doubledQuotes, ref ScanState s)
     {
         if (s.Field >= _columns.Count)
@@ -494,6 +501,7 @@ internal sealed class CsvPrecheck
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string? CheckText(ReadOnlySpan<byte> content, int doubledQuotes, WarehouseType type)
     {
         if (content.Length == 0)
@@ -529,12 +537,14 @@ internal sealed class CsvPrecheck
         return bytes > limit ? "longer than the column" : null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? CheckInteger(ReadOnlySpan<byte> s)
     {
         var digits = s.Length > 0 && s[0] == (byte)'-' ? s[1..] : s;
         return digits.Length is > 0 and <= 19 && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 ? null : "not a plain integer";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? CheckDecimal(ReadOnlySpan<byte> s, int scale)
     {
         var body = s.Length > 0 && s[0] == (byte)'-' ? s[1..] : s;
@@ -584,6 +594,7 @@ internal sealed class CsvPrecheck
             || s.SequenceEqual("1"u8) || s.SequenceEqual("0"u8) ? null : "not t, f, true, false, 1 or 0";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? CheckTimestamp(ReadOnlySpan<byte> s)
     {
         // YYYY-MM-DD HH:MI:SS[.f{1,6}]; DuckDB would move 24:00:00 to the next day.
@@ -603,6 +614,7 @@ internal sealed class CsvPrecheck
             ? null : "not YYYY-MM-DD HH:MI:SS[.ffffff]";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsDate(ReadOnlySpan<byte> s) =>
         s.Length == 10 && s[4] == (byte)'-' && s[7] == (byte)'-'
         && s[..4].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && !s[..4].SequenceEqual("0000"u8)

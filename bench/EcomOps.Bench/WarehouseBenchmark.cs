@@ -703,7 +703,7 @@ internal static class WarehouseBenchmark
                     ["EcomOps:DataRoot"] = root,
                     ["EcomOps:SeedSampleData"] = "false",
                     ["EcomOps:Warehouse:DdlPath"] = ddlPath,
-                }).Build())
+                }).AddEnvironmentVariables().Build()) // EcomOps__Warehouse__MemoryLimit and the like, as the CLI reads them
                 .BuildServiceProvider();
             await services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(100_000, 20_000, rows), null, null, cancellationToken).ConfigureAwait(false);
             var runner = services.GetRequiredService<IJobRunner>();
