@@ -222,7 +222,7 @@ internal static class ConversionBenchmark
     }
 
     // Started as 'dotnet EcomOps.Bench.dll' (dotnet run), a child needs the assembly as its first argument.
-    private static (string Program, string[] Prefix) ThisExecutable()
+    internal static (string Program, string[] Prefix) ThisExecutable()
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this executable is unknown; cannot start the engine's child process.");
         return Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase)

@@ -17,7 +17,7 @@ namespace EcomOps.Bench;
 /// <c>warehouse</c>: Redshift COPY into the local warehouse (<see cref="IWarehouse.CopyAsync"/>) against DuckDB's own
 /// load of the same files into the same table, from CSV and from Parquet. Warm: both in this process, after a warm-up
 /// load of a small file. Whole process: <c>ecomops warehouse copy</c> as a new process (the published CLI) against
-/// DuckDB timed in this process. Then, for CSV, where our load's time goes, stage by stage.
+/// DuckDB's load as a new process too. Then, for CSV, where our load's time goes, stage by stage.
 /// </summary>
 internal static class WarehouseBenchmark
 {
@@ -32,7 +32,7 @@ internal static class WarehouseBenchmark
             RedshiftDdl.ToDuckDb) in a fresh DuckDB file: COPY ... FROM 'f.csv' (HEADER) and INSERT INTO ... SELECT * FROM
             read_parquet([...], hive_partitioning = false). K repeats each (default 3), taking turns. warm: both in this
             process after a warm-up load of 10,000 rows; whole: 'ecomops warehouse copy --sql ...' as a new process (the
-            CLI published in Release, or --cli PATH) against DuckDB timed in this process. Reports rows/s, the ratio
+            CLI published in Release, or --cli PATH) against DuckDB's load as a new process too. Reports rows/s, the ratio
             ours/DuckDB's throughput (target >= 0.8x), peak memory (flat in the file size), checks both sides hold the
             same rows, and (unless --no-breakdown) splits our CSV load's time at the smallest size: lines, records,
             conversion, appender. --duckdb-memory-limit 256MB sets DuckDB's memory_limit on DuckDB's own side and the
@@ -49,6 +49,7 @@ internal static class WarehouseBenchmark
     private const long WarmUpRows = 10_000;
     private const string Role = "IAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy'";
     private const string Table = "transactions_data";
+    private const string EngineOption = "--engine";
 
     private static readonly long[] DefaultRows = [1_000_000, 10_000_000];
 
@@ -57,6 +58,11 @@ internal static class WarehouseBenchmark
 
     public static async Task<int> RunAsync(BenchArguments args, BenchReport report, CancellationToken cancellationToken = default)
     {
+        if (args.String(EngineOption) == "duckdb")
+        {
+            return DuckDbChild(args, cancellationToken);
+        }
+
         var rowCounts = args.String("--rows") is null ? DefaultRows : ConversionBenchmark.ParseRows(args.String("--rows"));
         var repeat = (int)args.Long("--repeat", 3, 1, 50);
         var modes = args.String("--process") switch
@@ -154,10 +160,12 @@ internal static class WarehouseBenchmark
                 }
                 else
                 {
-                    var run = DuckDbInProcess(data, format, duckDdl, cancellationToken);
+                    var run = mode == Warm
+                        ? DuckDbInProcess(data, format, duckDdl, cancellationToken)
+                        : DuckDbWholeProcess(data, format, duckDdl, Path.Combine(logs, BenchReport.Text($"duckdb-{format}-{r}")), cancellationToken);
                     duckTotals = Totals.Of(data.DuckDbFile, "public");
                     theirs.Add(run);
-                    report.Line($"duckdb   in-process {format} {r}/{repeat}: {run.Seconds:N2} s = {data.Rows / run.Seconds:N0} rows/s; peak RSS {run.PeakBytes / 1e6:N1} MB (this process); CPU {run.CpuSeconds:N2} s; {run.Rows:N0} rows loaded");
+                    report.Line($"duckdb   {mode} {format} {r}/{repeat}: {run.Seconds:N2} s = {data.Rows / run.Seconds:N0} rows/s; peak RSS {run.PeakBytes / 1e6:N1} MB ({(mode == Warm ? "this process" : "its process")}); CPU {run.CpuSeconds:N2} s; {run.Rows:N0} rows loaded");
                 }
             }
         }
@@ -208,37 +216,84 @@ internal static class WarehouseBenchmark
     // DuckDB's own load: a fresh file with the same table (untimed, as our init), then open, load, close (checkpoint) timed.
     private static Run DuckDbInProcess(Prepared data, string format, string duckDdl, CancellationToken cancellationToken)
     {
-        DeleteDatabase(data.DuckDbFile);
-        using (var create = new DuckDBConnection($"DataSource={data.DuckDbFile}"))
-        {
-            create.Open();
-            Execute(create, duckDdl);
-        }
-
-        var sql = format == Csv
-            ? string.Join(";\n", data.CsvFiles.Select(f => $"COPY public.{Table} FROM {Literal(f)} (HEADER)"))
-            : $"INSERT INTO public.{Table} SELECT * FROM read_parquet([{string.Join(", ", data.ParquetFiles.Select(Literal))}], hive_partitioning = false)";
+        CreateDuckDbTable(data, duckDdl);
+        var sql = DuckDbLoadSql(format, data.CsvFiles, data.ParquetFiles);
         Collect();
         var cpu = ProcStatus.CpuTime(Environment.ProcessId);
         using var memory = PeakMemory.Start();
         var clock = Stopwatch.StartNew();
-        long rows;
-        using (var connection = new DuckDBConnection($"DataSource={data.DuckDbFile}"))
-        {
-            connection.Open();
-            SetMemoryLimit(connection);
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            using (cancellationToken.Register(command.Cancel))
-            {
-                rows = command.ExecuteNonQuery();
-            }
-        }
-
+        var rows = DuckDbLoad(data.DuckDbFile, sql, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
         var peak = memory.Stop();
         var cpuSeconds = (ProcStatus.CpuTime(Environment.ProcessId) - cpu)?.TotalSeconds ?? 0;
         return new Run(seconds, peak.WorkingSetBytes, cpuSeconds, data.CsvFiles.Count == 1 || format == Parquet ? rows : Totals.Of(data.DuckDbFile, "public").Rows);
+    }
+
+    // The same load by DuckDB as a new process (this executable again, hidden --engine duckdb), as ours is timed in whole
+    // mode: start-up included on both sides. The table is created first, untimed, as our init is.
+    private static Run DuckDbWholeProcess(Prepared data, string format, string duckDdl, string logPrefix, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        CreateDuckDbTable(data, duckDdl);
+        var (program, prefix) = ConversionBenchmark.ThisExecutable();
+        List<string> arguments = [.. prefix, "warehouse", EngineOption, "duckdb", "--db", data.DuckDbFile, "--format", format,
+            "--files", string.Join('|', format == Csv ? data.CsvFiles : data.ParquetFiles)];
+        if (s_duckDbMemoryLimit is { } limit)
+        {
+            arguments.AddRange(["--duckdb-memory-limit", limit]);
+        }
+
+        if (!BuildCheck.IsOptimized(typeof(WarehouseBenchmark).Assembly))
+        {
+            arguments.Add("--allow-debug");
+        }
+
+        var process = WholeProcess.Run(program, arguments, logPrefix);
+        var loaded = File.ReadLines(logPrefix + ".out").Select(l => l.Split('\t')).FirstOrDefault(f => f is ["rows", _]);
+        var rows = loaded is null ? -1 : long.Parse(loaded[1], CultureInfo.InvariantCulture);
+        return new Run(process.Seconds, process.PeakRssBytes, process.UserSeconds + process.SystemSeconds, rows);
+    }
+
+    // The child of DuckDbWholeProcess: open, load, close, print the rows.
+    private static int DuckDbChild(BenchArguments args, CancellationToken cancellationToken)
+    {
+        var db = args.String("--db") ?? throw new BenchArgumentException("--engine duckdb needs --db FILE.");
+        var format = args.String("--format") ?? Csv;
+        var files = (args.String("--files") ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries);
+        s_duckDbMemoryLimit = args.String("--duckdb-memory-limit");
+        var rows = DuckDbLoad(db, DuckDbLoadSql(format, files, files), cancellationToken);
+        if (format == Csv && files.Length > 1)
+        {
+            rows = Totals.Of(db, "public").Rows;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows\t{rows}"));
+        return 0;
+    }
+
+    private static void CreateDuckDbTable(Prepared data, string duckDdl)
+    {
+        DeleteDatabase(data.DuckDbFile);
+        using var create = new DuckDBConnection($"DataSource={data.DuckDbFile}");
+        create.Open();
+        Execute(create, duckDdl);
+    }
+
+    private static string DuckDbLoadSql(string format, IReadOnlyList<string> csvFiles, IReadOnlyList<string> parquetFiles) => format == Csv
+        ? string.Join(";\n", csvFiles.Select(f => $"COPY public.{Table} FROM {Literal(f)} (HEADER)"))
+        : $"INSERT INTO public.{Table} SELECT * FROM read_parquet([{string.Join(", ", parquetFiles.Select(Literal))}], hive_partitioning = false)";
+
+    private static long DuckDbLoad(string databaseFile, string sql, CancellationToken cancellationToken)
+    {
+        using var connection = new DuckDBConnection($"DataSource={databaseFile}");
+        connection.Open();
+        SetMemoryLimit(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using (cancellationToken.Register(command.Cancel))
+        {
+            return command.ExecuteNonQuery();
+        }
     }
 
     // Our CSV load taken apart: each stage does what the one before did plus one step of LocalWarehouse.LoadDelimitedAsync.
@@ -338,6 +393,17 @@ internal static class WarehouseBenchmark
             }),
             ("9 pipelined (a proposal)", "6 on two threads: records and conversion on one, the typed appender on the other, batches of 2,048 rows through a channel of 4", () =>
                 WithAppender(scratch, duckDdl, appender => Pipelined(data, options, converters, appender))),
+            ("10 fast path's check", "CsvPrecheck alone over the file: what runs on its own thread beside DuckDB's reader when the file is plain", () =>
+            {
+                long n = 0;
+                foreach (var file in data.CsvFiles)
+                {
+                    using var stream = File.OpenRead(file);
+                    n += CsvPrecheck.ScanAsync(stream, options, table.Columns, null, cancellationToken).GetAwaiter().GetResult().Records;
+                }
+
+                return n;
+            }),
         };
 
         var measured = new List<Stage>();
@@ -536,7 +602,7 @@ internal static class WarehouseBenchmark
                 .Append((Name: "CLI", Value: cli))
                 .Select(m => (IReadOnlyList<string>)[m.Name, m.Value]));
         report.Line();
-        report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- warehouse`: COPY of generated transactions_data into a fresh local warehouse (warehouse.duckdb deleted, init, COPY; only the COPY timed) against DuckDB's own load of the same files into the same table (RedshiftDdl.ToDuckDb DDL in a fresh DuckDB file; open, load, close timed). CSV: `COPY ... CSV IGNOREHEADER 1` against DuckDB's `COPY ... FROM 'f.csv' (HEADER)`; Parquet: `COPY ... FORMAT AS PARQUET` against `INSERT INTO ... SELECT * FROM read_parquet([...], hive_partitioning = false)`. {repeat} repeats each way, taking turns; medians.{(s_duckDbMemoryLimit is null ? "" : $" DuckDB's side with SET memory_limit = '{s_duckDbMemoryLimit}'.")} Warm: both in this process after a warm-up load of {WarmUpRows:N0} rows; peak RSS is this process's VmHWM reset before each load. Whole process: `ecomops warehouse copy --sql ...` as a new process (published CLI, start-up and JIT included; peak RSS is its VmHWM) against **DuckDB timed in this process** (no start-up: a harder comparison than the CLI's own). Ratio = our rows/s over DuckDB's.");
+        report.Line($"`dotnet run -c Release --project bench/EcomOps.Bench -- warehouse`: COPY of generated transactions_data into a fresh local warehouse (warehouse.duckdb deleted, init, COPY; only the COPY timed) against DuckDB's own load of the same files into the same table (RedshiftDdl.ToDuckDb DDL in a fresh DuckDB file; open, load, close timed). CSV: `COPY ... CSV IGNOREHEADER 1` against DuckDB's `COPY ... FROM 'f.csv' (HEADER)`; Parquet: `COPY ... FORMAT AS PARQUET` against `INSERT INTO ... SELECT * FROM read_parquet([...], hive_partitioning = false)`. {repeat} repeats each way, taking turns; medians.{(s_duckDbMemoryLimit is null ? "" : $" DuckDB's side with SET memory_limit = '{s_duckDbMemoryLimit}'.")} Warm: both in this process after a warm-up load of {WarmUpRows:N0} rows; peak RSS is this process's VmHWM reset before each load. Whole process: `ecomops warehouse copy --sql ...` as a new process (published CLI, start-up and JIT included; peak RSS is its VmHWM) against DuckDB's load as a new process too (this bench executable with a hidden `--engine duckdb`: DuckDB.NET's start-up, open, load, close; peak RSS its VmHWM). Ratio = our rows/s over DuckDB's.");
         report.Line();
         var pairs = runs.GroupBy(r => (r.Mode, r.Format, r.Rows))
             .Select(g => (g.Key.Mode, g.Key.Format, g.Key.Rows, Ours: g.Single(r => r.Engine == "ecomops"), Theirs: g.Single(r => r.Engine == "duckdb")))
