@@ -24,6 +24,12 @@ internal sealed class CsvPrecheck
     private readonly bool _ignoreBlankLines, _emptyAsNull, _blanksAsNull, _trimBlanks;
     private readonly byte[] _nullAs;
     private readonly IReadOnlyList<WarehouseColumn> _columns;
+
+    // Per column, in arrays: the check runs once per field, and these keep it off the interface and property calls.
+    private readonly WarehouseTypeKind[] _kinds;
+    private readonly bool[] _notNull;
+    private readonly int[] _limits, _scales;
+    private readonly int _width;
     private readonly SearchValues<byte> _unquotedStops;
     private static readonly SearchValues<byte> QuotedStops = SearchValues.Create("\r"u8);
     private static readonly SearchValues<byte> SuspectTextBytes = SearchValues.Create([0x00, 0xED, 0xEF]);
@@ -39,6 +45,11 @@ internal sealed class CsvPrecheck
         _trimBlanks = options.TrimBlanks;
         _nullAs = Encoding.UTF8.GetBytes(options.NullAs ?? "\\N");
         _columns = columns;
+        _width = columns.Count;
+        _kinds = columns.Select(c => c.Type.Kind).ToArray();
+        _notNull = columns.Select(c => c.NotNull).ToArray();
+        _limits = columns.Select(c => c.Type.Length ?? (c.Type.Kind == WarehouseTypeKind.Char ? 1 : 256)).ToArray();
+        _scales = columns.Select(c => c.Type.Scale ?? 0).ToArray();
         _unquotedStops = SearchValues.Create([_delimiter, _quote, (byte)'\n', (byte)'\r']);
     }
 
@@ -291,7 +302,7 @@ internal sealed class CsvPrecheck
                     return pos;
                 }
 
-                if (_ignoreBlankLines && contentLength == 0 && s.Field == 0 && terminator != _delimiter && _columns.Count == 1)
+                if (_ignoreBlankLines && contentLength == 0 && s.Field == 0 && terminator != _delimiter && _width == 1)
                 {
                     // IGNOREBLANKLINES: the row-by-row loader also skips a line holding only "" (one empty field).
                     s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"an empty quoted line at line {s.Lines + 1}");
@@ -448,9 +459,9 @@ internal sealed class CsvPrecheck
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndRecord(ref ScanState s)
     {
-        if (s.Field + 1 != _columns.Count)
+        if (s.Field + 1 != _width)
         {
-            s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"{s.Field + 1} fields at line {s.Lines + 1} for {_columns.Count} columns");
+            s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"{s.Field + 1} fields at line {s.Lines + 1} for {_width} columns");
             return;
         }
 
@@ -458,32 +469,32 @@ internal sealed class CsvPrecheck
         s.Records++;
     }
 
-    private bool IsText(int field) => field < _columns.Count && _columns[field].Type.Kind is WarehouseTypeKind.Char or WarehouseTypeKind.Varchar;
+    private bool IsText(int field) => field < _width && _kinds[field] is WarehouseTypeKind.Char or WarehouseTypeKind.Varchar;
 
     // False (with Anomaly set) when the field is outside the forms both readers take alike.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ValidateField(ReadOnlySpan<byte> content, bool quoted, int doubledQuotes, ref ScanState s)
     {
-        if (s.Field >= _columns.Count)
+        if (s.Field >= _width)
         {
-            s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"more than {_columns.Count} fields at line {s.Lines + 1}");
+            s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"more than {_width} fields at line {s.Lines + 1}");
             return false;
         }
 
-        var column = _columns[s.Field];
-        var type = column.Type;
+        var field = s.Field;
+        var kind = _kinds[field];
         string? why;
         if (!quoted && (content.Length == 0 || content.SequenceEqual(_nullAs)))
         {
-            why = column.NotNull ? "NULL in a NOT NULL column" : null;
+            why = _notNull[field] ? "NULL in a NOT NULL column" : null;
         }
         else
         {
-            why = type.Kind switch
+            why = kind switch
             {
-                WarehouseTypeKind.Char or WarehouseTypeKind.Varchar => CheckText(content, doubledQuotes, type),
+                WarehouseTypeKind.Char or WarehouseTypeKind.Varchar => CheckText(content, doubledQuotes, kind == WarehouseTypeKind.Char, _limits[field]),
                 WarehouseTypeKind.SmallInt or WarehouseTypeKind.Integer or WarehouseTypeKind.BigInt => CheckInteger(content),
-                WarehouseTypeKind.Decimal => CheckDecimal(content, type.Scale ?? 0),
+                WarehouseTypeKind.Decimal => CheckDecimal(content, _scales[field]),
                 WarehouseTypeKind.Double => CheckDouble(content),
                 WarehouseTypeKind.Boolean => CheckBoolean(content),
                 WarehouseTypeKind.Date => content.Length == 10 && IsDate(content) ? null : "not YYYY-MM-DD",
@@ -497,12 +508,12 @@ internal sealed class CsvPrecheck
             return true;
         }
 
-        s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"column {column.Name} at line {s.Lines + 1}: {why}");
+        s.Anomaly = string.Create(CultureInfo.InvariantCulture, $"column {_columns[field].Name} at line {s.Lines + 1}: {why}");
         return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private string? CheckText(ReadOnlySpan<byte> content, int doubledQuotes, WarehouseType type)
+    private string? CheckText(ReadOnlySpan<byte> content, int doubledQuotes, bool isChar, int limit)
     {
         if (content.Length == 0)
         {
@@ -515,7 +526,7 @@ internal sealed class CsvPrecheck
             return "BLANKSASNULL on a blank field";
         }
 
-        if ((_trimBlanks || type.Kind == WarehouseTypeKind.Char) && content[^1] == (byte)' ')
+        if ((_trimBlanks || isChar) && content[^1] == (byte)' ')
         {
             return "trailing blanks to trim";
         }
@@ -527,13 +538,12 @@ internal sealed class CsvPrecheck
             return "a character the row-by-row loader must judge";
         }
 
-        if (type.Kind == WarehouseTypeKind.Char && content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0)
+        if (isChar && content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0)
         {
             return "a multibyte character in CHAR";
         }
 
         var bytes = content.Length - doubledQuotes;
-        var limit = type.Length ?? (type.Kind == WarehouseTypeKind.Char ? 1 : 256);
         return bytes > limit ? "longer than the column" : null;
     }
 

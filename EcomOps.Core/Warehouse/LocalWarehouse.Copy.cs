@@ -22,8 +22,13 @@ internal sealed partial class LocalWarehouse
         Interlocked.Increment(ref _activeLoads);
         try
         {
-            await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (!_initialized)
+            {
+                await InitOnAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+
             var plan = await PlanAsync(connection, copy, cancellationToken).ConfigureAwait(false);
             return await LoadAsync(connection, copy, plan, run, cancellationToken).ConfigureAwait(false);
         }

@@ -44,6 +44,15 @@ internal sealed partial class LocalWarehouse(
 
     private async Task<IReadOnlyList<string>> InitLockedAsync(CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await InitOnAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    // On the caller's connection: opening the file costs more than the DDL does (DuckDB replays and checkpoints its WAL),
+    // so a load initialises on the connection it loads with.
+    private async Task<IReadOnlyList<string>> InitOnAsync(DuckDBConnection connection, CancellationToken cancellationToken)
+    {
         var ddlPath = options.Value.DdlFullPath;
         if (!File.Exists(ddlPath))
         {
@@ -51,8 +60,6 @@ internal sealed partial class LocalWarehouse(
         }
 
         var tables = RedshiftDdl.Parse(await File.ReadAllTextAsync(ddlPath, cancellationToken).ConfigureAwait(false));
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         Execute(connection, WarehouseSystemTables.Ddl);
         var existing = TableNames(connection);
         var created = new List<string>();
@@ -83,14 +90,6 @@ internal sealed partial class LocalWarehouse(
     }
 
     private int _activeLoads;
-
-    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
-    {
-        if (!_initialized)
-        {
-            await InitLockedAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
 
     public async Task<IReadOnlyList<WarehouseTableInfo>> ListTablesAsync(CancellationToken cancellationToken = default)
     {
