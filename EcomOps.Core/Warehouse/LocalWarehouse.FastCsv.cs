@@ -54,6 +54,13 @@ internal sealed partial class LocalWarehouse
                     // Interrupted by the precheck, which found what the fast path must not load; its result says what.
                     refused = "interrupted";
                 }
+                catch (OperationCanceledException)
+                {
+                    // The user's cancel: the check stops too, and has stopped before the load reports its end.
+                    await stopCheck.CancelAsync().ConfigureAwait(false);
+                    await Task.WhenAny(check).ConfigureAwait(false);
+                    throw;
+                }
             }
 
             CsvPrecheckResult? result = null;

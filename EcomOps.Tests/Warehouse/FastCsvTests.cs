@@ -154,6 +154,44 @@ public sealed class FastCsvTests : IDisposable
         Assert.Equal((3L, "i"), (error.LineNumber, error.ColumnName));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CancellingALoadPartWay_LoadsNothing_AndTheHistorySaysAborted(bool fastCsv)
+    {
+        using var host = NewHost(fastCsv);
+        var warehouse = host.Get<IWarehouse>();
+        await warehouse.InitAsync();
+        var line = "12345,678,9012345,123.456,42.02,t,abcd,some text,2024-01-01,2024-01-01 10:00:00\n";
+        await PutAsync(host, "raw/fast/big.csv", Encoding.UTF8.GetBytes(H + string.Concat(Enumerable.Repeat(line, 400_000))));
+        using var cancel = new CancellationTokenSource();
+        var progress = new SyncCancelOnProgress(cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            warehouse.CopyAsync(CopyParser.Parse($"COPY t_all FROM 's3://ecomops-lake/raw/fast/' {Role} CSV IGNOREHEADER 1"), new LoadRunContext("test", progress), cancel.Token));
+
+        Assert.True(progress.Seen is { BytesDone: > 0 } seen && seen.BytesDone < seen.BytesTotal, "cancelled part way through the file");
+        var load = Assert.Single(await warehouse.LoadsAsync(new LoadFilter()));
+        Assert.Equal((LoadStatus.Aborted, 0L), (load.Status, load.LoadedRows));
+        var count = await warehouse.QueryAsync("SELECT count(*) FROM t_all");
+        Assert.Equal(0L, Convert.ToInt64(count.Rows[0][0], CultureInfo.InvariantCulture));
+    }
+
+    // Cancels on the first report of bytes read, on the reporting thread (Progress<T> would post it later).
+    private sealed class SyncCancelOnProgress(CancellationTokenSource cancel) : IProgress<LoadProgress>
+    {
+        public LoadProgress? Seen { get; private set; }
+
+        public void Report(LoadProgress value)
+        {
+            if (value.BytesDone > 0 && Seen is null)
+            {
+                Seen = value;
+                cancel.Cancel();
+            }
+        }
+    }
+
     // Rows in every plain form, some quoted, some with line breaks in quotes, so fields fall across the check's buffer ends.
     private static string ManyRows(int count)
     {
