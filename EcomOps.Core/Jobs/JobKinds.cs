@@ -9,6 +9,7 @@ public static class JobKinds
     public const string CountRows = "count-rows";
     public const string Crawl = "crawl";
     public const string Load = "load";
+    public const string Pipeline = "pipeline";
 
-    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows, Crawl, Load];
+    public static IReadOnlyList<string> All { get; } = [Generate, Upload, Convert, CountRows, Crawl, Load, Pipeline];
 }
