@@ -24,8 +24,8 @@ public sealed class PipelineWalkTests(WebAppFixture browser) : IAsyncLifetime
         var page = await _app.OpenAsync("/");
 
         var nav = page.Locator(".mud-navmenu .mud-nav-link");
-        await Assertions.Expect(nav).ToHaveCountAsync(8);
-        foreach (var title in new[] { "Overview", "Generate", "Lake", "Jobs", "Catalog", "Query", "Loads", "Settings" })
+        await Assertions.Expect(nav).ToHaveCountAsync(9);
+        foreach (var title in new[] { "Overview", "Pipeline", "Generate", "Lake", "Jobs", "Catalog", "Query", "Loads", "Settings" })
         {
             await Assertions.Expect(page.Locator(".mud-navmenu")).ToContainTextAsync(title);
         }

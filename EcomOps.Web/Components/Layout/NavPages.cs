@@ -10,6 +10,7 @@ public static class NavPages
     public static IReadOnlyList<NavPage> All { get; } =
     [
         new("", "Overview", Icons.Material.Filled.Dashboard, true, "The pipeline at a glance."),
+        new("pipeline", "Pipeline", Icons.Material.Filled.AccountTree, true, "The whole chain as one run: live timeline, retry from the failed step, schedules."),
         new("generate", "Generate", Icons.Material.Filled.AutoAwesome, true, "Make synthetic customers, products and transactions."),
         new("lake", "Lake", Icons.Material.Filled.Folder, true, "Upload, browse and preview files in the lake."),
         new("jobs", "Jobs", Icons.Material.Filled.Schedule, true, "Convert CSV to Parquet; watch and cancel runs; run history."),

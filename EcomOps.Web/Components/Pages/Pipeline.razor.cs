@@ -1,0 +1,346 @@
+using System.Globalization;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Pipeline;
+using EcomOps.Web.Model;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Plotly.Blazor;
+using Plotly.Blazor.Traces;
+
+namespace EcomOps.Web.Components.Pages;
+
+public sealed partial class Pipeline : IDisposable
+{
+    // While a run is live the timeline's running bar grows with the clock; a tick a second keeps it honest.
+    private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly PipelineForm _form = new();
+    private readonly Config _config = new() { Responsive = true, DisplayLogo = false };
+    private readonly Plotly.Blazor.Layout _timelineLayout = new()
+    {
+        Height = 220,
+        Margin = new Plotly.Blazor.LayoutLib.Margin { T = 10, B = 40, L = 80, R = 10 },
+        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "seconds since the run started" } }],
+        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { AutoRange = Plotly.Blazor.LayoutLib.YAxisLib.AutoRangeEnum.Reversed }],
+        ShowLegend = false,
+    };
+
+    private readonly Dictionary<Guid, JobRun> _children = [];
+    private IReadOnlyList<PipelineRun> _runs = [];
+    private IList<ITrace> _timeline = [];
+    private PipelineRun? _selected;
+    private JobStatus? _status;
+    private bool _hideFixed;
+    private bool _starting;
+    private bool _refreshQueued;
+    private int _chartKey;
+    private DateTimeOffset _now;
+    private IDisposable? _subscription;
+    private PeriodicTimer? _timer;
+    private IReadOnlyList<SavedPipeline> _saved = [];
+    private IReadOnlyList<DateTimeOffset> _nextRuns = [];
+    private string _saveName = "";
+    private string _cron = "";
+    private string _timeZone = "UTC";
+    private string? _scheduleError;
+
+    [Parameter]
+    public Guid? RunId { get; set; }
+
+    [Inject]
+    private IPipelineService Pipelines { get; set; } = default!;
+
+    [Inject]
+    private IJobRunner Runner { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private ILogger<Pipeline> Logger { get; set; } = default!;
+
+    protected override void OnInitialized()
+    {
+        _now = Time.GetUtcNow();
+        _subscription = Runner.Subscribe(OnRunChanged);
+        _timer = new PeriodicTimer(TickEvery);
+        _ = TickAsync(_timer);
+    }
+
+    protected override Task OnParametersSetAsync() => RefreshAsync();
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _timer?.Dispose();
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+    }
+
+    private static string Short(Guid id) => id.ToString("N")[..8];
+
+    private static string Started(PipelineRun run) =>
+        (run.StartedAt ?? run.QueuedAt).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private async Task RefreshAsync()
+    {
+        var token = _cancellation.Token;
+        try
+        {
+            _now = Time.GetUtcNow();
+            _runs = await Pipelines.ListAsync(new PipelineRunFilter(_status, _hideFixed), token);
+            _saved = await Pipelines.ListPipelinesAsync(token);
+            _selected = RunId is { } id ? await Pipelines.GetAsync(id, token) : null;
+            if (_selected is { } run)
+            {
+                foreach (var childId in run.Steps.SelectMany(s => s.ChildRunIds))
+                {
+                    if (!_children.TryGetValue(childId, out var known) || !known.IsFinished)
+                    {
+                        if (await Runner.GetAsync(childId, token) is { } child)
+                        {
+                            _children[childId] = child;
+                        }
+                    }
+                }
+
+                DrawTimeline(run);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The page is going away.
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Reading the pipeline runs failed");
+            Snackbar.Add($"Cannot read the pipeline runs: {e.Message}", Severity.Error);
+        }
+    }
+
+    private void DrawTimeline(PipelineRun run)
+    {
+        var bars = PipelineView.Timeline(run, _now);
+        _timeline =
+        [
+            new Bar
+            {
+                Orientation = Plotly.Blazor.Traces.BarLib.OrientationEnum.H,
+                Y = [.. bars.Select(b => (object)b.Step)],
+                X = [.. bars.Select(b => (object)b.Seconds)],
+                Base = bars.Select(b => (object)b.StartSeconds).ToList(),
+                Text = null,
+                HoverTemplate = "%{y}: %{customdata}<extra></extra>",
+                CustomData = [.. bars.Select(b => (object)b.Label)],
+                Marker = new Plotly.Blazor.Traces.BarLib.Marker { ColorArray = [.. bars.Select(b => (object)PipelineView.StepHex(b.Status))] },
+            },
+        ];
+        _chartKey++;
+    }
+
+    private async Task TickAsync(PeriodicTimer timer)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_cancellation.Token))
+            {
+                if (_selected is { } run && PipelineView.IsLive(run.Status))
+                {
+                    await InvokeAsync(async () =>
+                    {
+                        await RefreshAsync();
+                        StateHasChanged();
+                    });
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page is going away.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The page is going away.
+        }
+    }
+
+    // A pipeline run or one of its steps' runs changed: read the runs again, at most one refresh queued at a time.
+    private void OnRunChanged(JobRun run)
+    {
+        if (run.Kind != JobKinds.Pipeline && run.ParentId is null)
+        {
+            return;
+        }
+
+        if (run.ParentId is not null)
+        {
+            lock (_children)
+            {
+                _children[run.Id] = run;
+            }
+        }
+
+        if (_refreshQueued)
+        {
+            return;
+        }
+
+        _refreshQueued = true;
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                _refreshQueued = false;
+                await RefreshAsync();
+                StateHasChanged();
+            }
+            catch (Exception e)
+            {
+                await DispatchExceptionAsync(e);
+            }
+        });
+    }
+
+    private async Task SetFilterAsync(Action set)
+    {
+        set();
+        await RefreshAsync();
+    }
+
+    private void ToggleDataset(string dataset, bool on)
+    {
+        if (on)
+        {
+            _form.Datasets.Add(dataset);
+        }
+        else
+        {
+            _form.Datasets.Remove(dataset);
+        }
+    }
+
+    private void SetCron(string value)
+    {
+        _cron = value;
+        PreviewSchedule();
+    }
+
+    private void SetTimeZone(string value)
+    {
+        _timeZone = value;
+        PreviewSchedule();
+    }
+
+    // The next five times as the schedule editor shows them, or what is wrong with the expression or the zone.
+    private void PreviewSchedule()
+    {
+        _scheduleError = null;
+        _nextRuns = [];
+        if (_cron.Trim().Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _nextRuns = Pipelines.NextOccurrences(_cron.Trim(), _timeZone.Trim().Length == 0 ? "UTC" : _timeZone.Trim());
+        }
+        catch (ArgumentException e)
+        {
+            _scheduleError = e.Message;
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        if (_form.TryBuild() is not { } options)
+        {
+            return;
+        }
+
+        try
+        {
+            var cron = _cron.Trim().Length == 0 ? null : _cron.Trim();
+            var saved = await Pipelines.CreatePipelineAsync(new SavedPipelineRequest(_saveName.Trim(), options, cron, _timeZone.Trim().Length == 0 ? "UTC" : _timeZone.Trim()), _cancellation.Token);
+            Snackbar.Add($"Saved pipeline {saved.Name}{(saved.Cron is null ? "" : $"; it runs on its schedule ({saved.Cron}, {saved.TimeZone})")}.", Severity.Success);
+            _saveName = "";
+            await RefreshAsync();
+        }
+        catch (ArgumentException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+    }
+
+    private async Task RunSavedAsync(SavedPipeline saved)
+    {
+        var run = await Pipelines.StartPipelineAsync(saved.Id, "web", _cancellation.Token);
+        Navigation.NavigateTo($"/pipeline/{run.Id}");
+    }
+
+    private async Task DeleteSavedAsync(SavedPipeline saved)
+    {
+        await Pipelines.DeletePipelineAsync(saved.Id, _cancellation.Token);
+        await RefreshAsync();
+    }
+
+    private void Select(PipelineRun run) => Navigation.NavigateTo(run.Id == RunId ? "/pipeline" : $"/pipeline/{run.Id}");
+
+    private async Task StartAsync()
+    {
+        if (_starting || _form.TryBuild() is not { } options)
+        {
+            return;
+        }
+
+        _starting = true;
+        try
+        {
+            var run = await Pipelines.StartAsync(options, "web", _cancellation.Token);
+            Navigation.NavigateTo($"/pipeline/{run.Id}");
+        }
+        catch (PipelineOptionsException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger.LogError(e, "Starting a pipeline run failed");
+            Snackbar.Add($"Cannot start the run: {e.Message}", Severity.Error);
+        }
+        finally
+        {
+            _starting = false;
+        }
+    }
+
+    private async Task CancelAsync(PipelineRun run)
+    {
+        if (!await Pipelines.CancelAsync(run.Id, _cancellation.Token))
+        {
+            Snackbar.Add("The run had already ended.", Severity.Info);
+        }
+
+        await RefreshAsync();
+    }
+
+    private async Task RetryAsync(PipelineRun run)
+    {
+        try
+        {
+            var retry = await Pipelines.RetryAsync(run.Id, "web", _cancellation.Token);
+            Navigation.NavigateTo($"/pipeline/{retry.Id}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+        {
+            Snackbar.Add(e.Message, Severity.Warning);
+        }
+    }
+}
