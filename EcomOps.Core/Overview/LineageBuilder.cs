@@ -319,8 +319,9 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
             commits = await warehouse.QueryAsync($"SELECT query, filename, lines_scanned FROM stl_load_commits WHERE query IN ({ids}) ORDER BY query, filename", 100_000, cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (Exception e) when (e is QueryFailedException or QueryRefusedException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Redshift before its engine exists, or a local file another process holds: the loads are still named.
             _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + e.Message);
             return null;
         }
@@ -335,7 +336,7 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
                 etags[(Convert.ToInt64(row[0], CultureInfo.InvariantCulture), (string)row[1]!)] = (string)row[2]!;
             }
         }
-        catch (Exception e) when (e is QueryFailedException or QueryRefusedException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // Redshift keeps no ETags: files are then named without saying whether they changed since.
         }

@@ -24,8 +24,11 @@ internal sealed class OverviewService(
     {
         var now = time.GetUtcNow();
         var problems = new List<OverviewProblem>();
-        var local = TimeZoneInfo.ConvertTime(now, zone ?? TimeZoneInfo.Utc);
-        var midnight = new DateTimeOffset(local.Date, local.Offset).ToUniversalTime();
+        zone ??= TimeZoneInfo.Utc;
+        var today = TimeZoneInfo.ConvertTime(now, zone).Date;
+
+        // Midnight's own offset: on the day clocks change it differs from the offset now.
+        var midnight = new DateTimeOffset(today, zone.GetUtcOffset(today)).ToUniversalTime();
         var dayAgo = now.AddDays(-1);
 
         // One read of the history covers both windows.

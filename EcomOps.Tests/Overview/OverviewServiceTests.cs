@@ -228,6 +228,73 @@ public sealed class OverviewServiceTests : IDisposable
         Assert.All(durations, d => Assert.True(d.Duration >= TimeSpan.Zero));
     }
 
+    [Fact]
+    public async Task ANewConversionNotYetCrawledOrLoaded_IsFlaggedAtTheCatalogAndTheWarehouse_WithTheRunToFollowUp()
+    {
+        await RunChainAsync();
+        var regenerated = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, 2_500), "test").Id);
+        Assert.Equal(JobStatus.Succeeded, regenerated.Status);
+        await _host.Services.ConvertAllAsync();
+        var conversion = (await Runner.ListAsync(new JobRunFilter(Kind: JobKinds.Convert, Dataset: "transactions_data", Limit: 1))).Single();
+
+        var report = await Overview.ReconcileAsync();
+
+        var transactions = report.Datasets.Single(d => d.Dataset == "transactions_data");
+        Assert.Equal(((long?)2_500, (long?)2_500, (long?)Transactions, (long?)Transactions), (transactions.RawCsv.Rows, transactions.Parquet.Rows, transactions.Catalog.Rows, transactions.Warehouse.Rows));
+        Assert.Equal([ReconciliationStage.ParquetToCatalog, ReconciliationStage.ParquetToWarehouse], transactions.Mismatches.Select(m => m.Stage));
+        Assert.All(transactions.Mismatches, m => Assert.Equal(conversion.Id, m.RunId));
+        Assert.Contains("crawl again", transactions.Mismatches[0].Message, StringComparison.Ordinal);
+        Assert.Contains("load again", transactions.Mismatches[1].Message, StringComparison.Ordinal);
+
+        // Converted again from the same bytes: stale, but every figure still agrees, so nothing is flagged.
+        Assert.All(report.Datasets.Where(d => d.Dataset != "transactions_data"), d => Assert.True(d.Reconciled, string.Join(" ", d.Mismatches.Select(m => m.Message))));
+    }
+
+    [Fact]
+    public async Task AnUploadedCsv_HasNoRowCountUntilConverted_ThenTheConversionsFigure_WithItsQuarantinedRow()
+    {
+        var file = Path.Combine(_host.DataRoot, "orders.csv");
+        await File.WriteAllTextAsync(file, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n2,ten,100,2024-03-01 10:00:00,3.00,Peru\n3,11,101,2024-03-02 11:30:00,5.25,Chile\n");
+        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data", AcceptBadRows: true), file, "test").Id);
+        Assert.Equal(JobStatus.Succeeded, upload.Status);
+
+        var before = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data");
+
+        Assert.Null(before.RawCsv.Rows);
+        Assert.Contains($"uploaded by run {upload.Id.ToString("N")[..8]}, which records no row count", before.RawCsv.Source, StringComparison.Ordinal);
+        Assert.Null(before.Parquet.Rows);
+        Assert.Contains("not converted", before.Parquet.Source, StringComparison.Ordinal);
+        Assert.Empty(before.Mismatches);
+
+        var conversion = await Runner.WaitAsync(_host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["transactions_data"], "test").Single().Id);
+        Assert.Equal(JobStatus.Succeeded, conversion.Status);
+        var after = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data");
+
+        Assert.Equal(((long?)3, (long?)2, (long?)1), (after.RawCsv.Rows, after.Parquet.Rows, after.Quarantined.Rows));
+        Assert.Equal(conversion.Id, after.RawCsv.RunId);
+        Assert.Contains("read by conversion run", after.RawCsv.Source, StringComparison.Ordinal);
+        Assert.Contains(after.Quarantined.Links, l => l.Href == "/lake?prefix=quarantine%2Ftransactions_data%2F");
+        Assert.Empty(after.Mismatches);
+    }
+
+    [Fact]
+    public async Task RunsOlderThanADay_AreNotCountedInTodaysOrTheLastDaysKpis()
+    {
+        // The runner registers as the history's owner on first use; the runs are then saved as its own.
+        Assert.Empty(await Runner.ListAsync(JobRunFilter.All));
+        var history = _host.Get<IJobHistory>();
+        var now = DateTimeOffset.UtcNow;
+        JobRun Run(string title, DateTimeOffset queued) =>
+            new(Guid.NewGuid(), "test", title, null, new Dictionary<string, string>(), "test", JobStatus.Failed, queued, queued, queued.AddSeconds(1), [], [], "boom");
+        await history.SaveAsync([Run("old", now.AddHours(-25)), Run("new", now.AddMinutes(-1))]);
+
+        var kpis = await Overview.GetKpisAsync();
+
+        Assert.Equal((1, 1), (kpis.RunsToday.Total, kpis.RunsToday.Failed));
+        Assert.Equal((1, 1), (kpis.RunsLast24Hours.Total, kpis.FailuresLast24Hours));
+        Assert.Equal(["new", "old"], (await Overview.RecentFailuresAsync()).Select(f => f.Title));
+    }
+
     private async Task PutAsync(string key, string text)
     {
         await using var write = await _host.Get<IObjectStore>().OpenWriteAsync(key);
