@@ -5,6 +5,7 @@ using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Ops;
+using EcomOps.Core.Overview;
 using EcomOps.Core.Pipeline;
 using EcomOps.Core.Query;
 using EcomOps.Core.Warehouse;
@@ -79,6 +80,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IWarehouseService, WarehouseService>();
         services.AddJobHandler<LoadJobHandler>();
         services.AddPipelines();
+
+        services.TryAddSingleton<IOverviewService, OverviewService>();
 
         // The backend is chosen here, once; nothing else asks which one is configured.
         var backend = configuration[$"{EcomOpsOptions.Section}:{nameof(EcomOpsOptions.Backend)}"];

@@ -40,7 +40,8 @@ public readonly record struct JobCounts(long RowsRead, long RowsWritten, long Ro
 /// <param name="FailedOnly">Only Failed and Interrupted runs.</param>
 /// <param name="ParentId">Only the children of this run.</param>
 /// <param name="Limit">At most this many, newest first.</param>
-public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null, string? Dataset = null, bool FailedOnly = false, int Limit = 200, Guid? ParentId = null)
+/// <param name="QueuedSince">Only runs queued at or after this time (the Overview's "today" and "last 24 h").</param>
+public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null, string? Dataset = null, bool FailedOnly = false, int Limit = 200, Guid? ParentId = null, DateTimeOffset? QueuedSince = null)
 {
     public static JobRunFilter All { get; } = new();
 
@@ -49,6 +50,7 @@ public sealed record JobRunFilter(JobStatus? Status = null, string? Kind = null,
         && (Kind is null || run.Kind == Kind)
         && (Dataset is null || run.Dataset == Dataset)
         && (ParentId is null || run.ParentId == ParentId)
+        && (QueuedSince is null || run.QueuedAt >= QueuedSince)
         && (!FailedOnly || run.Status is JobStatus.Failed or JobStatus.Interrupted);
 }
 

@@ -199,6 +199,13 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
             where.Add("status IN ('Failed', 'Interrupted')");
         }
 
+        if (filter.QueuedSince is { } since)
+        {
+            // Times are stored as round-trip UTC text, which sorts as the times do.
+            where.Add("queued_at >= $queued_since");
+            command.Parameters.AddWithValue("$queued_since", Time(since));
+        }
+
         command.CommandText = $"SELECT * FROM job_runs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY queued_at DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", filter.Limit);
         return await ReadAsync(command, cancellationToken).ConfigureAwait(false);

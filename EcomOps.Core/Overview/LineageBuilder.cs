@@ -1,0 +1,428 @@
+using System.Globalization;
+using EcomOps.Core.Catalog;
+using EcomOps.Core.Conversion;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Query;
+using EcomOps.Core.Storage;
+using EcomOps.Core.Warehouse;
+
+namespace EcomOps.Core.Overview;
+
+/// <summary>
+/// A table's lineage from the run history, the manifest, the catalog and the warehouse's load records. Files are named
+/// as the records name them; where a record is missing (a run no longer in the history, a warehouse that keeps no
+/// per-file record) the lineage says so instead of guessing.
+/// </summary>
+internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatalog catalog, IWarehouse warehouse, PipelineFacts facts)
+{
+    // A table loaded every few minutes would list thousands of loads; the newest are the ones that explain it now.
+    private const int MaxLoads = 50;
+
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, LineageNode> _nodes = new(StringComparer.Ordinal);
+    private readonly List<string> _notes = [];
+
+    public async Task<TableLineage> BuildAsync(string table, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(table);
+        var dot = table.IndexOf('.', StringComparison.Ordinal);
+        var (qualifier, name) = dot < 0 ? ((string?)null, table.Trim()) : (table[..dot].Trim(), table[(dot + 1)..].Trim());
+        var warehouseTable = facts.WarehouseTables?.FirstOrDefault(t =>
+            string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase) && (qualifier is null || string.Equals(t.Schema, qualifier, StringComparison.OrdinalIgnoreCase)));
+        var catalogTable = facts.CatalogTables?.FirstOrDefault(t =>
+            string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase) && (qualifier is null || string.Equals(t.Database, qualifier, StringComparison.OrdinalIgnoreCase)));
+
+        if (warehouseTable is not null)
+        {
+            return await WarehouseLineageAsync(warehouseTable, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (catalogTable is not null)
+        {
+            var dataset = DatasetOf(catalogTable.Location);
+            await AddCatalogAsync(catalogTable, dataset, cancellationToken).ConfigureAwait(false);
+            return Result(catalogTable.FullName, dataset);
+        }
+
+        var unread = string.Join(" ", new[] { facts.CatalogProblem, facts.WarehouseProblem }.Where(p => p is not null));
+        throw new KeyNotFoundException($"Neither the catalog nor the warehouse has a table '{table}'.{(unread.Length > 0 ? " Not readable now: " + unread : "")}");
+    }
+
+    private async Task<TableLineage> WarehouseLineageAsync(WarehouseTableInfo table, CancellationToken cancellationToken)
+    {
+        var name = $"{table.Schema}.{table.Name}";
+        var all = facts.LoadsInto(table);
+        var loads = all.Take(MaxLoads).ToList();
+        if (all.Count > loads.Count)
+        {
+            _notes.Add(string.Create(CultureInfo.InvariantCulture, $"{name} had {all.Count:N0} loads; the newest {MaxLoads} are shown."));
+        }
+
+        var dataset = loads.Select(l => l.Source is null ? null : DatasetOf(l.Source.Key)).FirstOrDefault(d => d is not null)
+            ?? (Datasets.DatasetRegistry.All.Any(d => d.Name == table.Name) ? table.Name : null);
+        var manifest = dataset is null ? null : await ManifestAsync(dataset, cancellationToken).ConfigureAwait(false);
+        if (dataset is not null)
+        {
+            await AddConversionChainAsync(dataset, manifest, rawOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        var filesByLoad = await LoadedFilesAsync(loads, cancellationToken).ConfigureAwait(false);
+        var current = await CurrentObjectsAsync(loads, cancellationToken).ConfigureAwait(false);
+        foreach (var load in loads)
+        {
+            var inputs = new List<string>();
+            if (filesByLoad is not null)
+            {
+                foreach (var file in filesByLoad.GetValueOrDefault(load.Entry.QueryId) ?? [])
+                {
+                    inputs.Add(AddLoadedFile(load, file, manifest, current));
+                }
+            }
+            else if (manifest is not null && load.Source?.Key == ConversionManifest.PrefixOf(manifest.Dataset))
+            {
+                // Without a per-file record, the files under the prefix the load read: those the manifest listed then, if it is unchanged since.
+                inputs.AddRange(manifest.CreatedAt <= load.Started ? manifest.Files.Select(f => "parquet:" + f.Key) : []);
+            }
+
+            var entry = load.Entry;
+            Add(new LineageNode(
+                Id(entry.QueryId),
+                LineageNodeKind.Load,
+                string.Create(CultureInfo.InvariantCulture, $"load {entry.QueryId}"),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"COPY {entry.TableName} FROM {entry.DataSource} ({entry.FileFormat}): {entry.LoadedRows:N0} rows loaded, {entry.ErrorCount:N0} rejected, {entry.SourceFileCount} files; {(load.RunId is { } r ? "run " + OverviewLinks.Short(r) : "no run (a COPY from outside EcomOps' jobs)")}"),
+                entry.LoadedRows,
+                load.Started,
+                inputs,
+                OverviewLinks.Load(entry.QueryId),
+                load.RunId,
+                entry.QueryId,
+                load.Source?.Key));
+        }
+
+        if (dataset is not null && facts.CatalogTableOf(dataset) is { } catalogTable)
+        {
+            await AddCatalogAsync(catalogTable, dataset, cancellationToken).ConfigureAwait(false);
+        }
+
+        Add(new LineageNode(
+            "warehouse:" + name,
+            LineageNodeKind.WarehouseTable,
+            name,
+            string.Create(CultureInfo.InvariantCulture, $"{table.Rows:N0} rows now, from {all.Count:N0} completed loads"),
+            table.Rows,
+            null,
+            [.. loads.Select(l => Id(l.Entry.QueryId))],
+            loads.Count > 0 ? OverviewLinks.Load(loads[0].Entry.QueryId) : OverviewLinks.Jobs));
+        if (loads.Count == 0)
+        {
+            _notes.Add($"Nothing was loaded into {name} by a COPY the warehouse recorded.");
+        }
+
+        return Result(name, dataset);
+    }
+
+    private string AddLoadedFile(LoadFact load, LoadedFile file, ConversionManifest? manifest, IReadOnlyDictionary<string, ObjectInfo> current)
+    {
+        var inManifest = manifest?.Files.FirstOrDefault(f => f.Key == file.Key);
+        var id = (file.Key.StartsWith("raw/", StringComparison.Ordinal) ? "raw:" : "parquet:") + file.Key;
+        string? note = null;
+        if (!current.TryGetValue(file.Key, out var now))
+        {
+            note = string.Create(CultureInfo.InvariantCulture, $"no longer in the lake (load {load.Entry.QueryId} read it)");
+        }
+        else if (file.ETag is { } etag && etag != now.ETag)
+        {
+            note = string.Create(CultureInfo.InvariantCulture, $"replaced since load {load.Entry.QueryId} read it");
+        }
+        else if (id.StartsWith("parquet:", StringComparison.Ordinal) && inManifest is null)
+        {
+            note = "not in the current manifest";
+        }
+
+        if (_nodes.TryGetValue(id, out var existing))
+        {
+            if (note is not null && existing.Note is null)
+            {
+                _nodes[id] = existing with { Note = note };
+            }
+
+            return id;
+        }
+
+        Add(new LineageNode(
+            id,
+            id.StartsWith("raw:", StringComparison.Ordinal) ? LineageNodeKind.RawFile : LineageNodeKind.ParquetFile,
+            file.Key,
+            string.Create(CultureInfo.InvariantCulture, $"{file.Rows:N0} rows read by load {load.Entry.QueryId}"),
+            file.Rows,
+            null,
+            inManifest is null ? [] : [Id(inManifest.RunId)],
+            OverviewLinks.File(file.Key),
+            inManifest?.RunId,
+            Key: file.Key,
+            Note: note));
+        return id;
+    }
+
+    /// <summary>The raw files, the conversion runs the manifest names and the Parquet files it lists.</summary>
+    /// <param name="rawOnly">Only the raw files: for a table crawled from the CSVs themselves.</param>
+    private async Task AddConversionChainAsync(string dataset, ConversionManifest? manifest, bool rawOnly, CancellationToken cancellationToken)
+    {
+        var rawFiles = await PipelineFacts.RawFilesAsync(store, dataset, cancellationToken).ConfigureAwait(false);
+        var conversions = new List<JobRun>();
+        foreach (var runId in manifest?.Files.Select(f => f.RunId).Append(manifest.RunId).Distinct() ?? [])
+        {
+            if (await jobs.GetAsync(runId, cancellationToken).ConfigureAwait(false) is { } run)
+            {
+                conversions.Add(run);
+            }
+            else
+            {
+                _notes.Add($"Conversion run {runId:D} wrote files of {ConversionManifest.KeyOf(dataset)} but is no longer in the run history: which raw files it read is not known.");
+            }
+        }
+
+        foreach (var file in rawFiles)
+        {
+            var count = facts.RawRows(file);
+
+            // A raw file written after a conversion started is not the version that conversion read.
+            var readBy = conversions.Where(c => c.StartedAt is { } s && file.LastModified <= s + ClockSlack).ToList();
+            Add(new LineageNode(
+                "raw:" + file.Key,
+                LineageNodeKind.RawFile,
+                file.Key,
+                string.Create(CultureInfo.InvariantCulture, $"{file.Size:N0} bytes, written {file.LastModified:yyyy-MM-dd HH:mm:ss} UTC; rows: {(count.Rows is { } r ? r.ToString("N0", CultureInfo.InvariantCulture) + ", " : "")}{count.Source}"),
+                count.Rows,
+                file.LastModified,
+                [],
+                OverviewLinks.File(file.Key),
+                count.RunId,
+                Key: file.Key,
+                Note: conversions.Count > 0 && readBy.Count == 0 ? "changed after the conversion that wrote the current Parquet: this version was not converted" : null));
+            foreach (var conversion in readBy)
+            {
+                _inputsOf.GetOrAdd(Id(conversion.Id)).Add("raw:" + file.Key);
+            }
+        }
+
+        foreach (var conversion in conversions)
+        {
+            var rawNow = rawFiles.Where(f => conversion.StartedAt is { } s && f.LastModified <= s + ClockSlack).Sum(f => f.Size);
+            Add(new LineageNode(
+                Id(conversion.Id),
+                LineageNodeKind.ConversionRun,
+                "conversion run " + OverviewLinks.Short(conversion.Id),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{conversion.Status}: {conversion.Counts.RowsRead:N0} rows read ({conversion.Counts.BytesRead:N0} bytes), {conversion.Counts.RowsRejected:N0} quarantined; {string.Join(", ", conversion.Parameters.Where(p => p.Key is "compression" or "partitioning" or "mode").Select(p => $"{p.Key} {p.Value}"))}"),
+                conversion.Counts.RowsRead,
+                conversion.StartedAt,
+                _inputsOf.GetOrAdd(Id(conversion.Id)),
+                OverviewLinks.Run(conversion.Id),
+                conversion.Id,
+                Note: rawNow != conversion.Counts.BytesRead
+                    ? string.Create(CultureInfo.InvariantCulture, $"it read {conversion.Counts.BytesRead:N0} bytes of CSV; the unchanged raw files there now hold {rawNow:N0}")
+                    : null));
+        }
+
+        if (rawOnly)
+        {
+            return;
+        }
+
+        if (manifest is null)
+        {
+            _notes.Add($"{dataset} has no {ConversionManifest.KeyOf(dataset)}: it was not converted, or its Parquet was removed.");
+            return;
+        }
+
+        foreach (var file in manifest.Files)
+        {
+            Add(new LineageNode(
+                "parquet:" + file.Key,
+                LineageNodeKind.ParquetFile,
+                file.Key,
+                string.Create(CultureInfo.InvariantCulture, $"{file.Rows:N0} rows, {file.Bytes:N0} bytes, {file.Compression}; in {ConversionManifest.KeyOf(dataset)}"),
+                file.Rows,
+                manifest.CreatedAt,
+                [Id(file.RunId)],
+                OverviewLinks.File(file.Key),
+                file.RunId,
+                Key: file.Key));
+        }
+    }
+
+    private readonly Dictionary<string, List<string>> _inputsOf = new(StringComparer.Ordinal);
+
+    private async Task AddCatalogAsync(CatalogTable table, string? dataset, CancellationToken cancellationToken)
+    {
+        var manifest = dataset is null ? null : await ManifestAsync(dataset, cancellationToken).ConfigureAwait(false);
+        if (dataset is not null && !_nodes.Values.Any(n => n.Kind == LineageNodeKind.ConversionRun || n.Kind == LineageNodeKind.RawFile))
+        {
+            var csv = table.Classification == "csv";
+            await AddConversionChainAsync(dataset, csv ? null : manifest, csv, cancellationToken).ConfigureAwait(false);
+        }
+
+        var crawl = await jobs.GetAsync(table.LastCrawlRunId, cancellationToken).ConfigureAwait(false);
+        var versions = await catalog.GetVersionsAsync(table.Database, table.Name, cancellationToken).ConfigureAwait(false);
+        var version = versions.FirstOrDefault(v => v.Version == table.Version);
+
+        // What the crawl read: the CSVs of a csv table; for Parquet, the manifest's files if it was committed before the crawl.
+        var crawled = table.Classification == "csv"
+            ? _nodes.Values.Where(n => n.Kind == LineageNodeKind.RawFile && n.Key?.StartsWith(table.Location, StringComparison.Ordinal) == true).Select(n => n.Id).ToList()
+            : manifest is not null && manifest.CreatedAt <= table.LastCrawledAt ? manifest.Files.Select(f => "parquet:" + f.Key).ToList() : [];
+        var crawlId = Id(table.LastCrawlRunId);
+        Add(new LineageNode(
+            crawlId,
+            LineageNodeKind.CrawlRun,
+            "crawl run " + OverviewLinks.Short(table.LastCrawlRunId),
+            crawl is null
+                ? "no longer in the run history"
+                : string.Create(CultureInfo.InvariantCulture, $"{crawl.Status}: {string.Join(", ", crawl.Results?.Where(r => r.Name.StartsWith("tables ", StringComparison.Ordinal) && r.Value != "0").Select(r => $"{r.Name} {r.Value}") ?? [])}"),
+            table.RecordCount,
+            table.LastCrawledAt,
+            crawled,
+            OverviewLinks.Run(table.LastCrawlRunId),
+            table.LastCrawlRunId,
+            Note: manifest is not null && manifest.CreatedAt > table.LastCrawledAt
+                ? string.Create(CultureInfo.InvariantCulture, $"crawled before conversion run {OverviewLinks.Short(manifest.RunId)} committed the current Parquet at {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC")
+                : null));
+        Add(new LineageNode(
+            "catalog:" + table.FullName,
+            LineageNodeKind.CatalogTable,
+            string.Create(CultureInfo.InvariantCulture, $"{table.FullName} version {table.Version}"),
+            string.Create(CultureInfo.InvariantCulture,
+                $"{table.RecordCount:N0} rows, {table.ObjectCount:N0} files at {table.Location}; {(version is null ? "its version history is gone" : "changes: " + string.Join("; ", version.Changes))}"),
+            table.RecordCount,
+            table.UpdatedAt,
+            [crawlId],
+            OverviewLinks.Catalog(table.Database, table.Name),
+            table.LastCrawlRunId,
+            Key: table.Location,
+            Note: table.Status == TableStatus.Deprecated ? "deprecated: its folder was gone at the last crawl" : table.PendingChange));
+    }
+
+    /// <summary>Per load, the files it read (<c>stl_load_commits</c>, as on Redshift) and their ETags where the warehouse keeps them.</summary>
+    private async Task<Dictionary<long, List<LoadedFile>>?> LoadedFilesAsync(IReadOnlyList<LoadFact> loads, CancellationToken cancellationToken)
+    {
+        if (loads.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = string.Join(", ", loads.Select(l => l.Entry.QueryId.ToString(CultureInfo.InvariantCulture)));
+        QueryResult commits;
+        try
+        {
+            commits = await warehouse.QueryAsync($"SELECT query, filename, lines_scanned FROM stl_load_commits WHERE query IN ({ids}) ORDER BY query, filename", 100_000, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Redshift before its engine exists, or a local file another process holds: the loads are still named.
+            _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + e.Message);
+            return null;
+        }
+
+        var etags = new Dictionary<(long, string), string>();
+        try
+        {
+            // The local warehouse also keeps each loaded file's ETag: whether the file is still the one loaded.
+            var loaded = await warehouse.QueryAsync($"SELECT query_id, file_name, etag FROM ecomops_loaded_files WHERE query_id IN ({ids})", 100_000, cancellationToken).ConfigureAwait(false);
+            foreach (var row in loaded.Rows)
+            {
+                etags[(Convert.ToInt64(row[0], CultureInfo.InvariantCulture), (string)row[1]!)] = (string)row[2]!;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Redshift keeps no ETags: files are then named without saying whether they changed since.
+        }
+
+        var files = new Dictionary<long, List<LoadedFile>>();
+        foreach (var row in commits.Rows)
+        {
+            var queryId = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
+            var uri = ((string)row[1]!).Trim();
+            var key = CopySource.TryFromUri(uri)?.Key ?? uri;
+            files.GetOrAdd(queryId).Add(new LoadedFile(key, row[2] is null ? null : Convert.ToInt64(row[2], CultureInfo.InvariantCulture), etags.GetValueOrDefault((queryId, key))));
+        }
+
+        return files;
+    }
+
+    private async Task<IReadOnlyDictionary<string, ObjectInfo>> CurrentObjectsAsync(IReadOnlyList<LoadFact> loads, CancellationToken cancellationToken)
+    {
+        var objects = new Dictionary<string, ObjectInfo>(StringComparer.Ordinal);
+        foreach (var prefix in loads.Select(l => l.Source?.Key).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            foreach (var info in (await store.ListAsync(prefix, null, cancellationToken).ConfigureAwait(false)).Objects)
+            {
+                objects.TryAdd(info.Key, info);
+            }
+        }
+
+        return objects;
+    }
+
+    private async Task<ConversionManifest?> ManifestAsync(string dataset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ConversionManifest.ReadAsync(store, dataset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            _notes.Add(e.Message);
+            return null;
+        }
+    }
+
+    private void Add(LineageNode node)
+    {
+        if (!_nodes.TryGetValue(node.Id, out var existing))
+        {
+            _nodes[node.Id] = node;
+        }
+        else if (existing.Note is null && node.Note is not null)
+        {
+            _nodes[node.Id] = existing with { Note = node.Note };
+        }
+    }
+
+    private TableLineage Result(string table, string? dataset) => new(
+        table,
+        dataset,
+        [.. _nodes.Values.OrderBy(n => n.Kind).ThenBy(n => n.At ?? DateTimeOffset.MinValue).ThenBy(n => n.Label, StringComparer.Ordinal)],
+        _notes);
+
+    /// <summary>The dataset a lake key or prefix belongs to: <c>raw/&lt;dataset&gt;/...</c> or <c>parquet/&lt;dataset&gt;/...</c>.</summary>
+    private static string? DatasetOf(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length >= 2 && parts[0] is "raw" or "parquet" && Datasets.DatasetRegistry.All.Any(d => d.Name == parts[1]) ? parts[1] : null;
+    }
+
+    private static string Id(Guid run) => "run:" + run.ToString("D");
+
+    private static string Id(long queryId) => "load:" + queryId.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record LoadedFile(string Key, long? Rows, string? ETag);
+}
+
+internal static class DictionaryExtensions
+{
+    public static List<TValue> GetOrAdd<TKey, TValue>(this Dictionary<TKey, List<TValue>> dictionary, TKey key)
+        where TKey : notnull
+    {
+        if (!dictionary.TryGetValue(key, out var list))
+        {
+            list = [];
+            dictionary[key] = list;
+        }
+
+        return list;
+    }
+}
