@@ -4,8 +4,6 @@ using EcomOps.Core.Pipeline;
 using EcomOps.Web.Model;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using Plotly.Blazor;
-using Plotly.Blazor.Traces;
 
 namespace EcomOps.Web.Components.Pages;
 
@@ -16,25 +14,13 @@ public sealed partial class Pipeline : IDisposable
 
     private readonly CancellationTokenSource _cancellation = new();
     private readonly PipelineForm _form = new();
-    private readonly Config _config = new() { Responsive = true, DisplayLogo = false };
-    private readonly Plotly.Blazor.Layout _timelineLayout = new()
-    {
-        Height = 220,
-        Margin = new Plotly.Blazor.LayoutLib.Margin { T = 10, B = 40, L = 80, R = 10 },
-        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "seconds since the run started" } }],
-        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { AutoRange = Plotly.Blazor.LayoutLib.YAxisLib.AutoRangeEnum.Reversed }],
-        ShowLegend = false,
-    };
-
     private readonly Dictionary<Guid, JobRun> _children = [];
     private IReadOnlyList<PipelineRun> _runs = [];
-    private IList<ITrace> _timeline = [];
     private PipelineRun? _selected;
     private JobStatus? _status;
     private bool _hideFixed;
     private bool _starting;
     private bool _refreshQueued;
-    private int _chartKey;
     private DateTimeOffset _now;
     private IDisposable? _subscription;
     private PeriodicTimer? _timer;
@@ -110,8 +96,6 @@ public sealed partial class Pipeline : IDisposable
                         }
                     }
                 }
-
-                DrawTimeline(run);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -123,26 +107,6 @@ public sealed partial class Pipeline : IDisposable
             Logger.LogError(e, "Reading the pipeline runs failed");
             Snackbar.Add($"Cannot read the pipeline runs: {e.Message}", Severity.Error);
         }
-    }
-
-    private void DrawTimeline(PipelineRun run)
-    {
-        var bars = PipelineView.Timeline(run, _now);
-        _timeline =
-        [
-            new Bar
-            {
-                Orientation = Plotly.Blazor.Traces.BarLib.OrientationEnum.H,
-                Y = [.. bars.Select(b => (object)b.Step)],
-                X = [.. bars.Select(b => (object)b.Seconds)],
-                Base = bars.Select(b => (object)b.StartSeconds).ToList(),
-                Text = null,
-                HoverTemplate = "%{y}: %{customdata}<extra></extra>",
-                CustomData = [.. bars.Select(b => (object)b.Label)],
-                Marker = new Plotly.Blazor.Traces.BarLib.Marker { ColorArray = [.. bars.Select(b => (object)PipelineView.StepHex(b.Status))] },
-            },
-        ];
-        _chartKey++;
     }
 
     private async Task TickAsync(PeriodicTimer timer)

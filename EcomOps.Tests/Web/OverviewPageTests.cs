@@ -1,0 +1,101 @@
+using Bunit;
+using EcomOps.Core.Generation;
+using EcomOps.Core.Jobs;
+using EcomOps.Core.Pipeline;
+using EcomOps.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using OverviewPage = EcomOps.Web.Components.Pages.Overview;
+
+namespace EcomOps.Tests.Web;
+
+/// <summary>The Overview page over Core's real runs: the figures on a fresh start, after a failure, after the chain, and the demo button.</summary>
+public sealed class OverviewPageTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
+    private static readonly GenerationOptions Small = new(100, 20, 500);
+
+    private readonly BunitContext _context = new();
+    private readonly TempDirectory _root = new();
+
+    public Task InitializeAsync()
+    {
+        _context.AddDashboardServices(_root.Path);
+        _context.Render<MudPopoverProvider>();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _root.Dispose();
+    }
+
+    private T Get<T>()
+        where T : notnull => _context.Services.GetRequiredService<T>();
+
+    [Fact]
+    public void AFreshStart_ShowsNoRunsNoFailures_AndEachDatasetInTheReconciliation()
+    {
+        var page = _context.Render<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.Equal("0", page.Find(".kpi-runs-today").GetAttribute("data-value")), Slow);
+        Assert.Equal("0", page.Find(".kpi-failures").GetAttribute("data-value"));
+        Assert.NotNull(page.Find(".no-failures"));
+        Assert.Equal("none", page.Find(".demo").GetAttribute("data-demo-status"));
+        Assert.Equal(["customer_data", "catalog_data", "transactions_data"], page.FindAll(".reconciliation-row").Select(r => r.GetAttribute("data-dataset")));
+    }
+
+    [Fact]
+    public async Task AFailedRun_IsCountedAndListed_WithALinkToIt()
+    {
+        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small), "test");
+        await Get<IJobRunner>().WaitAsync(failed.Id);
+
+        var page = _context.Render<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".failure-row")), Slow);
+        Assert.NotEqual("0", page.Find(".kpi-failures").GetAttribute("data-value"));
+        Assert.All(page.FindAll(".failure-row a"), a => Assert.False(string.IsNullOrEmpty(a.GetAttribute("href"))));
+    }
+
+    [Fact]
+    public async Task AfterTheChain_TheWarehouseRowsShow_EveryDatasetReconciles_AndLineageTracesALoad()
+    {
+        var run = await Get<IPipelineService>().StartAsync(new PipelineOptions(Generation: Small), "test");
+        Assert.Equal(JobStatus.Succeeded, (await Get<IJobRunner>().WaitAsync(run.Id)).Status);
+
+        var page = _context.Render<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.Equal("500", page.Find(".kpi-warehouse .warehouse-table[data-table='public.transactions_data']").GetAttribute("data-rows")), Slow);
+        Assert.Equal(3, page.FindAll(".reconciliation-row[data-reconciled='true']").Count);
+        Assert.Equal("500", page.Find(".reconciliation-row[data-dataset='transactions_data'] .warehouse").GetAttribute("data-rows"));
+        Assert.Equal("500", page.Find(".reconciliation-row[data-dataset='transactions_data'] .raw").GetAttribute("data-rows"));
+
+        page.Find(".reconciliation-row[data-dataset='transactions_data'] td a").Click();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".lineage .lineage-node[data-kind='Load']")), Slow);
+        Assert.NotEmpty(page.FindAll(".lineage .lineage-node[data-kind='RawFile']"));
+    }
+
+    [Fact]
+    public async Task RunDemoPipeline_StartsTheWholeChain_AndShowsItsTimelineQueryAndLoads()
+    {
+        var page = _context.Render<OverviewPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("#run-demo")), Slow);
+
+        page.Find("#run-demo").Click();
+
+        var runs = await Get<IPipelineService>().ListAsync(new PipelineRunFilter());
+        var demo = Assert.Single(runs);
+        Assert.Equal(PipelineOptions.DefaultSteps, demo.Options.EffectiveSteps);
+        await Get<IJobRunner>().WaitAsync(demo.Id);
+        page.WaitForAssertion(() => Assert.Equal("Succeeded", page.Find(".demo").GetAttribute("data-demo-status")), Slow);
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".demo-chart")), Slow);
+        Assert.Equal("generate:succeeded,convert:succeeded,crawl:succeeded,load:succeeded", page.Find(".demo .timeline").GetAttribute("data-steps"));
+        Assert.Equal(GenerationLimits.DefaultTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            page.Find(".demo-loads tr[data-table='public.transactions_data']").GetAttribute("data-rows"));
+    }
+}
