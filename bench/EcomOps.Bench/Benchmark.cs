@@ -18,5 +18,6 @@ internal sealed record Benchmark(
         new(CrawlBenchmark.Command, CrawlBenchmark.Usage, CrawlBenchmark.RunAsync),
         new(QueryBenchmark.Command, QueryBenchmark.Usage, QueryBenchmark.RunAsync),
         new(WarehouseBenchmark.Command, WarehouseBenchmark.Usage, WarehouseBenchmark.RunAsync),
+        new(PipelineBenchmark.Command, PipelineBenchmark.Usage, PipelineBenchmark.RunAsync),
     ];
 }
