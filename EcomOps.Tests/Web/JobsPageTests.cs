@@ -110,6 +110,20 @@ public sealed class JobsPageTests : IAsyncLifetime
         Assert.Equal(20, done.RowsWritten);
     }
 
+    [Fact]
+    public async Task ALinkToARun_OpensItsDetails()
+    {
+        var runner = _context.Services.GetRequiredService<IJobRunner>();
+        var failed = (await runner.ListAsync(new JobRunFilter(FailedOnly: true))).Single();
+
+        var navigation = _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"/jobs?run={failed.Id}");
+
+        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+
+        page.WaitForAssertion(() => Assert.Contains("more than 0 rows were rejected", page.Find(".job-detail .detail-error").TextContent), Busy);
+    }
+
     private IRenderedComponent<EcomOps.Web.Components.Pages.Jobs> RenderPage()
     {
         var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();

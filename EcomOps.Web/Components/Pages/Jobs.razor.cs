@@ -49,11 +49,30 @@ public sealed partial class Jobs : IDisposable
     [Inject]
     private ILogger<Jobs> Logger { get; set; } = default!;
 
+    /// <summary><c>/jobs?run=ID</c>: the run whose details open (links from the Overview, the Pipeline page and alerts).</summary>
+    [SupplyParameterFromQuery(Name = "run")]
+    public Guid? RunQuery { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
         // Subscribed before the first load, so a change in between is not missed.
         _subscription = Runner.Subscribe(_ => ScheduleReload());
         await LoadAsync();
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (RunQuery is { } id && _selected?.Id != id)
+        {
+            if (await Runner.GetAsync(id, _cancellation.Token) is { } run)
+            {
+                await SelectAsync(run);
+            }
+            else
+            {
+                Snackbar.Add($"No run {id} in the history.", Severity.Warning);
+            }
+        }
     }
 
     public void Dispose()
