@@ -30,6 +30,7 @@ public sealed partial class Pipeline : IDisposable
     private string _cron = "";
     private string _timeZone = "UTC";
     private string? _scheduleError;
+    private SavedPipeline? _editing;
 
     [Parameter]
     public Guid? RunId { get; set; }
@@ -222,9 +223,11 @@ public sealed partial class Pipeline : IDisposable
         }
     }
 
+    // A new pipeline takes the form's options; editing one changes its name and schedule and keeps its options.
     private async Task SaveAsync()
     {
-        if (_form.TryBuild() is not { } options)
+        var options = _editing?.Options ?? _form.TryBuild();
+        if (options is null)
         {
             return;
         }
@@ -232,15 +235,50 @@ public sealed partial class Pipeline : IDisposable
         try
         {
             var cron = _cron.Trim().Length == 0 ? null : _cron.Trim();
-            var saved = await Pipelines.CreatePipelineAsync(new SavedPipelineRequest(_saveName.Trim(), options, cron, _timeZone.Trim().Length == 0 ? "UTC" : _timeZone.Trim()), _cancellation.Token);
+            var request = new SavedPipelineRequest(_saveName.Trim(), options, cron, _timeZone.Trim().Length == 0 ? "UTC" : _timeZone.Trim(), _editing?.Enabled ?? true);
+            var saved = _editing is { } editing
+                ? await Pipelines.UpdatePipelineAsync(editing.Id, request, _cancellation.Token)
+                : await Pipelines.CreatePipelineAsync(request, _cancellation.Token);
             Snackbar.Add($"Saved pipeline {saved.Name}{(saved.Cron is null ? "" : $"; it runs on its schedule ({saved.Cron}, {saved.TimeZone})")}.", Severity.Success);
-            _saveName = "";
+            StopEditing();
             await RefreshAsync();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
         {
             Snackbar.Add(e.Message, Severity.Error);
         }
+    }
+
+    private void Edit(SavedPipeline saved)
+    {
+        _editing = saved;
+        _saveName = saved.Name;
+        _cron = saved.Cron ?? "";
+        _timeZone = saved.TimeZone;
+        PreviewSchedule();
+    }
+
+    private void StopEditing()
+    {
+        _editing = null;
+        _saveName = "";
+        _cron = "";
+        _timeZone = "UTC";
+        PreviewSchedule();
+    }
+
+    private async Task SetEnabledAsync(SavedPipeline saved, bool enabled)
+    {
+        try
+        {
+            await Pipelines.UpdatePipelineAsync(saved.Id, new SavedPipelineRequest(saved.Name, saved.Options, saved.Cron, saved.TimeZone, enabled), _cancellation.Token);
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+
+        await RefreshAsync();
     }
 
     private async Task RunSavedAsync(SavedPipeline saved)
