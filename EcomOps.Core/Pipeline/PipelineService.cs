@@ -13,7 +13,8 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
     {
         ArgumentNullException.ThrowIfNull(options);
         options.EnsureValid();
-        return StartCoreAsync(new PipelineJob(options), startedBy, null, cancellationToken);
+
+        return StartCoreAsync(new PipelineJob(WithFullPaths(options)), startedBy, null, cancellationToken);
     }
 
     public async Task<PipelineRun?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -82,7 +83,7 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
     {
         var (name, cron, zone) = Check(request);
         var now = time.GetUtcNow();
-        var pipeline = new SavedPipeline(Guid.NewGuid(), name, request.Options, cron, zone, request.Enabled, now, now);
+        var pipeline = new SavedPipeline(Guid.NewGuid(), name, WithFullPaths(request.Options), cron, zone, request.Enabled, now, now);
         await SaveAsync(pipeline, cancellationToken).ConfigureAwait(false);
         return pipeline;
     }
@@ -98,7 +99,7 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
         var pipeline = before with
         {
             Name = name,
-            Options = request.Options,
+            Options = WithFullPaths(request.Options),
             Cron = cron,
             TimeZone = zone,
             Enabled = request.Enabled,
@@ -147,6 +148,10 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
             throw new ArgumentException($"A saved pipeline is already called '{pipeline.Name}'; pick another name, or change that one.");
         }
     }
+
+    // Kept as a full path: a retry or a schedule may run in another process, started from another folder.
+    private static PipelineOptions WithFullPaths(PipelineOptions options) =>
+        options.SourceFolder is { } folder ? options with { SourceFolder = Path.GetFullPath(folder) } : options;
 
     private static (string Name, string? Cron, string Zone) Check(SavedPipelineRequest request)
     {
