@@ -26,9 +26,31 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
         }
 
         var stored = await store.RunAsync(id, cancellationToken).ConfigureAwait(false);
-        var all = await jobs.ListAsync(new JobRunFilter(Kind: JobKinds.Pipeline, Limit: AllRuns), cancellationToken).ConfigureAwait(false);
+        return Compose(job, stored, job.Status != JobStatus.Succeeded && await FixedByRetryAsync(id, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Whether a retry of the run (or of a retry of it) succeeded: only the runs retrying it are read, not the whole history.</summary>
+    private async Task<bool> FixedByRetryAsync(Guid id, CancellationToken cancellationToken)
+    {
         var links = await store.RetryLinksAsync(cancellationToken).ConfigureAwait(false);
-        return Compose(job, stored, FixedIds(all, links).Contains(id));
+        var retries = links.Where(l => l.Value == id).Select(l => l.Key).ToList();
+        var seen = new HashSet<Guid> { id };
+        for (var i = 0; i < retries.Count; i++)
+        {
+            if (!seen.Add(retries[i]))
+            {
+                continue;
+            }
+
+            if (await jobs.GetAsync(retries[i], cancellationToken).ConfigureAwait(false) is { Status: JobStatus.Succeeded })
+            {
+                return true;
+            }
+
+            retries.AddRange(links.Where(l => l.Value == retries[i]).Select(l => l.Key));
+        }
+
+        return false;
     }
 
     public async Task<IReadOnlyList<PipelineRun>> ListAsync(PipelineRunFilter filter, CancellationToken cancellationToken = default)

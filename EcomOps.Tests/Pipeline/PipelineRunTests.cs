@@ -125,6 +125,8 @@ public sealed class PipelineRunTests : IDisposable
         var all = await Pipelines.ListAsync(new PipelineRunFilter());
         Assert.Equal([retry.Id, first.Id], all.Select(r => r.Id));
         Assert.True(all.Single(r => r.Id == first.Id).FixedByRetry);
+        Assert.True((await Pipelines.GetAsync(first.Id))!.FixedByRetry);
+        Assert.False(done.FixedByRetry);
         Assert.Equal([retry.Id], (await Pipelines.ListAsync(new PipelineRunFilter(HideFixedFailures: true))).Select(r => r.Id));
         Assert.Equal([first.Id], (await Pipelines.ListAsync(new PipelineRunFilter(Status: JobStatus.Failed))).Select(r => r.Id));
 
