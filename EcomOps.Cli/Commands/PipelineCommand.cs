@@ -84,6 +84,12 @@ internal static class PipelineCommand
 
                 return CliApp.UsageError;
             }
+            catch (InvalidOperationException e)
+            {
+                // The runner refused it (a full queue): nothing was started.
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                return CliApp.Failure;
+            }
 
             return await FollowAsync(services, run, stdout, stderr, cancellationToken);
         });
@@ -143,8 +149,10 @@ internal static class PipelineCommand
             {
                 run = await pipelines.RetryAsync(matches[0].Id, "cli", cancellationToken);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
             {
+                // Not retryable (still running, succeeded), or its options no longer run here (a source folder gone).
+
                 await stderr.WriteLineAsync($"error: {e.Message}");
                 return CliApp.UsageError;
             }

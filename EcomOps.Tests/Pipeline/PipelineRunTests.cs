@@ -171,6 +171,25 @@ public sealed class PipelineRunTests : IDisposable
         Assert.False(await Pipelines.CancelAsync(run.Id));
     }
 
+    [Fact]
+    public async Task FinishedRun_IsReadBackFromTheOpsDatabase_ByAnotherProcessOnTheSameDataRoot()
+    {
+        var run = await Pipelines.StartAsync(new PipelineOptions(Steps: [PipelineStep.Crawl], Crawl: new CrawlOptions(Database: "nightly")), "test");
+        Assert.Equal(JobStatus.Succeeded, (await Runner.WaitAsync(run.Id)).Status);
+
+        // The CLI beside the dashboard: its own services and job runner over the same ops database.
+        using var other = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = _host.DataRoot });
+        var read = Assert.Single(await other.Get<IPipelineService>().ListAsync(new PipelineRunFilter()));
+
+        Assert.Equal((run.Id, JobStatus.Succeeded, "test"), (read.Id, read.Status, read.StartedBy));
+        var crawl = Assert.Single(read.Steps);
+        Assert.Equal((PipelineStep.Crawl, PipelineStepStatus.Succeeded), (crawl.Step, crawl.Status));
+        Assert.Equal("nightly", read.Options.EffectiveCrawl.Database);
+        Assert.Equal(JobKinds.Crawl, (await other.Get<IJobRunner>().GetAsync(crawl.ChildRunIds.Single()))!.Kind);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => other.Get<IPipelineService>().RetryAsync(run.Id, "cli"));
+        Assert.Contains("there is no failed step to retry from", refused.Message);
+    }
+
     [Theory]
     [InlineData("upload", "give a source folder")]
     [InlineData("orders", "Unknown dataset 'orders'")]
