@@ -207,8 +207,11 @@ internal static class PipelineCommand
             {
                 foreach (var step in snapshot.Steps.Where(s => s.Status != JobStatus.Queued && printed.GetValueOrDefault(s.Name, JobStatus.Queued) != s.Status))
                 {
+                    // A step that ends without having run was reused from the retried run, or skipped after a failure.
+                    var ran = step.Unit == PipelineSteps.Unit;
                     printed[step.Name] = step.Status;
-                    await stderr.WriteLineAsync($"pipeline: {step.Name} {step.Status.ToString().ToLowerInvariant()}");
+                    var said = ran ? step.Status.ToString().ToLowerInvariant() : step.Status == JobStatus.Succeeded ? "reused" : "skipped";
+                    await stderr.WriteLineAsync($"pipeline: {step.Name} {said}");
                 }
             }
 

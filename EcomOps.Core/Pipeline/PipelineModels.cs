@@ -322,6 +322,12 @@ public sealed record SavedPipelineRequest(string Name, PipelineOptions Options, 
 /// <summary>Names of the steps as runs show them.</summary>
 public static class PipelineSteps
 {
+    /// <summary>
+    /// What the pipeline run's own steps count (<see cref="JobStep.Unit"/>): their child runs. A step of the pipeline's
+    /// job run keeps the default unit when it never ran: reused by a retry (succeeded) or skipped (failed, cancelled).
+    /// </summary>
+    public const string Unit = "runs";
+
     public static string Name(PipelineStep step) => step.ToString().ToLowerInvariant();
 
     /// <summary>

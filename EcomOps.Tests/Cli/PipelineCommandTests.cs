@@ -69,6 +69,8 @@ public sealed class PipelineCommandTests : IDisposable
         Assert.Contains($"\n{"load",-8}  Skipped", "\n" + failed.Stdout);
         var id = failed.Stdout.Split("pipeline run ")[1][..36];
         Assert.Contains($"ecomops pipeline retry {id}", failed.Stderr);
+        Assert.Contains("pipeline: convert failed", failed.Stderr);
+        Assert.Contains("pipeline: load skipped", failed.Stderr);
 
         var fix = await RunAsync("lake", "upload", Path.Combine(RepoPaths.SampleData, "transactions_data.csv"), "--dataset", "transactions_data", "--overwrite");
         Assert.True(fix.Code == 0, fix.Stderr);
@@ -79,6 +81,8 @@ public sealed class PipelineCommandTests : IDisposable
         Assert.Contains($"from pipeline run {id[..8]}", Assert.Single(retry.Stdout.Split('\n'), l => l.StartsWith("upload ", StringComparison.Ordinal)));
         Assert.Contains($"\n{"upload",-8}  Reused", "\n" + retry.Stdout);
         Assert.DoesNotContain("  upload ", retry.Stderr);
+        Assert.Contains("pipeline: upload reused", retry.Stderr);
+        Assert.DoesNotContain("pipeline: upload running", retry.Stderr);
         Assert.Contains($"\n{"load",-8}  Succeeded", "\n" + retry.Stdout);
         Assert.Contains("10000", (await RunAsync("warehouse", "query", "--sql", "SELECT count(*) AS n FROM transactions_data")).Stdout);
 
