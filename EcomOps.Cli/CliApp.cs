@@ -48,6 +48,7 @@ public static class CliApp
             CatalogCommand.Catalog(stdout, stderr),
             QueryCommand.Create(stdout, stderr),
             WarehouseCommand.Create(stdout, stderr),
+            PipelineCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);

@@ -6,7 +6,11 @@ namespace EcomOps.Cli.Commands;
 /// <summary>Follows runs started from the command line: progress on stderr about once a second, Ctrl+C cancels.</summary>
 internal static class RunWatcher
 {
-    public static async Task<IReadOnlyList<JobRun>> WaitAsync(IJobRunner runner, IReadOnlyList<JobRun> runs, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<JobRun>> WaitAsync(IJobRunner runner, IReadOnlyList<JobRun> runs, TextWriter stderr, CancellationToken cancellationToken) =>
+        WaitAsync(runner, runs, stderr, "", cancellationToken);
+
+    /// <param name="prefix">Put before each line, for runs that need telling apart (a pipeline's steps).</param>
+    public static async Task<IReadOnlyList<JobRun>> WaitAsync(IJobRunner runner, IReadOnlyList<JobRun> runs, TextWriter stderr, string prefix, CancellationToken cancellationToken)
     {
         var gate = new Lock();
 
@@ -18,10 +22,10 @@ internal static class RunWatcher
                 _ = runner.CancelAsync(run.Id, CancellationToken.None);
             }
         });
-        return await Task.WhenAll(runs.Select(run => FollowAsync(runner, run, stderr, gate)));
+        return await Task.WhenAll(runs.Select(run => FollowAsync(runner, run, stderr, gate, prefix)));
     }
 
-    private static async Task<JobRun> FollowAsync(IJobRunner runner, JobRun run, TextWriter stderr, Lock gate)
+    private static async Task<JobRun> FollowAsync(IJobRunner runner, JobRun run, TextWriter stderr, Lock gate, string prefix)
     {
         var printed = new Dictionary<string, (JobStatus Status, DateTimeOffset At)>();
         var last = run;
@@ -39,7 +43,7 @@ internal static class RunWatcher
                     }
 
                     printed[step.Name] = (step.Status, now);
-                    stderr.WriteLine(Describe(step));
+                    stderr.WriteLine(prefix + Describe(step));
                 }
             }
         }

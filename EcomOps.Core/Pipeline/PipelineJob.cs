@@ -85,8 +85,8 @@ internal sealed class PipelineJobHandler(
             var step = steps[i];
             if (i < reused.Count)
             {
+                // Straight from queued to succeeded, never running: followers of the run can tell it was reused.
                 await store.SaveStepAsync(context.RunId, reused[i], cancellationToken).ConfigureAwait(false);
-                context.BeginStep(reused[i].Name, null, "runs");
                 context.CompleteStep(reused[i].Name, reused[i].ChildRunIds.Count);
                 continue;
             }
@@ -123,7 +123,7 @@ internal sealed class PipelineJobHandler(
     {
         var name = PipelineSteps.Name(step);
         var record = new PipelineStepRun(step, PipelineStepStatus.Running, time.GetUtcNow(), null, []);
-        context.BeginStep(name, null, "runs");
+        context.BeginStep(name, null, PipelineSteps.Unit);
         IReadOnlyList<JobRun> children = [];
         try
         {

@@ -322,7 +322,27 @@ public sealed record SavedPipelineRequest(string Name, PipelineOptions Options, 
 /// <summary>Names of the steps as runs show them.</summary>
 public static class PipelineSteps
 {
+    /// <summary>
+    /// What the pipeline run's own steps count (<see cref="JobStep.Unit"/>): their child runs. A step of the pipeline's
+    /// job run keeps the default unit when it never ran: reused by a retry (succeeded) or skipped (failed, cancelled).
+    /// </summary>
+    public const string Unit = "runs";
+
     public static string Name(PipelineStep step) => step.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The step a pipeline's child run does, from its kind: lets a live timeline place a child run's snapshot (from
+    /// <see cref="IJobRunner.Subscribe"/>) before the run's steps have been read back. Null for other kinds.
+    /// </summary>
+    public static PipelineStep? StepOf(JobRun child) => child.Kind switch
+    {
+        JobKinds.Generate => PipelineStep.Generate,
+        JobKinds.Upload => PipelineStep.Upload,
+        JobKinds.Convert => PipelineStep.Convert,
+        JobKinds.Crawl => PipelineStep.Crawl,
+        JobKinds.Load => PipelineStep.Load,
+        _ => null,
+    };
 
     /// <summary>Reads a step's name (<c>generate</c>, <c>upload</c>, <c>convert</c>, <c>crawl</c>, <c>load</c>); case does not matter.</summary>
     public static bool TryParse(string text, out PipelineStep step) =>

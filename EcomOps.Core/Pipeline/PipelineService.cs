@@ -13,7 +13,8 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
     {
         ArgumentNullException.ThrowIfNull(options);
         options.EnsureValid();
-        return StartCoreAsync(new PipelineJob(options), startedBy, null, cancellationToken);
+
+        return StartCoreAsync(new PipelineJob(WithFullPaths(options)), startedBy, null, cancellationToken);
     }
 
     public async Task<PipelineRun?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -25,9 +26,31 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
         }
 
         var stored = await store.RunAsync(id, cancellationToken).ConfigureAwait(false);
-        var all = await jobs.ListAsync(new JobRunFilter(Kind: JobKinds.Pipeline, Limit: AllRuns), cancellationToken).ConfigureAwait(false);
+        return Compose(job, stored, job.Status != JobStatus.Succeeded && await FixedByRetryAsync(id, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Whether a retry of the run (or of a retry of it) succeeded: only the runs retrying it are read, not the whole history.</summary>
+    private async Task<bool> FixedByRetryAsync(Guid id, CancellationToken cancellationToken)
+    {
         var links = await store.RetryLinksAsync(cancellationToken).ConfigureAwait(false);
-        return Compose(job, stored, FixedIds(all, links).Contains(id));
+        var retries = links.Where(l => l.Value == id).Select(l => l.Key).ToList();
+        var seen = new HashSet<Guid> { id };
+        for (var i = 0; i < retries.Count; i++)
+        {
+            if (!seen.Add(retries[i]))
+            {
+                continue;
+            }
+
+            if (await jobs.GetAsync(retries[i], cancellationToken).ConfigureAwait(false) is { Status: JobStatus.Succeeded })
+            {
+                return true;
+            }
+
+            retries.AddRange(links.Where(l => l.Value == retries[i]).Select(l => l.Key));
+        }
+
+        return false;
     }
 
     public async Task<IReadOnlyList<PipelineRun>> ListAsync(PipelineRunFilter filter, CancellationToken cancellationToken = default)
@@ -82,7 +105,7 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
     {
         var (name, cron, zone) = Check(request);
         var now = time.GetUtcNow();
-        var pipeline = new SavedPipeline(Guid.NewGuid(), name, request.Options, cron, zone, request.Enabled, now, now);
+        var pipeline = new SavedPipeline(Guid.NewGuid(), name, WithFullPaths(request.Options), cron, zone, request.Enabled, now, now);
         await SaveAsync(pipeline, cancellationToken).ConfigureAwait(false);
         return pipeline;
     }
@@ -98,7 +121,7 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
         var pipeline = before with
         {
             Name = name,
-            Options = request.Options,
+            Options = WithFullPaths(request.Options),
             Cron = cron,
             TimeZone = zone,
             Enabled = request.Enabled,
@@ -147,6 +170,10 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
             throw new ArgumentException($"A saved pipeline is already called '{pipeline.Name}'; pick another name, or change that one.");
         }
     }
+
+    // Kept as a full path: a retry or a schedule may run in another process, started from another folder.
+    private static PipelineOptions WithFullPaths(PipelineOptions options) =>
+        options.SourceFolder is { } folder ? options with { SourceFolder = Path.GetFullPath(folder) } : options;
 
     private static (string Name, string? Cron, string Zone) Check(SavedPipelineRequest request)
     {
