@@ -12,6 +12,8 @@ namespace EcomOps.Core.Overview;
 /// </summary>
 internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFacts facts)
 {
+    private const int MaxFooters = 200;
+
     private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
 
     public async Task<DatasetReconciliation> ReconcileAsync(string dataset, CancellationToken cancellationToken)
@@ -32,7 +34,9 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
 
         var conversion = manifest is null ? null : await jobs.GetAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
         var raw = RawFigure(dataset, rawFiles, conversion);
-        var parquet = ParquetFigure(dataset, manifest, manifestProblem);
+        var parquet = manifest is null
+            ? await FooterFigureAsync(dataset, manifestProblem, cancellationToken).ConfigureAwait(false)
+            : ParquetFigure(dataset, manifest);
         var quarantined = QuarantineFigure(manifest, conversion);
         if (manifest is not null)
         {
@@ -82,25 +86,59 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
     private static bool RawUnchangedSince(IReadOnlyList<ObjectInfo> files, JobRun conversion, DateTimeOffset started) =>
         files.Sum(f => f.Size) == conversion.Counts.BytesRead && files.All(f => f.LastModified <= started + ClockSlack);
 
-    private static RowFigure ParquetFigure(string dataset, ConversionManifest? manifest, string? problem)
+    private static RowFigure ParquetFigure(string dataset, ConversionManifest manifest)
     {
         var prefix = ConversionManifest.PrefixOf(dataset);
-        if (manifest is null)
-        {
-            return RowFigure.Unknown(problem ?? $"not converted: no {ConversionManifest.KeyOf(dataset)}", OverviewLinks.Prefix(prefix));
-        }
-
         var runs = manifest.Files.Select(f => f.RunId).Distinct().Count();
         var source = string.Create(CultureInfo.InvariantCulture,
             $"{ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}: {manifest.Files.Count} files{(runs > 1 ? $" written by {runs} runs (append)" : "")}");
         return new RowFigure(manifest.TotalRows, source, [OverviewLinks.Prefix(prefix), OverviewLinks.Run(manifest.RunId)], manifest.RunId, Key: ConversionManifest.KeyOf(dataset));
     }
 
+    /// <summary>
+    /// Parquet without a conversion's manifest (written by another tool): the row counts in its files' footers, two small
+    /// range reads a file. Past <see cref="MaxFooters"/> files that is no longer cheap enough for the landing page.
+    /// </summary>
+    private async Task<RowFigure> FooterFigureAsync(string dataset, string? manifestProblem, CancellationToken cancellationToken)
+    {
+        var prefix = ConversionManifest.PrefixOf(dataset);
+        var link = OverviewLinks.Prefix(prefix);
+        var listing = await store.ListAsync(prefix, null, cancellationToken).ConfigureAwait(false);
+        var files = listing.Objects
+            .Where(o => o.Key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !TableFiles.IsHidden(o.Key[prefix.Length..]))
+            .ToList();
+        var noManifest = manifestProblem ?? $"no {ConversionManifest.KeyOf(dataset)}";
+        if (files.Count == 0)
+        {
+            return RowFigure.Unknown($"not converted: {noManifest}, and no Parquet files under {prefix}", link);
+        }
+
+        if (files.Count > MaxFooters)
+        {
+            return RowFigure.Unknown(string.Create(CultureInfo.InvariantCulture, $"unknown: {noManifest}, and {files.Count:N0} Parquet files are too many footers to read on each visit"), link);
+        }
+
+        long rows = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                rows += (await ParquetFooterReader.ReadAsync(store, file, cancellationToken).ConfigureAwait(false)).Rows;
+            }
+            catch (Exception e) when (e is CorruptParquetException or ObjectChangedException or ObjectNotFoundException)
+            {
+                return RowFigure.Unknown($"unknown: {noManifest}, and {file.Key} could not be read: {e.Message}", link, OverviewLinks.File(file.Key));
+            }
+        }
+
+        return new RowFigure(rows, string.Create(CultureInfo.InvariantCulture, $"footers of the {files.Count} Parquet files under {prefix} ({noManifest}: not written by a conversion)"), [link], Key: prefix);
+    }
+
     private static RowFigure QuarantineFigure(ConversionManifest? manifest, JobRun? conversion)
     {
         if (manifest is null)
         {
-            return RowFigure.Unknown("not converted");
+            return RowFigure.Unknown("unknown: no conversion's manifest records what was quarantined");
         }
 
         if (conversion is null)
@@ -201,16 +239,16 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
                 $"{table.FullName} version {table.Version}, crawl run {OverviewLinks.Short(table.LastCrawlRunId)} at {table.LastCrawledAt:yyyy-MM-dd HH:mm:ss} UTC{(table.Status == TableStatus.Deprecated ? " (deprecated)" : "")}{(table.PendingChange is { } p ? "; a change was logged, not applied: " + p : "")}"),
             links, table.LastCrawlRunId, Key: table.Location);
 
-        if (manifest is not null && parquet.Rows is { } parquetRows && table.RecordCount != parquetRows)
+        if (parquet.Rows is { } parquetRows && table.RecordCount != parquetRows)
         {
-            var why = table.LastCrawledAt < manifest.CreatedAt
+            var why = manifest is not null && table.LastCrawledAt < manifest.CreatedAt
                 ? string.Create(CultureInfo.InvariantCulture, $": it was crawled before conversion run {OverviewLinks.Short(manifest.RunId)} committed the current Parquet at {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC; crawl again")
                 : "";
             mismatches.Add(new ReconciliationMismatch(
                 ReconciliationStage.ParquetToCatalog,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"catalog table {table.FullName} has {table.RecordCount:N0} rows (crawl run {OverviewLinks.Short(table.LastCrawlRunId)}); the Parquet has {parquetRows:N0} ({ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}){why}."),
-                parquetRows, table.RecordCount, manifest.RunId, null, [.. links, OverviewLinks.Run(manifest.RunId)]));
+                    $"catalog table {table.FullName} has {table.RecordCount:N0} rows (crawl run {OverviewLinks.Short(table.LastCrawlRunId)}); the Parquet has {parquetRows:N0} ({parquet.Source}){why}."),
+                parquetRows, table.RecordCount, parquet.RunId, null, [.. links, .. parquet.Links]));
         }
 
         return figure;
@@ -272,10 +310,10 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
                 loaded, table.Rows, last.RunId, last.Entry.QueryId, lastLinks));
         }
 
-        if (manifest is not null && parquet.Rows is { } parquetRows && loaded + rejected != parquetRows)
+        if (parquet.Rows is { } parquetRows && loaded + rejected != parquetRows)
         {
             var reasons = new List<string>();
-            if (last.Started < manifest.CreatedAt)
+            if (manifest is not null && last.Started < manifest.CreatedAt)
             {
                 reasons.Add(string.Create(CultureInfo.InvariantCulture,
                     $"the last load ran at {last.Started:yyyy-MM-dd HH:mm:ss} UTC, before conversion run {OverviewLinks.Short(manifest.RunId)} committed the current Parquet at {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC; load again"));
@@ -296,8 +334,8 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
             mismatches.Add(new ReconciliationMismatch(
                 ReconciliationStage.ParquetToWarehouse,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"the loads into {name} read {loaded + rejected:N0} rows ({loaded:N0} loaded, {rejected:N0} rejected; the last: {last.Describe()}); the Parquet has {parquetRows:N0} ({ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}){(reasons.Count > 0 ? ": " + string.Join("; ", reasons) : "")}."),
-                parquetRows, loaded + rejected, manifest.RunId, last.Entry.QueryId, [.. lastLinks, OverviewLinks.Run(manifest.RunId)]));
+                    $"the loads into {name} read {loaded + rejected:N0} rows ({loaded:N0} loaded, {rejected:N0} rejected; the last: {last.Describe()}); the Parquet has {parquetRows:N0} ({parquet.Source}){(reasons.Count > 0 ? ": " + string.Join("; ", reasons) : "")}."),
+                parquetRows, loaded + rejected, parquet.RunId, last.Entry.QueryId, [.. lastLinks, .. parquet.Links]));
         }
 
         return (warehouse, rejectedFigure);

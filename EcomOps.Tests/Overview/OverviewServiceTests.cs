@@ -278,6 +278,24 @@ public sealed class OverviewServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ParquetWrittenByAnotherTool_IsCountedFromItsFooters()
+    {
+        var folder = Path.Combine(_host.LakePath, "parquet", "customer_data");
+        Directory.CreateDirectory(folder);
+        using (var duck = new DuckDb())
+        {
+            duck.Scalar($"COPY (SELECT range AS CustomerID FROM range(700)) TO {DuckDb.Literal(Path.Combine(folder, "a.parquet"))} (FORMAT parquet)");
+            duck.Scalar($"COPY (SELECT range AS CustomerID FROM range(55)) TO {DuckDb.Literal(Path.Combine(folder, "b.parquet"))} (FORMAT parquet)");
+        }
+
+        var customers = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "customer_data");
+
+        Assert.Equal(755, customers.Parquet.Rows);
+        Assert.Contains("footers of the 2 Parquet files under parquet/customer_data/", customers.Parquet.Source, StringComparison.Ordinal);
+        Assert.Null(customers.Quarantined.Rows);
+    }
+
+    [Fact]
     public async Task RunsOlderThanADay_AreNotCountedInTodaysOrTheLastDaysKpis()
     {
         // The runner registers as the history's owner on first use; the runs are then saved as its own.
