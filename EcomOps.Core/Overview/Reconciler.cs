@@ -65,7 +65,8 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
             var source = counts.Count == 1
                 ? $"{counts[0].File.Key}, {counts[0].Source}"
                 : string.Join("; ", counts.Select(c => $"{c.File.Name} {c.Source}"));
-            return new RowFigure(counts.Sum(c => c.Rows!.Value), source, links, counts.Count == 1 ? counts[0].RunId : null, Key: prefix);
+            var recordedBy = counts.Select(c => c.RunId).Distinct().ToList();
+            return new RowFigure(counts.Sum(c => c.Rows!.Value), source, links, recordedBy.Count == 1 ? recordedBy[0] : null, Key: prefix);
         }
 
         // The conversion's figure covers every file it read: usable only while none of them changed since.
@@ -91,7 +92,7 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
         var prefix = ConversionManifest.PrefixOf(dataset);
         var runs = manifest.Files.Select(f => f.RunId).Distinct().Count();
         var source = string.Create(CultureInfo.InvariantCulture,
-            $"{ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}: {manifest.Files.Count} files{(runs > 1 ? $" written by {runs} runs (append)" : "")}");
+            $"{ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}: {manifest.Files.Count} files{(runs > 1 ? " written by " + runs.ToString(CultureInfo.InvariantCulture) + " runs (append)" : "")}");
         return new RowFigure(manifest.TotalRows, source, [OverviewLinks.Prefix(prefix), OverviewLinks.Run(manifest.RunId)], manifest.RunId, Key: ConversionManifest.KeyOf(dataset));
     }
 
@@ -170,13 +171,21 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
 
         var links = new List<OverviewLink> { OverviewLinks.Run(conversion.Id), OverviewLinks.Prefix(prefix) };
         var thisRun = manifest.Files.Where(f => f.RunId == conversion.Id).Sum(f => f.Rows);
-        if (conversion.StartedAt is { } started && !RawUnchangedSince(files, conversion, started))
+        if (files.Count == 0)
         {
-            var newest = files.Count > 0 ? files.Max(f => f.LastModified) : (DateTimeOffset?)null;
             mismatches.Add(new ReconciliationMismatch(
                 ReconciliationStage.RawToParquet,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{prefix} changed after conversion run {OverviewLinks.Short(conversion.Id)} read it at {started:yyyy-MM-dd HH:mm:ss} UTC: it read {conversion.Counts.BytesRead:N0} bytes ({conversion.Counts.RowsRead:N0} rows); the {files.Count} CSV files there now hold {files.Sum(f => f.Size):N0} bytes{(newest is { } n ? $", the newest written at {n:yyyy-MM-dd HH:mm:ss} UTC" : "")}{(raw.Rows is { } r ? $" ({r:N0} rows)" : "")}. The Parquet is of the earlier files; convert again."),
+                    $"{prefix} has no CSV any more; conversion run {OverviewLinks.Short(conversion.Id)} read {conversion.Counts.RowsRead:N0} rows from it. The Parquet is what is left of them."),
+                conversion.Counts.RowsRead, 0, conversion.Id, null, links));
+        }
+        else if (conversion.StartedAt is { } started && !RawUnchangedSince(files, conversion, started))
+        {
+            var newest = files.Max(f => f.LastModified);
+            mismatches.Add(new ReconciliationMismatch(
+                ReconciliationStage.RawToParquet,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{prefix} changed after conversion run {OverviewLinks.Short(conversion.Id)} read it at {started:yyyy-MM-dd HH:mm:ss} UTC: it read {conversion.Counts.BytesRead:N0} bytes ({conversion.Counts.RowsRead:N0} rows); the {files.Count} CSV files there now hold {files.Sum(f => f.Size):N0} bytes, the newest written at {newest:yyyy-MM-dd HH:mm:ss} UTC{(raw.Rows is { } r ? " (" + r.ToString("N0", CultureInfo.InvariantCulture) + " rows)" : "")}. The Parquet is of the earlier files; convert again."),
                 conversion.Counts.RowsRead, raw.Rows, conversion.Id, null, links));
         }
         else if (raw.Rows is { } rawRows && rawRows != conversion.Counts.RowsRead)

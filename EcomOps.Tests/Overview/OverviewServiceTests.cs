@@ -1,3 +1,4 @@
+using System.Globalization;
 using DuckDB.NET.Data;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
@@ -21,9 +22,11 @@ public sealed class OverviewServiceTests : IDisposable
     private static readonly string[] Datasets = ["customer_data", "catalog_data", "transactions_data"];
 
     private readonly CoreHost _host = new();
+    private readonly CultureInfo _culture = CultureInfo.CurrentCulture;
 
     public void Dispose()
     {
+        CultureInfo.CurrentCulture = _culture;
         _host.Dispose();
         SqliteConnection.ClearAllPools();
     }
@@ -63,6 +66,8 @@ public sealed class OverviewServiceTests : IDisposable
     [Fact]
     public async Task RowsDeletedFromTheWarehouseBehindItsBack_AreFlagged_NamingTheStageAndTheLoadThatPutThemIn()
     {
+        // Read by other people later, on any machine: the numbers are invariant whatever culture the server has.
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         var chain = await RunChainAsync();
         using (var connection = new DuckDBConnection($"DataSource={Path.Combine(_host.DataRoot, "warehouse.duckdb")}"))
         {
@@ -91,6 +96,7 @@ public sealed class OverviewServiceTests : IDisposable
     [Fact]
     public async Task ARawCsvReplacedAfterTheConversion_IsFlagged_AndItsRowsAreUnknownRatherThanGuessed()
     {
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         var chain = await RunChainAsync();
         const string key = "raw/transactions_data/transactions_data.csv";
         string original;
@@ -111,6 +117,7 @@ public sealed class OverviewServiceTests : IDisposable
         Assert.Equal((ReconciliationStage.RawToParquet, (Guid?)conversion.Id), (mismatch.Stage, mismatch.RunId));
         Assert.Contains($"raw/transactions_data/ changed after conversion run {conversion.Id.ToString("N")[..8]}", mismatch.Message, StringComparison.Ordinal);
         Assert.Contains("convert again", mismatch.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"it read {conversion.Counts.BytesRead:N0} bytes (2,000 rows)"), mismatch.Message, StringComparison.Ordinal);
     }
 
     [Fact]
