@@ -238,7 +238,7 @@ public sealed class OverviewServiceTests : IDisposable
     [Fact]
     public async Task ANewConversionNotYetCrawledOrLoaded_IsFlaggedAtTheCatalogAndTheWarehouse_WithTheRunToFollowUp()
     {
-        await RunChainAsync();
+        var chain = await RunChainAsync();
         var regenerated = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, 2_500), "test").Id);
         Assert.Equal(JobStatus.Succeeded, regenerated.Status);
         await _host.Services.ConvertAllAsync();
@@ -255,6 +255,18 @@ public sealed class OverviewServiceTests : IDisposable
 
         // Converted again from the same bytes: stale, but every figure still agrees, so nothing is flagged.
         Assert.All(report.Datasets.Where(d => d.Dataset != "transactions_data"), d => Assert.True(d.Reconciled, string.Join(" ", d.Mismatches.Select(m => m.Message))));
+
+        // The lineage says the same: the crawl predates the Parquet, and the rows in the warehouse came from files of the
+        // earlier conversion, which the new one replaced.
+        var lineage = await Overview.LineageAsync("transactions_data");
+        var load = Assert.Single(lineage.OfKind(LineageNodeKind.Load));
+        Assert.Contains("crawled before conversion run", Assert.Single(lineage.OfKind(LineageNodeKind.CrawlRun)).Note, StringComparison.Ordinal);
+        var earlier = chain.Conversions["transactions_data"].Id;
+        Assert.Equal([earlier, conversion.Id], lineage.OfKind(LineageNodeKind.ConversionRun).Select(c => c.RunId!.Value));
+        var loaded = load.Inputs.Select(id => lineage.Nodes.Single(n => n.Id == id)).ToList();
+        Assert.Equal(Transactions, loaded.Sum(f => f.Rows));
+        Assert.All(loaded, f => Assert.Equal(($"no longer in the lake (load {load.LoadQueryId} read it)", (Guid?)earlier), (f.Note, f.RunId)));
+        Assert.Contains("since replaced by a later one", lineage.Nodes.Single(n => n.RunId == earlier && n.Kind == LineageNodeKind.ConversionRun).Note, StringComparison.Ordinal);
     }
 
     [Fact]
