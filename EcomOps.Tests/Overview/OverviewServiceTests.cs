@@ -315,6 +315,29 @@ public sealed class OverviewServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task AnUploadedCsvCountedByACountRowsRun_HasThatRunsFigure_ForThatVersionOnly()
+    {
+        var file = Path.Combine(_host.DataRoot, "orders.csv");
+        await File.WriteAllTextAsync(file, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n3,11,101,2024-03-02 11:30:00,5.25,Chile\n");
+        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data"), file, "test").Id);
+        var key = upload.Outputs.Single().Location;
+        var info = (await _host.Get<IObjectStore>().HeadAsync(key))!;
+        var counted = await Runner.WaitAsync(Runner.Start(new Core.Lake.RowCountJob(key, info.ETag, info.Size), "test").Id);
+        Assert.Equal((JobStatus.Succeeded, 2L), (counted.Status, counted.Counts.RowsRead));
+
+        var raw = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data").RawCsv;
+
+        Assert.Equal((2L, (Guid?)counted.Id), (raw.Rows, raw.RunId));
+        Assert.Contains("counted by count-rows run " + counted.Id.ToString("N")[..8], raw.Source, StringComparison.Ordinal);
+
+        // Another version of the object is not the one counted.
+        await PutAsync(key, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n");
+        var replaced = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data").RawCsv;
+        Assert.Null(replaced.Rows);
+        Assert.Contains($"changed since upload run {upload.Id.ToString("N")[..8]} wrote it", replaced.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunsOlderThanADay_AreNotCountedInTodaysOrTheLastDaysKpis()
     {
         // The runner registers as the history's owner on first use; the runs are then saved as its own.
