@@ -352,41 +352,41 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
         }
 
         var ids = string.Join(", ", loads.Select(l => l.Entry.QueryId.ToString(CultureInfo.InvariantCulture)));
-        QueryResult commits;
+        var commitsSql = $"SELECT 'c', query, filename, lines_scanned, NULL FROM stl_load_commits WHERE query IN ({ids})";
+        QueryResult result;
         try
         {
-            commits = await warehouse.QueryAsync($"SELECT query, filename, lines_scanned FROM stl_load_commits WHERE query IN ({ids}) ORDER BY query, filename", 100_000, cancellationToken)
-                .ConfigureAwait(false);
+            // The local warehouse also keeps each loaded file's ETag (whether the file is still the one loaded): read in the
+            // same query, since each warehouse query opens the file anew.
+            result = await warehouse.QueryAsync(
+                $"{commitsSql} UNION ALL SELECT 'f', query_id, file_name, NULL, etag FROM ecomops_loaded_files WHERE query_id IN ({ids})", 200_000, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Redshift before its engine exists, or a local file another process holds: the loads are still named.
-            _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + e.Message);
-            return null;
-        }
-
-        var etags = new Dictionary<(long, string), string>();
-        try
-        {
-            // The local warehouse also keeps each loaded file's ETag: whether the file is still the one loaded.
-            var loaded = await warehouse.QueryAsync($"SELECT query_id, file_name, etag FROM ecomops_loaded_files WHERE query_id IN ({ids})", 100_000, cancellationToken).ConfigureAwait(false);
-            foreach (var row in loaded.Rows)
+            try
             {
-                etags[(Convert.ToInt64(row[0], CultureInfo.InvariantCulture), (string)row[1]!)] = (string)row[2]!;
+                // Redshift keeps no ETags: files are then named without saying whether they changed since.
+                result = await warehouse.QueryAsync(commitsSql, 100_000, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception again) when (again is not OperationCanceledException)
+            {
+                // Redshift before its engine exists, or a local file another process holds: the loads are still named.
+                _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + again.Message);
+                return null;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Redshift keeps no ETags: files are then named without saying whether they changed since.
-        }
 
+        var etags = result.Rows.Where(r => (string)r[0]! == "f")
+            .ToLookup(r => (Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (string)r[2]!), r => (string?)r[4])
+            .ToDictionary(g => g.Key, g => g.First());
+        var commits = result.Rows.Where(r => (string)r[0]! == "c").OrderBy(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)).ThenBy(r => (string)r[2]!, StringComparer.Ordinal);
         var files = new Dictionary<long, List<LoadedFile>>();
-        foreach (var row in commits.Rows)
+        foreach (var row in commits)
         {
-            var queryId = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
-            var uri = ((string)row[1]!).Trim();
+            var queryId = Convert.ToInt64(row[1], CultureInfo.InvariantCulture);
+            var uri = ((string)row[2]!).Trim();
             var key = CopySource.TryFromUri(uri)?.Key ?? uri;
-            files.GetOrAdd(queryId).Add(new LoadedFile(key, row[2] is null ? null : Convert.ToInt64(row[2], CultureInfo.InvariantCulture), etags.GetValueOrDefault((queryId, key))));
+            files.GetOrAdd(queryId).Add(new LoadedFile(key, row[3] is null ? null : Convert.ToInt64(row[3], CultureInfo.InvariantCulture), etags.GetValueOrDefault((queryId, key))));
         }
 
         return files;
