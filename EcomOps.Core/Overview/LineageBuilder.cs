@@ -68,7 +68,7 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
         }
 
         var filesByLoad = await LoadedFilesAsync(loads, cancellationToken).ConfigureAwait(false);
-        var current = await CurrentObjectsAsync(loads, cancellationToken).ConfigureAwait(false);
+        var current = await CurrentObjectsAsync(filesByLoad?.Values.SelectMany(f => f).Select(f => f.Key) ?? [], cancellationToken).ConfigureAwait(false);
         foreach (var load in loads)
         {
             var inputs = new List<string>();
@@ -76,7 +76,7 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
             {
                 foreach (var file in filesByLoad.GetValueOrDefault(load.Entry.QueryId) ?? [])
                 {
-                    inputs.Add(AddLoadedFile(load, file, manifest, current));
+                    inputs.Add(await AddLoadedFileAsync(load, file, manifest, current, dataset, cancellationToken).ConfigureAwait(false));
                 }
             }
             else if (manifest is not null && load.Source?.Key == ConversionManifest.PrefixOf(manifest.Dataset))
@@ -123,9 +123,18 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
         return Result(name, dataset);
     }
 
-    private string AddLoadedFile(LoadFact load, LoadedFile file, ConversionManifest? manifest, IReadOnlyDictionary<string, ObjectInfo> current)
+    private async Task<string> AddLoadedFileAsync(
+        LoadFact load, LoadedFile file, ConversionManifest? manifest, IReadOnlyDictionary<string, ObjectInfo> current, string? dataset, CancellationToken cancellationToken)
     {
         var inManifest = manifest?.Files.FirstOrDefault(f => f.Key == file.Key);
+
+        // A file an earlier conversion wrote and a later one replaced: that conversion's outputs still name it.
+        var writtenBy = inManifest?.RunId;
+        if (writtenBy is null && file.Key.StartsWith("parquet/", StringComparison.Ordinal))
+        {
+            writtenBy = (await EarlierConversionsAsync(dataset, cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(r => r.Outputs.Any(o => o.InLake && o.Location == file.Key))?.Id;
+        }
         var id = (file.Key.StartsWith("raw/", StringComparison.Ordinal) ? "raw:" : "parquet:") + file.Key;
         string? note = null;
         if (!current.TryGetValue(file.Key, out var now))
@@ -158,13 +167,57 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
             string.Create(CultureInfo.InvariantCulture, $"{file.Rows:N0} rows read by load {load.Entry.QueryId}"),
             file.Rows,
             null,
-            inManifest is null ? [] : [Id(inManifest.RunId)],
+            writtenBy is { } run ? [Id(run)] : [],
             OverviewLinks.File(file.Key),
-            inManifest?.RunId,
+            writtenBy,
             Key: file.Key,
             Note: note));
         return id;
     }
+
+    private static LineageNode ConversionNode(JobRun conversion, IReadOnlyList<ObjectInfo> rawFiles, IReadOnlyList<string> inputs, string? note)
+    {
+        var rawNow = rawFiles.Where(f => conversion.StartedAt is { } s && f.LastModified <= s + ClockSlack).Sum(f => f.Size);
+        return new LineageNode(
+            Id(conversion.Id),
+            LineageNodeKind.ConversionRun,
+            "conversion run " + OverviewLinks.Short(conversion.Id),
+            string.Create(CultureInfo.InvariantCulture,
+                $"{conversion.Status}: {conversion.Counts.RowsRead:N0} rows read ({conversion.Counts.BytesRead:N0} bytes), {conversion.Counts.RowsRejected:N0} quarantined; {string.Join(", ", conversion.Parameters.Where(p => p.Key is "compression" or "partitioning" or "mode").Select(p => $"{p.Key} {p.Value}"))}"),
+            conversion.Counts.RowsRead,
+            conversion.StartedAt,
+            inputs,
+            OverviewLinks.Run(conversion.Id),
+            conversion.Id,
+            Note: note ?? (rawNow != conversion.Counts.BytesRead
+                ? string.Create(CultureInfo.InvariantCulture, $"it read {conversion.Counts.BytesRead:N0} bytes of CSV; the unchanged raw files there now hold {rawNow:N0}")
+                : null));
+    }
+
+    private IReadOnlyList<JobRun>? _earlierConversions;
+
+    /// <summary>Conversions of the dataset, newest first, each added as a node (once) when a loaded file turns out to be theirs.</summary>
+    private async Task<IReadOnlyList<JobRun>> EarlierConversionsAsync(string? dataset, CancellationToken cancellationToken)
+    {
+        if (_earlierConversions is null)
+        {
+            _earlierConversions = dataset is null
+                ? []
+                : await jobs.ListAsync(new JobRunFilter(JobStatus.Succeeded, JobKinds.Convert, dataset), cancellationToken).ConfigureAwait(false);
+            foreach (var run in _earlierConversions)
+            {
+                if (!_nodes.ContainsKey(Id(run.Id)))
+                {
+                    _pendingConversions[Id(run.Id)] = run;
+                }
+            }
+        }
+
+        return _earlierConversions;
+    }
+
+    // Earlier conversions become nodes only if a file in the lineage is theirs.
+    private readonly Dictionary<string, JobRun> _pendingConversions = new(StringComparer.Ordinal);
 
     /// <summary>The raw files, the conversion runs the manifest names and the Parquet files it lists.</summary>
     /// <param name="rawOnly">Only the raw files: for a table crawled from the CSVs themselves.</param>
@@ -210,21 +263,7 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
 
         foreach (var conversion in conversions)
         {
-            var rawNow = rawFiles.Where(f => conversion.StartedAt is { } s && f.LastModified <= s + ClockSlack).Sum(f => f.Size);
-            Add(new LineageNode(
-                Id(conversion.Id),
-                LineageNodeKind.ConversionRun,
-                "conversion run " + OverviewLinks.Short(conversion.Id),
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{conversion.Status}: {conversion.Counts.RowsRead:N0} rows read ({conversion.Counts.BytesRead:N0} bytes), {conversion.Counts.RowsRejected:N0} quarantined; {string.Join(", ", conversion.Parameters.Where(p => p.Key is "compression" or "partitioning" or "mode").Select(p => $"{p.Key} {p.Value}"))}"),
-                conversion.Counts.RowsRead,
-                conversion.StartedAt,
-                _inputsOf.GetOrAdd(Id(conversion.Id)),
-                OverviewLinks.Run(conversion.Id),
-                conversion.Id,
-                Note: rawNow != conversion.Counts.BytesRead
-                    ? string.Create(CultureInfo.InvariantCulture, $"it read {conversion.Counts.BytesRead:N0} bytes of CSV; the unchanged raw files there now hold {rawNow:N0}")
-                    : null));
+            Add(ConversionNode(conversion, rawFiles, _inputsOf.GetOrAdd(Id(conversion.Id)), note: null));
         }
 
         if (rawOnly)
@@ -313,50 +352,54 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
         }
 
         var ids = string.Join(", ", loads.Select(l => l.Entry.QueryId.ToString(CultureInfo.InvariantCulture)));
-        QueryResult commits;
+        var commitsSql = $"SELECT 'c', query, filename, lines_scanned, NULL FROM stl_load_commits WHERE query IN ({ids})";
+        QueryResult result;
         try
         {
-            commits = await warehouse.QueryAsync($"SELECT query, filename, lines_scanned FROM stl_load_commits WHERE query IN ({ids}) ORDER BY query, filename", 100_000, cancellationToken)
-                .ConfigureAwait(false);
+            // The local warehouse also keeps each loaded file's ETag (whether the file is still the one loaded): read in the
+            // same query, since each warehouse query opens the file anew.
+            result = await warehouse.QueryAsync(
+                $"{commitsSql} UNION ALL SELECT 'f', query_id, file_name, NULL, etag FROM ecomops_loaded_files WHERE query_id IN ({ids})", 200_000, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Redshift before its engine exists, or a local file another process holds: the loads are still named.
-            _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + e.Message);
-            return null;
-        }
-
-        var etags = new Dictionary<(long, string), string>();
-        try
-        {
-            // The local warehouse also keeps each loaded file's ETag: whether the file is still the one loaded.
-            var loaded = await warehouse.QueryAsync($"SELECT query_id, file_name, etag FROM ecomops_loaded_files WHERE query_id IN ({ids})", 100_000, cancellationToken).ConfigureAwait(false);
-            foreach (var row in loaded.Rows)
+            try
             {
-                etags[(Convert.ToInt64(row[0], CultureInfo.InvariantCulture), (string)row[1]!)] = (string)row[2]!;
+                // Redshift keeps no ETags: files are then named without saying whether they changed since.
+                result = await warehouse.QueryAsync(commitsSql, 100_000, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception again) when (again is not OperationCanceledException)
+            {
+                // Redshift before its engine exists, or a local file another process holds: the loads are still named.
+                _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + again.Message);
+                return null;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Redshift keeps no ETags: files are then named without saying whether they changed since.
-        }
 
+        var etags = result.Rows.Where(r => (string)r[0]! == "f")
+            .ToLookup(r => (Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (string)r[2]!), r => (string?)r[4])
+            .ToDictionary(g => g.Key, g => g.First());
+        var commits = result.Rows.Where(r => (string)r[0]! == "c").OrderBy(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)).ThenBy(r => (string)r[2]!, StringComparer.Ordinal);
         var files = new Dictionary<long, List<LoadedFile>>();
-        foreach (var row in commits.Rows)
+        foreach (var row in commits)
         {
-            var queryId = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
-            var uri = ((string)row[1]!).Trim();
+            var queryId = Convert.ToInt64(row[1], CultureInfo.InvariantCulture);
+            var uri = ((string)row[2]!).Trim();
             var key = CopySource.TryFromUri(uri)?.Key ?? uri;
-            files.GetOrAdd(queryId).Add(new LoadedFile(key, row[2] is null ? null : Convert.ToInt64(row[2], CultureInfo.InvariantCulture), etags.GetValueOrDefault((queryId, key))));
+            files.GetOrAdd(queryId).Add(new LoadedFile(key, row[3] is null ? null : Convert.ToInt64(row[3], CultureInfo.InvariantCulture), etags.GetValueOrDefault((queryId, key))));
         }
 
         return files;
     }
 
-    private async Task<IReadOnlyDictionary<string, ObjectInfo>> CurrentObjectsAsync(IReadOnlyList<LoadFact> loads, CancellationToken cancellationToken)
+    /// <summary>
+    /// The loaded files as they are now: one listing per dataset folder they are in (<c>parquet/&lt;dataset&gt;/</c>, partitions
+    /// and all), not per load source, which may be a manifest rather than their folder.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, ObjectInfo>> CurrentObjectsAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
     {
         var objects = new Dictionary<string, ObjectInfo>(StringComparer.Ordinal);
-        foreach (var prefix in loads.Select(l => l.Source?.Key).OfType<string>().Distinct(StringComparer.Ordinal))
+        foreach (var prefix in keys.Select(DatasetFolder).Distinct(StringComparer.Ordinal))
         {
             foreach (var info in (await store.ListAsync(prefix, null, cancellationToken).ConfigureAwait(false)).Objects)
             {
@@ -392,17 +435,36 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
         }
     }
 
-    private TableLineage Result(string table, string? dataset) => new(
-        table,
-        dataset,
-        [.. _nodes.Values.OrderBy(n => n.Kind).ThenBy(n => n.At ?? DateTimeOffset.MinValue).ThenBy(n => n.Label, StringComparer.Ordinal)],
-        _notes);
+    private TableLineage Result(string table, string? dataset)
+    {
+        foreach (var (id, run) in _pendingConversions)
+        {
+            if (!_nodes.ContainsKey(id) && _nodes.Values.Any(n => n.Inputs.Contains(id)))
+            {
+                // Its raw files are not recorded by file, and the ones there now may have been written after it.
+                Add(ConversionNode(run, [], [], "an earlier conversion, since replaced by a later one; which raw files it read is not recorded by file"));
+            }
+        }
+
+        return new(
+            table,
+            dataset,
+            [.. _nodes.Values.OrderBy(n => n.Kind).ThenBy(n => n.At ?? DateTimeOffset.MinValue).ThenBy(n => n.Label, StringComparer.Ordinal)],
+            _notes);
+    }
 
     /// <summary>The dataset a lake key or prefix belongs to: <c>raw/&lt;dataset&gt;/...</c> or <c>parquet/&lt;dataset&gt;/...</c>.</summary>
     private static string? DatasetOf(string key)
     {
         var parts = key.Split('/');
         return parts.Length >= 2 && parts[0] is "raw" or "parquet" && Datasets.DatasetRegistry.All.Any(d => d.Name == parts[1]) ? parts[1] : null;
+    }
+
+    private static string DatasetFolder(string key)
+    {
+        var first = key.IndexOf('/', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : key.IndexOf('/', first + 1);
+        return second < 0 ? key[..(key.LastIndexOf('/') + 1)] : key[..(second + 1)];
     }
 
     private static string Id(Guid run) => "run:" + run.ToString("D");

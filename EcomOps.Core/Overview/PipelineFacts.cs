@@ -158,20 +158,21 @@ internal sealed class PipelineFacts
         var writer = WriterRuns.FirstOrDefault(r => r.Outputs.Any(o => o.InLake && o.Location == file.Key));
         if (writer is null)
         {
-            return new RawFileCount(file, null, "unknown: no run recorded writing or counting this version of it (preview it on Lake to count it)", null);
+            return new RawFileCount(file, null, "unknown: no run recorded writing or counting this version of it; converting it records its rows", null);
         }
 
         var output = writer.Outputs.First(o => o.InLake && o.Location == file.Key);
-        if (writer.Kind != JobKinds.Generate)
-        {
-            return new RawFileCount(file, null, $"unknown: uploaded by run {OverviewLinks.Short(writer.Id)}, which records no row count (preview it on Lake to count it)", writer.Id);
-        }
 
-        // The object must be the one the generation wrote: same size, and not written after the run ended.
+        // The object must be the one the run wrote: same size, and not written after the run ended.
         if (output.Bytes != file.Size || writer.EndedAt is not { } ended || file.LastModified > ended + ClockSlack)
         {
             return new RawFileCount(file, null, string.Create(CultureInfo.InvariantCulture,
-                $"unknown: changed since generate run {OverviewLinks.Short(writer.Id)} wrote it ({output.Bytes:N0} bytes then, {file.Size:N0} now) and not counted since"), writer.Id);
+                $"unknown: changed since {writer.Kind} run {OverviewLinks.Short(writer.Id)} wrote it ({output.Bytes:N0} bytes then, {file.Size:N0} now) and not counted since"), writer.Id);
+        }
+
+        if (writer.Kind != JobKinds.Generate)
+        {
+            return new RawFileCount(file, null, $"unknown: uploaded by run {OverviewLinks.Short(writer.Id)}, which records no row count; converting it records its rows", writer.Id);
         }
 
         return new RawFileCount(file, output.Rows, "written by generate run " + OverviewLinks.Short(writer.Id), writer.Id);

@@ -12,6 +12,8 @@ namespace EcomOps.Core.Overview;
 /// </summary>
 internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFacts facts)
 {
+    private const int MaxFooters = 200;
+
     private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
 
     public async Task<DatasetReconciliation> ReconcileAsync(string dataset, CancellationToken cancellationToken)
@@ -32,7 +34,9 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
 
         var conversion = manifest is null ? null : await jobs.GetAsync(manifest.RunId, cancellationToken).ConfigureAwait(false);
         var raw = RawFigure(dataset, rawFiles, conversion);
-        var parquet = ParquetFigure(dataset, manifest, manifestProblem);
+        var parquet = manifest is null
+            ? await FooterFigureAsync(dataset, manifestProblem, cancellationToken).ConfigureAwait(false)
+            : ParquetFigure(dataset, manifest);
         var quarantined = QuarantineFigure(manifest, conversion);
         if (manifest is not null)
         {
@@ -61,7 +65,8 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
             var source = counts.Count == 1
                 ? $"{counts[0].File.Key}, {counts[0].Source}"
                 : string.Join("; ", counts.Select(c => $"{c.File.Name} {c.Source}"));
-            return new RowFigure(counts.Sum(c => c.Rows!.Value), source, links, counts.Count == 1 ? counts[0].RunId : null, Key: prefix);
+            var recordedBy = counts.Select(c => c.RunId).Distinct().ToList();
+            return new RowFigure(counts.Sum(c => c.Rows!.Value), source, links, recordedBy.Count == 1 ? recordedBy[0] : null, Key: prefix);
         }
 
         // The conversion's figure covers every file it read: usable only while none of them changed since.
@@ -82,25 +87,59 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
     private static bool RawUnchangedSince(IReadOnlyList<ObjectInfo> files, JobRun conversion, DateTimeOffset started) =>
         files.Sum(f => f.Size) == conversion.Counts.BytesRead && files.All(f => f.LastModified <= started + ClockSlack);
 
-    private static RowFigure ParquetFigure(string dataset, ConversionManifest? manifest, string? problem)
+    private static RowFigure ParquetFigure(string dataset, ConversionManifest manifest)
     {
         var prefix = ConversionManifest.PrefixOf(dataset);
-        if (manifest is null)
-        {
-            return RowFigure.Unknown(problem ?? $"not converted: no {ConversionManifest.KeyOf(dataset)}", OverviewLinks.Prefix(prefix));
-        }
-
         var runs = manifest.Files.Select(f => f.RunId).Distinct().Count();
         var source = string.Create(CultureInfo.InvariantCulture,
-            $"{ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}: {manifest.Files.Count} files{(runs > 1 ? $" written by {runs} runs (append)" : "")}");
+            $"{ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}: {manifest.Files.Count} files{(runs > 1 ? " written by " + runs.ToString(CultureInfo.InvariantCulture) + " runs (append)" : "")}");
         return new RowFigure(manifest.TotalRows, source, [OverviewLinks.Prefix(prefix), OverviewLinks.Run(manifest.RunId)], manifest.RunId, Key: ConversionManifest.KeyOf(dataset));
+    }
+
+    /// <summary>
+    /// Parquet without a conversion's manifest (written by another tool): the row counts in its files' footers, two small
+    /// range reads a file. Past <see cref="MaxFooters"/> files that is no longer cheap enough for the landing page.
+    /// </summary>
+    private async Task<RowFigure> FooterFigureAsync(string dataset, string? manifestProblem, CancellationToken cancellationToken)
+    {
+        var prefix = ConversionManifest.PrefixOf(dataset);
+        var link = OverviewLinks.Prefix(prefix);
+        var listing = await store.ListAsync(prefix, null, cancellationToken).ConfigureAwait(false);
+        var files = listing.Objects
+            .Where(o => o.Key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !TableFiles.IsHidden(o.Key[prefix.Length..]))
+            .ToList();
+        var noManifest = manifestProblem ?? $"no {ConversionManifest.KeyOf(dataset)}";
+        if (files.Count == 0)
+        {
+            return RowFigure.Unknown($"not converted: {noManifest}, and no Parquet files under {prefix}", link);
+        }
+
+        if (files.Count > MaxFooters)
+        {
+            return RowFigure.Unknown(string.Create(CultureInfo.InvariantCulture, $"unknown: {noManifest}, and {files.Count:N0} Parquet files are too many footers to read on each visit"), link);
+        }
+
+        long rows = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                rows += (await ParquetFooterReader.ReadAsync(store, file, cancellationToken).ConfigureAwait(false)).Rows;
+            }
+            catch (Exception e) when (e is CorruptParquetException or ObjectChangedException or ObjectNotFoundException)
+            {
+                return RowFigure.Unknown($"unknown: {noManifest}, and {file.Key} could not be read: {e.Message}", link, OverviewLinks.File(file.Key));
+            }
+        }
+
+        return new RowFigure(rows, string.Create(CultureInfo.InvariantCulture, $"footers of the {files.Count} Parquet files under {prefix} ({noManifest}: not written by a conversion)"), [link], Key: prefix);
     }
 
     private static RowFigure QuarantineFigure(ConversionManifest? manifest, JobRun? conversion)
     {
         if (manifest is null)
         {
-            return RowFigure.Unknown("not converted");
+            return RowFigure.Unknown("unknown: no conversion's manifest records what was quarantined");
         }
 
         if (conversion is null)
@@ -132,13 +171,21 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
 
         var links = new List<OverviewLink> { OverviewLinks.Run(conversion.Id), OverviewLinks.Prefix(prefix) };
         var thisRun = manifest.Files.Where(f => f.RunId == conversion.Id).Sum(f => f.Rows);
-        if (conversion.StartedAt is { } started && !RawUnchangedSince(files, conversion, started))
+        if (files.Count == 0)
         {
-            var newest = files.Count > 0 ? files.Max(f => f.LastModified) : (DateTimeOffset?)null;
             mismatches.Add(new ReconciliationMismatch(
                 ReconciliationStage.RawToParquet,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{prefix} changed after conversion run {OverviewLinks.Short(conversion.Id)} read it at {started:yyyy-MM-dd HH:mm:ss} UTC: it read {conversion.Counts.BytesRead:N0} bytes ({conversion.Counts.RowsRead:N0} rows); the {files.Count} CSV files there now hold {files.Sum(f => f.Size):N0} bytes{(newest is { } n ? $", the newest written at {n:yyyy-MM-dd HH:mm:ss} UTC" : "")}{(raw.Rows is { } r ? $" ({r:N0} rows)" : "")}. The Parquet is of the earlier files; convert again."),
+                    $"{prefix} has no CSV any more; conversion run {OverviewLinks.Short(conversion.Id)} read {conversion.Counts.RowsRead:N0} rows from it. The Parquet is what is left of them."),
+                conversion.Counts.RowsRead, 0, conversion.Id, null, links));
+        }
+        else if (conversion.StartedAt is { } started && !RawUnchangedSince(files, conversion, started))
+        {
+            var newest = files.Max(f => f.LastModified);
+            mismatches.Add(new ReconciliationMismatch(
+                ReconciliationStage.RawToParquet,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{prefix} changed after conversion run {OverviewLinks.Short(conversion.Id)} read it at {started:yyyy-MM-dd HH:mm:ss} UTC: it read {conversion.Counts.BytesRead:N0} bytes ({conversion.Counts.RowsRead:N0} rows); the {files.Count} CSV files there now hold {files.Sum(f => f.Size):N0} bytes, the newest written at {newest:yyyy-MM-dd HH:mm:ss} UTC{(raw.Rows is { } r ? " (" + r.ToString("N0", CultureInfo.InvariantCulture) + " rows)" : "")}. The Parquet is of the earlier files; convert again."),
                 conversion.Counts.RowsRead, raw.Rows, conversion.Id, null, links));
         }
         else if (raw.Rows is { } rawRows && rawRows != conversion.Counts.RowsRead)
@@ -201,16 +248,16 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
                 $"{table.FullName} version {table.Version}, crawl run {OverviewLinks.Short(table.LastCrawlRunId)} at {table.LastCrawledAt:yyyy-MM-dd HH:mm:ss} UTC{(table.Status == TableStatus.Deprecated ? " (deprecated)" : "")}{(table.PendingChange is { } p ? "; a change was logged, not applied: " + p : "")}"),
             links, table.LastCrawlRunId, Key: table.Location);
 
-        if (manifest is not null && parquet.Rows is { } parquetRows && table.RecordCount != parquetRows)
+        if (parquet.Rows is { } parquetRows && table.RecordCount != parquetRows)
         {
-            var why = table.LastCrawledAt < manifest.CreatedAt
+            var why = manifest is not null && table.LastCrawledAt < manifest.CreatedAt
                 ? string.Create(CultureInfo.InvariantCulture, $": it was crawled before conversion run {OverviewLinks.Short(manifest.RunId)} committed the current Parquet at {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC; crawl again")
                 : "";
             mismatches.Add(new ReconciliationMismatch(
                 ReconciliationStage.ParquetToCatalog,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"catalog table {table.FullName} has {table.RecordCount:N0} rows (crawl run {OverviewLinks.Short(table.LastCrawlRunId)}); the Parquet has {parquetRows:N0} ({ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}){why}."),
-                parquetRows, table.RecordCount, manifest.RunId, null, [.. links, OverviewLinks.Run(manifest.RunId)]));
+                    $"catalog table {table.FullName} has {table.RecordCount:N0} rows (crawl run {OverviewLinks.Short(table.LastCrawlRunId)}); the Parquet has {parquetRows:N0} ({parquet.Source}){why}."),
+                parquetRows, table.RecordCount, parquet.RunId, null, [.. links, .. parquet.Links]));
         }
 
         return figure;
@@ -272,10 +319,10 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
                 loaded, table.Rows, last.RunId, last.Entry.QueryId, lastLinks));
         }
 
-        if (manifest is not null && parquet.Rows is { } parquetRows && loaded + rejected != parquetRows)
+        if (parquet.Rows is { } parquetRows && loaded + rejected != parquetRows)
         {
             var reasons = new List<string>();
-            if (last.Started < manifest.CreatedAt)
+            if (manifest is not null && last.Started < manifest.CreatedAt)
             {
                 reasons.Add(string.Create(CultureInfo.InvariantCulture,
                     $"the last load ran at {last.Started:yyyy-MM-dd HH:mm:ss} UTC, before conversion run {OverviewLinks.Short(manifest.RunId)} committed the current Parquet at {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC; load again"));
@@ -296,8 +343,8 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
             mismatches.Add(new ReconciliationMismatch(
                 ReconciliationStage.ParquetToWarehouse,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"the loads into {name} read {loaded + rejected:N0} rows ({loaded:N0} loaded, {rejected:N0} rejected; the last: {last.Describe()}); the Parquet has {parquetRows:N0} ({ConversionManifest.KeyOf(dataset)} of conversion run {OverviewLinks.Short(manifest.RunId)}){(reasons.Count > 0 ? ": " + string.Join("; ", reasons) : "")}."),
-                parquetRows, loaded + rejected, manifest.RunId, last.Entry.QueryId, [.. lastLinks, OverviewLinks.Run(manifest.RunId)]));
+                    $"the loads into {name} read {loaded + rejected:N0} rows ({loaded:N0} loaded, {rejected:N0} rejected; the last: {last.Describe()}); the Parquet has {parquetRows:N0} ({parquet.Source}){(reasons.Count > 0 ? ": " + string.Join("; ", reasons) : "")}."),
+                parquetRows, loaded + rejected, parquet.RunId, last.Entry.QueryId, [.. lastLinks, .. parquet.Links]));
         }
 
         return (warehouse, rejectedFigure);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DuckDB.NET.Data;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
@@ -21,9 +22,11 @@ public sealed class OverviewServiceTests : IDisposable
     private static readonly string[] Datasets = ["customer_data", "catalog_data", "transactions_data"];
 
     private readonly CoreHost _host = new();
+    private readonly CultureInfo _culture = CultureInfo.CurrentCulture;
 
     public void Dispose()
     {
+        CultureInfo.CurrentCulture = _culture;
         _host.Dispose();
         SqliteConnection.ClearAllPools();
     }
@@ -63,6 +66,8 @@ public sealed class OverviewServiceTests : IDisposable
     [Fact]
     public async Task RowsDeletedFromTheWarehouseBehindItsBack_AreFlagged_NamingTheStageAndTheLoadThatPutThemIn()
     {
+        // Read by other people later, on any machine: the numbers are invariant whatever culture the server has.
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         var chain = await RunChainAsync();
         using (var connection = new DuckDBConnection($"DataSource={Path.Combine(_host.DataRoot, "warehouse.duckdb")}"))
         {
@@ -91,6 +96,7 @@ public sealed class OverviewServiceTests : IDisposable
     [Fact]
     public async Task ARawCsvReplacedAfterTheConversion_IsFlagged_AndItsRowsAreUnknownRatherThanGuessed()
     {
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         var chain = await RunChainAsync();
         const string key = "raw/transactions_data/transactions_data.csv";
         string original;
@@ -111,6 +117,7 @@ public sealed class OverviewServiceTests : IDisposable
         Assert.Equal((ReconciliationStage.RawToParquet, (Guid?)conversion.Id), (mismatch.Stage, mismatch.RunId));
         Assert.Contains($"raw/transactions_data/ changed after conversion run {conversion.Id.ToString("N")[..8]}", mismatch.Message, StringComparison.Ordinal);
         Assert.Contains("convert again", mismatch.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"it read {conversion.Counts.BytesRead:N0} bytes (2,000 rows)"), mismatch.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -231,7 +238,7 @@ public sealed class OverviewServiceTests : IDisposable
     [Fact]
     public async Task ANewConversionNotYetCrawledOrLoaded_IsFlaggedAtTheCatalogAndTheWarehouse_WithTheRunToFollowUp()
     {
-        await RunChainAsync();
+        var chain = await RunChainAsync();
         var regenerated = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, 2_500), "test").Id);
         Assert.Equal(JobStatus.Succeeded, regenerated.Status);
         await _host.Services.ConvertAllAsync();
@@ -248,6 +255,18 @@ public sealed class OverviewServiceTests : IDisposable
 
         // Converted again from the same bytes: stale, but every figure still agrees, so nothing is flagged.
         Assert.All(report.Datasets.Where(d => d.Dataset != "transactions_data"), d => Assert.True(d.Reconciled, string.Join(" ", d.Mismatches.Select(m => m.Message))));
+
+        // The lineage says the same: the crawl predates the Parquet, and the rows in the warehouse came from files of the
+        // earlier conversion, which the new one replaced.
+        var lineage = await Overview.LineageAsync("transactions_data");
+        var load = Assert.Single(lineage.OfKind(LineageNodeKind.Load));
+        Assert.Contains("crawled before conversion run", Assert.Single(lineage.OfKind(LineageNodeKind.CrawlRun)).Note, StringComparison.Ordinal);
+        var earlier = chain.Conversions["transactions_data"].Id;
+        Assert.Equal([earlier, conversion.Id], lineage.OfKind(LineageNodeKind.ConversionRun).Select(c => c.RunId!.Value));
+        var loaded = load.Inputs.Select(id => lineage.Nodes.Single(n => n.Id == id)).ToList();
+        Assert.Equal(Transactions, loaded.Sum(f => f.Rows));
+        Assert.All(loaded, f => Assert.Equal(($"no longer in the lake (load {load.LoadQueryId} read it)", (Guid?)earlier), (f.Note, f.RunId)));
+        Assert.Contains("since replaced by a later one", lineage.Nodes.Single(n => n.RunId == earlier && n.Kind == LineageNodeKind.ConversionRun).Note, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -275,6 +294,47 @@ public sealed class OverviewServiceTests : IDisposable
         Assert.Contains("read by conversion run", after.RawCsv.Source, StringComparison.Ordinal);
         Assert.Contains(after.Quarantined.Links, l => l.Href == "/lake?prefix=quarantine%2Ftransactions_data%2F");
         Assert.Empty(after.Mismatches);
+    }
+
+    [Fact]
+    public async Task ParquetWrittenByAnotherTool_IsCountedFromItsFooters()
+    {
+        var folder = Path.Combine(_host.LakePath, "parquet", "customer_data");
+        Directory.CreateDirectory(folder);
+        using (var duck = new DuckDb())
+        {
+            duck.Scalar($"COPY (SELECT range AS CustomerID FROM range(700)) TO {DuckDb.Literal(Path.Combine(folder, "a.parquet"))} (FORMAT parquet)");
+            duck.Scalar($"COPY (SELECT range AS CustomerID FROM range(55)) TO {DuckDb.Literal(Path.Combine(folder, "b.parquet"))} (FORMAT parquet)");
+        }
+
+        var customers = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "customer_data");
+
+        Assert.Equal(755, customers.Parquet.Rows);
+        Assert.Contains("footers of the 2 Parquet files under parquet/customer_data/", customers.Parquet.Source, StringComparison.Ordinal);
+        Assert.Null(customers.Quarantined.Rows);
+    }
+
+    [Fact]
+    public async Task AnUploadedCsvCountedByACountRowsRun_HasThatRunsFigure_ForThatVersionOnly()
+    {
+        var file = Path.Combine(_host.DataRoot, "orders.csv");
+        await File.WriteAllTextAsync(file, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n3,11,101,2024-03-02 11:30:00,5.25,Chile\n");
+        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data"), file, "test").Id);
+        var key = upload.Outputs.Single().Location;
+        var info = (await _host.Get<IObjectStore>().HeadAsync(key))!;
+        var counted = await Runner.WaitAsync(Runner.Start(new Core.Lake.RowCountJob(key, info.ETag, info.Size), "test").Id);
+        Assert.Equal((JobStatus.Succeeded, 2L), (counted.Status, counted.Counts.RowsRead));
+
+        var raw = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data").RawCsv;
+
+        Assert.Equal((2L, (Guid?)counted.Id), (raw.Rows, raw.RunId));
+        Assert.Contains("counted by count-rows run " + counted.Id.ToString("N")[..8], raw.Source, StringComparison.Ordinal);
+
+        // Another version of the object is not the one counted.
+        await PutAsync(key, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n");
+        var replaced = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data").RawCsv;
+        Assert.Null(replaced.Rows);
+        Assert.Contains($"changed since upload run {upload.Id.ToString("N")[..8]} wrote it", replaced.Source, StringComparison.Ordinal);
     }
 
     [Fact]
