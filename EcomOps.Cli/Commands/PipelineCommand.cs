@@ -30,9 +30,10 @@ internal static class PipelineCommand
         var partitionBy = new Option<string>("--partition-by") { Description = "convert: month (default; transactions_data as year=YYYY/month=MM/) or none", DefaultValueFactory = _ => "month" };
         var maxErrors = new Option<int>("--max-errors") { Description = "convert: bad rows allowed per dataset before the step fails and commits nothing (default 1,000)", DefaultValueFactory = _ => 1_000 };
         var loadFormat = new Option<string>("--load-format") { Description = "load: parquet (default, from parquet/) or csv (from raw/)", DefaultValueFactory = _ => "parquet" };
+        var loadMode = new Option<string>("--load-mode") { Description = "load: replace (default; the tables' rows are replaced in each load's transaction) or append", DefaultValueFactory = _ => "replace" };
         var command = new Command("run", "Run the pipeline: each step a run of its own, one after the other; Ctrl+C cancels")
         {
-            steps, customers, products, transactions, seed, source, datasets, partitionBy, maxErrors, loadFormat,
+            steps, customers, products, transactions, seed, source, datasets, partitionBy, maxErrors, loadFormat, loadMode,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -48,7 +49,8 @@ internal static class PipelineCommand
             var problem = stepsProblem
                 ?? (!generating && sizes.FirstOrDefault(s => s.Given).Flag is { } flag ? $"{flag} applies to the generate step; add generate to --steps." : null)
                 ?? (parsed.GetValue(partitionBy) is not ("month" or "none") ? $"--partition-by takes month or none; got '{parsed.GetValue(partitionBy)}'." : null)
-                ?? (parsed.GetValue(loadFormat) is not ("parquet" or "csv") ? $"--load-format takes parquet or csv; got '{parsed.GetValue(loadFormat)}'." : null);
+                ?? (parsed.GetValue(loadFormat) is not ("parquet" or "csv") ? $"--load-format takes parquet or csv; got '{parsed.GetValue(loadFormat)}'." : null)
+                ?? (parsed.GetValue(loadMode) is not ("replace" or "append") ? $"--load-mode takes replace or append; got '{parsed.GetValue(loadMode)}'." : null);
             if (problem is not null)
             {
                 await stderr.WriteLineAsync($"error: {problem}");
@@ -66,7 +68,9 @@ internal static class PipelineCommand
                 parsed.GetValue(source),
                 parsed.GetValue(datasets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new ConversionOptions(Partitioning: parsed.GetValue(partitionBy) == "month" ? Partitioning.Month : Partitioning.None, MaxErrors: parsed.GetValue(maxErrors)),
-                Load: new PipelineLoadOptions(parsed.GetValue(loadFormat) == "csv" ? PipelineLoadFormat.Csv : PipelineLoadFormat.Parquet));
+                Load: new PipelineLoadOptions(
+                    parsed.GetValue(loadFormat) == "csv" ? PipelineLoadFormat.Csv : PipelineLoadFormat.Parquet,
+                    Mode: parsed.GetValue(loadMode) == "append" ? PipelineLoadMode.Append : PipelineLoadMode.Replace));
 
             await using var services = CliApp.Services(parsed);
             var pipelines = services.GetRequiredService<IPipelineService>();

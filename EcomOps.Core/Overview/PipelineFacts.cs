@@ -10,7 +10,8 @@ using EcomOps.Core.Warehouse;
 namespace EcomOps.Core.Overview;
 
 /// <summary>A completed load, the run that ran it (when one did) and what it read.</summary>
-internal sealed record LoadFact(LoadHistoryEntry Entry, Guid? RunId, CopySource? Source)
+/// <param name="Replaced">The load replaced the table's rows (a pipeline's load): the loads before it no longer count.</param>
+internal sealed record LoadFact(LoadHistoryEntry Entry, Guid? RunId, CopySource? Source, bool Replaced = false)
 {
     public DateTimeOffset Started => new(DateTime.SpecifyKind(Entry.StartTime, DateTimeKind.Utc));
 
@@ -96,7 +97,8 @@ internal sealed class PipelineFacts
             var loadRuns = await LoadRunsAsync(jobs, cancellationToken).ConfigureAwait(false);
             loads = entries
                 .Where(e => !(loadRuns.TryGetValue(e.QueryId, out var run) && run.Parameters.ContainsKey("noload")))
-                .Select(e => new LoadFact(e, loadRuns.TryGetValue(e.QueryId, out var run) ? run.Id : null, CopySource.TryFromUri(e.DataSource)))
+                .Select(e => new LoadFact(e, loadRuns.TryGetValue(e.QueryId, out var run) ? run.Id : null, CopySource.TryFromUri(e.DataSource),
+                    run is not null && run.Parameters.GetValueOrDefault(LoadJobHandler.ModeParameter) == LoadJobHandler.ReplaceMode))
                 .ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -197,8 +199,16 @@ internal sealed class PipelineFacts
             .FirstOrDefault();
 
     /// <summary>Completed loads into a table (<c>schema.table</c>), newest first.</summary>
-    public IReadOnlyList<LoadFact> LoadsInto(WarehouseTableInfo table) =>
-        Loads?.Where(l => string.Equals(l.Entry.TableName, $"{table.Schema}.{table.Name}", StringComparison.OrdinalIgnoreCase)).ToList() ?? [];
+    /// <summary>
+    /// The completed loads whose rows are in the table now, newest first: up to and including the latest one that replaced
+    /// the table's rows (what came before it was deleted).
+    /// </summary>
+    public IReadOnlyList<LoadFact> LoadsInto(WarehouseTableInfo table)
+    {
+        var loads = Loads?.Where(l => string.Equals(l.Entry.TableName, $"{table.Schema}.{table.Name}", StringComparison.OrdinalIgnoreCase)).ToList() ?? [];
+        var replaced = loads.FindIndex(l => l.Replaced);
+        return replaced < 0 ? loads : loads[..(replaced + 1)];
+    }
 
     private static RowCountJob? TryRowCountJob(string json)
     {

@@ -228,7 +228,7 @@ internal sealed class PipelineJobHandler(
                     IgnoreHeader = load.Format == PipelineLoadFormat.Csv ? 1 : 0,
                     MaxError = load.MaxErrors,
                 },
-            }))),
+            }), ReplaceRows: load.Mode == PipelineLoadMode.Replace)),
         ];
     }
 }

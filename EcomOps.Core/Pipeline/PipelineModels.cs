@@ -45,16 +45,28 @@ public enum PipelineLoadFormat
     Csv,
 }
 
+/// <summary>What the load step does with the rows already in a table.</summary>
+public enum PipelineLoadMode
+{
+    /// <summary>The table's rows are replaced by the run's, in the load's transaction: a run can be repeated without doubling rows.</summary>
+    Replace,
+
+    /// <summary>The run's rows are added to the table's, as a bare COPY does.</summary>
+    Append,
+}
+
 /// <summary>The load step's COPY: what it reads, into which tables, and how.</summary>
 /// <param name="Format">Parquet (default) or the raw CSVs with their header.</param>
 /// <param name="Tables">Target table per dataset; a dataset not named here loads into the table of its own name.</param>
 /// <param name="MaxErrors">CSV only: bad rows a COPY may skip (Redshift's MAXERROR, default 0). Parquet takes no MAXERROR.</param>
 /// <param name="IamRole">The role ARN the COPY names; null writes <c>IAM_ROLE default</c> (the local warehouse needs none).</param>
+/// <param name="Mode">Replace the tables' rows (default: the chain regenerates and reconverts everything) or append to them.</param>
 public sealed record PipelineLoadOptions(
     PipelineLoadFormat Format = PipelineLoadFormat.Parquet,
     IReadOnlyDictionary<string, string>? Tables = null,
     int MaxErrors = 0,
-    string? IamRole = null)
+    string? IamRole = null,
+    PipelineLoadMode Mode = PipelineLoadMode.Replace)
 {
     /// <summary>The table <paramref name="dataset"/> loads into.</summary>
     public string TableFor(string dataset) => Tables?.GetValueOrDefault(dataset) is { Length: > 0 } table ? table : dataset;

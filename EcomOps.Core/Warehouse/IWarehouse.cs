@@ -43,7 +43,11 @@ public interface IWarehouse
 
 /// <summary>Who runs a load and where its progress goes.</summary>
 /// <param name="CopyJobId">The job run's id as Redshift's <c>copy_job_id</c> would hold it, when the load is a run.</param>
-public sealed record LoadRunContext(string User, IProgress<LoadProgress>? Progress = null, long? CopyJobId = null);
+/// <param name="ReplaceRows">
+/// Delete the table's rows in the load's own transaction before loading (a full refresh, as Redshift does with DELETE
+/// and COPY in one transaction): all or nothing, so a load that aborts or fails leaves the old rows.
+/// </param>
+public sealed record LoadRunContext(string User, IProgress<LoadProgress>? Progress = null, long? CopyJobId = null, bool ReplaceRows = false);
 
 /// <summary>How far a load is: files and bytes read, rows loaded and rejected so far.</summary>
 public sealed record LoadProgress(int FilesDone, int FilesTotal, long BytesDone, long BytesTotal, long Rows, long Errors);

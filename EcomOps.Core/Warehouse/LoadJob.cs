@@ -4,7 +4,8 @@ using EcomOps.Core.Jobs;
 namespace EcomOps.Core.Warehouse;
 
 /// <summary>A load run: one COPY statement, kept with the run as its redacted text (no keys are ever stored).</summary>
-public sealed record LoadJob(string Copy) : IJobParameters;
+/// <param name="ReplaceRows">The table's rows are replaced by the files' in one transaction (see <see cref="LoadRunContext.ReplaceRows"/>).</param>
+public sealed record LoadJob(string Copy, bool ReplaceRows = false) : IJobParameters;
 
 /// <summary>Loads into the warehouse, as runs of the job runner, and the warehouse's set-up.</summary>
 public interface IWarehouseService
@@ -33,6 +34,10 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
 {
     internal const string LoadStep = "load";
 
+    // How a run says it replaced the table's rows, for people on the Jobs page and for the Overview's reconciliation.
+    internal const string ModeParameter = "mode";
+    internal const string ReplaceMode = "replace the table's rows (in the load's transaction)";
+
     public override string Kind => JobKinds.Load;
 
     public override JobPlan Plan(LoadJob parameters)
@@ -50,6 +55,11 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
         if (copy.Options.NoLoad)
         {
             display["noload"] = "check only, nothing is loaded";
+        }
+
+        if (parameters.ReplaceRows)
+        {
+            display[ModeParameter] = ReplaceMode;
         }
 
         // One load at a time: the warehouse file has one writer.
@@ -74,7 +84,7 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
             context.Report(LoadStep, p.BytesDone, p.BytesDone);
             context.SetCounts(c => c with { RowsWritten = p.Rows, RowsRejected = p.Errors, BytesRead = p.BytesDone });
         });
-        var outcome = await warehouse.CopyAsync(copy, new LoadRunContext(context.StartedBy, progress), cancellationToken).ConfigureAwait(false);
+        var outcome = await warehouse.CopyAsync(copy, new LoadRunContext(context.StartedBy, progress, ReplaceRows: parameters.ReplaceRows), cancellationToken).ConfigureAwait(false);
         context.SetCounts(c => c with { RowsWritten = outcome.LoadedRows, RowsRejected = outcome.Errors });
         var results = new List<JobResult>
         {

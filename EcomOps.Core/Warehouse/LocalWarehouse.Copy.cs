@@ -29,7 +29,7 @@ internal sealed partial class LocalWarehouse
                 await InitOnAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
-            var plan = await PlanAsync(connection, copy, cancellationToken).ConfigureAwait(false);
+            var plan = await PlanAsync(connection, copy, run.ReplaceRows, cancellationToken).ConfigureAwait(false);
             return await LoadAsync(connection, copy, plan, run, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -45,7 +45,7 @@ internal sealed partial class LocalWarehouse
     }
 
     // Everything that can be known before reading a row: refused here, nothing is recorded or loaded.
-    private async Task<LoadPlan> PlanAsync(DuckDBConnection connection, CopyStatement copy, CancellationToken cancellationToken)
+    private async Task<LoadPlan> PlanAsync(DuckDBConnection connection, CopyStatement copy, bool replaceRows, CancellationToken cancellationToken)
     {
         var schema = copy.Target.Schema ?? DefaultSchema;
         var table = copy.Target.Name;
@@ -82,7 +82,8 @@ internal sealed partial class LocalWarehouse
 
         var files = await SourceFilesAsync(copy.Source, cancellationToken).ConfigureAwait(false);
         var warnings = copy.Warnings.Select(w => w.ToString()).ToList();
-        var again = AlreadyLoaded(connection, $"{schema}.{table}", files);
+        // Replacing the rows loads the files once whatever was loaded before: no duplicates to warn of.
+        var again = replaceRows ? [] : AlreadyLoaded(connection, $"{schema}.{table}", files);
         if (again.Count > 0)
         {
             var list = string.Join(", ", again.Take(5)) + (again.Count > 5 ? $" and {again.Count - 5} more" : "");
@@ -116,7 +117,7 @@ internal sealed partial class LocalWarehouse
         string? message = null;
         string? rowByRow = null;
         var finished = false;
-        Execute(connection, "BEGIN TRANSACTION");
+        BeginLoad(connection, plan, run.ReplaceRows && !copy.Options.NoLoad);
         try
         {
             if (copy.Options.Format == CopyFormat.Parquet)
@@ -134,7 +135,7 @@ internal sealed partial class LocalWarehouse
                     // Nothing of the attempt stays: the files are read again, row by row, in a new transaction.
                     logger.LogInformation("Load {QueryId}: reading row by row ({Reason})", queryId, path.Reason);
                     TryRollback(connection);
-                    Execute(connection, "BEGIN TRANSACTION");
+                    BeginLoad(connection, plan, run.ReplaceRows && !copy.Options.NoLoad);
                     tally = new LoadTally(plan.Files.Count, sourceBytes, run.Progress);
                     await LoadDelimitedAsync(connection, copy.Options, plan, tally, cancellationToken).ConfigureAwait(false);
                 }
@@ -224,6 +225,16 @@ internal sealed partial class LocalWarehouse
             tally.AddBytes(file.Size);
             tally.EndFile(rows, rows);
             tally.Report();
+        }
+    }
+
+    // The load's transaction; a replacing load deletes the old rows in it, so they come back if it does not commit.
+    private static void BeginLoad(DuckDBConnection connection, LoadPlan plan, bool replaceRows)
+    {
+        Execute(connection, "BEGIN TRANSACTION");
+        if (replaceRows)
+        {
+            Execute(connection, $"DELETE FROM {Identifier(plan.Schema)}.{Identifier(plan.Table)}");
         }
     }
 

@@ -30,8 +30,8 @@ public sealed class PipelineWalkTests(WebAppFixture browser) : IAsyncLifetime
             await Assertions.Expect(page.Locator(".mud-navmenu")).ToContainTextAsync(title);
         }
 
-        // A fresh data root starts with the sample data in its lake.
-        await Assertions.Expect(page.Locator(".lake-files")).ToContainTextAsync("raw/transactions_data/transactions_data.csv");
+        // A fresh data root starts with the sample data in its lake: three CSVs under raw/.
+        await Assertions.Expect(page.Locator(".kpi-lake .lake-prefix[data-prefix='raw/']")).ToContainTextAsync("3 files");
 
         // No page is marked "soon" any more: Loads opens its own page.
         await Assertions.Expect(page.Locator(".mud-navmenu .mud-chip")).ToHaveCountAsync(0);

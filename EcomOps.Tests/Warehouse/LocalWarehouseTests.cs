@@ -253,6 +253,28 @@ public sealed class LocalWarehouseTests : IDisposable
         Assert.Equal(3, (await Warehouse.ListTablesAsync()).Count);
     }
 
+    [Fact]
+    public async Task AReplacingLoad_LeavesTheFilesRowsOnly_AndOneThatAborts_LeavesTheOldRows()
+    {
+        await Warehouse.InitAsync();
+        await PutAsync("raw/wh/transactions.csv", Header, "1,10,100,2024-03-01 10:00:00,12.50,Chile", "2,10,100,2024-03-01 10:00:00,3.00,Peru");
+        var copy = CopyParser.Parse($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1");
+        await CopyAsync(copy.Redacted);
+
+        var replaced = await Warehouse.CopyAsync(copy, new LoadRunContext("test", ReplaceRows: true));
+
+        Assert.Equal((LoadStatus.Completed, 2L), (replaced.Status, replaced.LoadedRows));
+        Assert.Empty(replaced.Warnings);
+        Assert.Equal(2, (await Warehouse.ListTablesAsync()).Single(t => t.Name == "transactions_data").Rows);
+
+        await PutAsync("raw/wh/transactions.csv", Header, "3,10,100,2024-03-01 10:00:00,12.50,Chile", "4,10,x,2024-03-01 10:00:00,3.00,Peru");
+        var aborted = await Warehouse.CopyAsync(copy, new LoadRunContext("test", ReplaceRows: true));
+
+        Assert.Equal(LoadStatus.Aborted, aborted.Status);
+        var ids = await Warehouse.QueryAsync("SELECT TransactionID FROM transactions_data ORDER BY 1");
+        Assert.Equal([1L, 2L], ids.Rows.Select(r => Convert.ToInt64(r[0], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     private Task<LoadOutcome> CopyAsync(string copy) => Warehouse.CopyAsync(CopyParser.Parse(copy), new LoadRunContext("test"));
 
     private async Task PutAsync(string key, params string[] lines)

@@ -30,6 +30,8 @@ public sealed class PipelineForm
 
     public PipelineLoadFormat LoadFormat { get; set; } = PipelineLoadFormat.Parquet;
 
+    public PipelineLoadMode LoadMode { get; set; } = PipelineLoadMode.Replace;
+
     /// <summary>What stops the run from starting, one message each; empty when it can start.</summary>
     public IReadOnlyList<string> Problems { get; private set; } = [];
 
@@ -64,7 +66,7 @@ public sealed class PipelineForm
             SourceFolder.Trim() is { Length: > 0 } folder ? folder : null,
             [.. DatasetRegistry.All.Select(d => d.Name).Where(Datasets.Contains)],
             new ConversionOptions(Partitioning: Partitioning),
-            Load: new PipelineLoadOptions(LoadFormat));
+            Load: new PipelineLoadOptions(LoadFormat, Mode: LoadMode));
         problems.AddRange(options.Validate());
         Problems = problems.Distinct(StringComparer.Ordinal).ToList();
         return Problems.Count == 0 ? options : null;
