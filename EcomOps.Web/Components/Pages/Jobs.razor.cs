@@ -28,6 +28,10 @@ public sealed partial class Jobs : IDisposable
     private int _reloadPending;
     private readonly CancellationTokenSource _cancellation = new();
 
+    /// <summary><c>/jobs?run=ID</c> opens that run's details: the link of an alert.</summary>
+    [SupplyParameterFromQuery(Name = "run")]
+    public Guid? Run { get; set; }
+
     [Inject]
     private IJobRunner Runner { get; set; } = default!;
 
@@ -54,6 +58,14 @@ public sealed partial class Jobs : IDisposable
         // Subscribed before the first load, so a change in between is not missed.
         _subscription = Runner.Subscribe(_ => ScheduleReload());
         await LoadAsync();
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (Run is { } id && _selected?.Id != id && await Runner.GetAsync(id, _cancellation.Token) is { } run)
+        {
+            await SelectAsync(run);
+        }
     }
 
     public void Dispose()
