@@ -27,7 +27,9 @@ public static class OpsSignals
             .Bind(configuration.GetSection(AlertOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>());
-        services.AddHttpClient(AlertWebhook.ClientName);
+        // The factory's own request logs print the URL, and webhook URLs carry their secret in the path (Slack's do);
+        // the webhook logs its attempts itself, naming the host only.
+        services.AddHttpClient(AlertWebhook.ClientName).RemoveAllLoggers();
         services.TryAddSingleton<AlertStream>();
         services.TryAddSingleton<IAlertStream>(sp => sp.GetRequiredService<AlertStream>());
         services.TryAddSingleton<AlertWebhook>();

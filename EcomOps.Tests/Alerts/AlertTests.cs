@@ -108,7 +108,7 @@ public sealed class AlertTests : IDisposable
     [Fact]
     public async Task WebhookDown_TheRunStillEndsWithItsOwnError_AndTheFailureIsLogged()
     {
-        var nobody = $"http://127.0.0.1:{WebhookListener.FreePort()}/hook?token=secret";
+        var nobody = $"http://127.0.0.1:{WebhookListener.FreePort()}/services/T0/B0/secret?token=secret";
         var (runner, monitor) = await StartAsync(new() { ["EcomOps:Alerts:WebhookUrl"] = nobody, ["EcomOps:Alerts:Retries"] = "1", ["EcomOps:Alerts:TimeoutSeconds"] = "5" });
         var shown = new List<RunAlert>();
         using var subscription = _hosts[^1].Get<IAlertStream>().Subscribe(a => { lock (shown) { shown.Add(a); } });
