@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Text;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Query;
+using EcomOps.Core.Storage;
+using EcomOps.Core.Warehouse;
 using EcomOps.Core.Telemetry;
 using EcomOps.Tests.Jobs;
 using EcomOps.Tests.Support;
@@ -56,6 +59,27 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(2, Sum("ecomops.jobs.started", "kind", "test"));
         Assert.Equal(1, Sum("ecomops.jobs.succeeded", "kind", "test"));
         Assert.Equal(1, Sum("ecomops.jobs.failed", "kind", "test"));
+    }
+
+    [Fact]
+    public async Task ALoad_CountsTheRowsItLoaded_ByTable()
+    {
+        var recorder = _host.Services.GetServices<IHostedService>().OfType<JobMetricsRecorder>().Single();
+        await recorder.StartAsync(CancellationToken.None);
+        await _host.Get<IWarehouse>().InitAsync();
+        await using (var write = await _host.Get<IObjectStore>().OpenWriteAsync("raw/transactions_data/t.csv"))
+        {
+            await write.Stream.WriteAsync(Encoding.UTF8.GetBytes("TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n2,11,101,2024-03-02 11:00:00,7.25,Peru\n"));
+            await write.CommitAsync();
+        }
+
+        var run = _host.Get<IWarehouseService>().StartLoad(
+            "COPY transactions_data FROM 's3://ecomops-lake/raw/transactions_data/' IAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy' CSV IGNOREHEADER 1", "test");
+        var done = await _host.Get<IJobRunner>().WaitAsync(run.Id);
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(2, Sum("ecomops.rows.loaded", "dataset", "transactions_data"));
+        Assert.Equal(1, Sum("ecomops.jobs.succeeded", "kind", JobKinds.Load));
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed partial class Jobs : IDisposable
     private string? _dataset;
     private bool _failedOnly;
     private JobRun? _selected;
+    private Guid? _linkedRun;
     private LakePreview? _quarantine;
     private bool _retrying;
     private IDisposable? _subscription;
@@ -62,9 +63,14 @@ public sealed partial class Jobs : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        if (Run is { } id && _selected?.Id != id && await Runner.GetAsync(id, _cancellation.Token) is { } run)
+        // Once per link: the layout's re-renders set the parameters again, and a closed detail stays closed.
+        if (Run is { } id && id != _linkedRun)
         {
-            await SelectAsync(run);
+            _linkedRun = id;
+            if (await Runner.GetAsync(id, _cancellation.Token) is { } run)
+            {
+                await SelectAsync(run);
+            }
         }
     }
 
