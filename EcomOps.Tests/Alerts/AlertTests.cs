@@ -129,6 +129,21 @@ public sealed class AlertTests : IDisposable
         Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(next.Id)).Status);
     }
 
+    [Fact]
+    public async Task WebhookThatNeverAnswers_IsGivenUpAfterTheTimeout_AndTheFailureIsLogged()
+    {
+        _webhook.NeverAnswer = true;
+        var (runner, monitor) = await StartAsync(new() { ["EcomOps:Alerts:WebhookUrl"] = _webhook.Url, ["EcomOps:Alerts:Retries"] = "0", ["EcomOps:Alerts:TimeoutSeconds"] = "1" });
+
+        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("boom")), "web");
+        Assert.Equal(JobStatus.Failed, (await runner.WaitAsync(run.Id)).Status);
+        await monitor.SendingAsync();
+
+        Assert.Equal(run.Id, JsonDocument.Parse((await _webhook.NextAsync()).Body).RootElement.GetProperty("runId").GetGuid());
+        var error = Assert.Single(_log.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("webhook", StringComparison.Ordinal));
+        Assert.Contains("after 1 attempt(s): no answer within 1 s (EcomOps:Alerts:TimeoutSeconds)", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("EcomOps:Alerts:WebhookUrl", "hooks.example.com/x", "EcomOps:Alerts:WebhookUrl 'hooks.example.com/x' is not an absolute http or https URL")]
     [InlineData("EcomOps:Alerts:WebhookUrl", "ftp://hooks.example.com/x", "EcomOps:Alerts:WebhookUrl 'ftp://hooks.example.com/x' is not an absolute http or https URL")]

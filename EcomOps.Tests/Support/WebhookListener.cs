@@ -31,6 +31,9 @@ public sealed class WebhookListener : IDisposable
     /// <summary>Statuses to answer, first request first.</summary>
     public Queue<HttpStatusCode> Answers { get; } = new();
 
+    /// <summary>Take requests and never answer them, as a webhook that hangs does (until disposed).</summary>
+    public bool NeverAnswer { get; set; }
+
     /// <summary>The next request that arrived (waiting for it up to 30 s, so a broken sender fails instead of hanging).</summary>
     public async Task<(string Method, string ContentType, string Body)> NextAsync() =>
         await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
@@ -87,6 +90,11 @@ public sealed class WebhookListener : IDisposable
 
             // Kept before answering: once the sender has its answer, the request is here to read.
             _received.Writer.TryWrite((context.Request.HttpMethod, context.Request.ContentType ?? "", body));
+            if (NeverAnswer)
+            {
+                continue;
+            }
+
             context.Response.StatusCode = (int)status;
             context.Response.Close();
         }
