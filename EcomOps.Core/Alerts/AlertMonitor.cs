@@ -65,7 +65,18 @@ internal sealed class AlertMonitor(IJobRunner runner, AlertStream stream, AlertW
         stream.Publish(alert);
         if (webhook.Enabled)
         {
-            var sending = Task.Run(() => webhook.SendAsync(alert, _stopping.Token));
+            var sending = Task.Run(async () =>
+            {
+                try
+                {
+                    await webhook.SendAsync(alert, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // The sender reports its own failures; this is for the unforeseen, which must not go unobserved.
+                    logger.LogError(e, "Alert for run {RunId}: posting to the webhook failed unexpectedly", alert.RunId);
+                }
+            });
             _sending.TryAdd(sending, 0);
             _ = sending.ContinueWith(t => _sending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }

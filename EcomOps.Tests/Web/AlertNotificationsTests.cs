@@ -75,6 +75,18 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMistypedRunInTheAddress_OpensTheJobsPageWithoutDetails()
+    {
+        var failed = await FailAConversionAsync();
+
+        _context.Services.GetRequiredService<NavigationManager>().NavigateTo("/jobs?run=not-a-run");
+        var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($".job-row[data-run='{failed.Id}']")), Busy);
+        Assert.Empty(page.FindAll(".job-detail"));
+    }
+
+    [Fact]
     public void AClosedConnection_ShowsNoMoreAlerts_AndAnOpenOneShowsEachRunOnce()
     {
         var stream = _context.Services.GetRequiredService<AlertStream>();

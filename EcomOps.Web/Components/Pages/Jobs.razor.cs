@@ -30,8 +30,9 @@ public sealed partial class Jobs : IDisposable
     private readonly CancellationTokenSource _cancellation = new();
 
     /// <summary><c>/jobs?run=ID</c> opens that run's details: the link of an alert.</summary>
+    /// <remarks>Text, not a Guid: a mistyped id in the address opens the page without details instead of failing it.</remarks>
     [SupplyParameterFromQuery(Name = "run")]
-    public Guid? Run { get; set; }
+    public string? Run { get; set; }
 
     [Inject]
     private IJobRunner Runner { get; set; } = default!;
@@ -64,7 +65,7 @@ public sealed partial class Jobs : IDisposable
     protected override async Task OnParametersSetAsync()
     {
         // Once per link: the layout's re-renders set the parameters again, and a closed detail stays closed.
-        if (Run is { } id && id != _linkedRun)
+        if (Guid.TryParse(Run, out var id) && id != _linkedRun)
         {
             _linkedRun = id;
             if (await Runner.GetAsync(id, _cancellation.Token) is { } run)
