@@ -118,7 +118,8 @@ public static class CliApp
 
         var services = new ServiceCollection()
             // The commands print each run's outcome themselves; the log adds only what went wrong unexpectedly.
-            .AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+            // Scopes on: a line logged during a run says which run (the runner's RunId scope).
+            .AddLogging(logging => logging.AddSimpleConsole(console => console.IncludeScopes = true).SetMinimumLevel(LogLevel.Warning)
                 .AddFilter("EcomOps.Core.Jobs.JobRunner", LogLevel.Error)
                 .AddFilter("EcomOps.Core.Conversion.ParquetConverter", LogLevel.Error))
             .AddEcomOpsCore(builder.Build());

@@ -2,6 +2,7 @@ using Amazon.S3;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
+using EcomOps.Core.Health;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
 using EcomOps.Core.Ops;
@@ -82,6 +83,7 @@ public static class ServiceCollectionExtensions
         services.AddPipelines();
 
         services.TryAddSingleton<IOverviewService, OverviewService>();
+        services.AddOpsSignals(configuration);
 
         // The backend is chosen here, once; nothing else asks which one is configured.
         var backend = configuration[$"{EcomOpsOptions.Section}:{nameof(EcomOpsOptions.Backend)}"];
@@ -139,6 +141,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddHostedService<SampleDataSeeder>();
         services.AddHostedService<WarehouseInitializer>();
+        services.AddLocalHealthChecks();
         return services;
     }
 
@@ -163,6 +166,7 @@ public static class ServiceCollectionExtensions
         AddLocalCatalog(services);
         services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
         services.TryAddSingleton<IWarehouse, RedshiftNotYetWarehouse>();
+        services.AddAwsHealthChecks();
         services.TryAddSingleton(sp =>
         {
             var bucket = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket;

@@ -19,7 +19,7 @@ app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages:
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapHealthChecks("/healthz");
+app.MapOpsEndpoints();
 app.MapLakeFiles();
 app.MapQueryDownloads();
 app.MapRazorComponents<App>()

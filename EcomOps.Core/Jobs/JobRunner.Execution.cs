@@ -54,6 +54,10 @@ public sealed partial class JobRunner
 
     private async Task ExecuteAsync(RunState state, Waiter? waiter)
     {
+        // Every line logged while the run works, by the runner or its handler, carries its id. The runner's own
+        // start-up (its timers, the runs it re-attaches) is set off first, so it does not inherit this run's scope.
+        _ = _initialized.Value;
+        using var runScope = _logger.BeginScope("Run {RunId} ({Kind})", state.Id, state.Handler.Kind);
         var token = state.Cancellation.Token;
         var started = state.ResumeExternalId is not null;
         JobStatus status;

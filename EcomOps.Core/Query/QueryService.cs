@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EcomOps.Core.Ops;
+using EcomOps.Core.Telemetry;
 using EcomOps.Core.Warehouse;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -106,7 +107,7 @@ public interface IQueryService
 /// saved queries in the ops database (its own tables). The queries of <c>sql/athena_queries.sql</c> (lake) and
 /// <c>sql/redshift_monitoring.sql</c> (warehouse) become saved queries once each.
 /// </summary>
-internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, ILogger<QueryService> logger) : IQueryService
+internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, ILogger<QueryService> logger, EcomOpsMetrics metrics) : IQueryService
 {
     /// <summary>The Query capability's tables.</summary>
     public static OpsSchema Schema { get; } = new("query",
@@ -389,6 +390,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
 
     private async Task RecordAsync(Guid id, QueryRunRequest request, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error, long? bytes)
     {
+        metrics.QueryEnded(request.Target.ToString(), status, duration);
         try
         {
             await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);

@@ -52,9 +52,9 @@ public sealed partial class WebApp(IBrowser browser) : IAsyncDisposable
         _dataRoot.Dispose();
     }
 
-    internal async Task StartAsync() => BaseUrl = await StartAppAsync();
+    internal async Task StartAsync(IReadOnlyDictionary<string, string>? settings = null) => BaseUrl = await StartAppAsync(settings ?? new Dictionary<string, string>());
 
-    private async Task<string> StartAppAsync()
+    private async Task<string> StartAppAsync(IReadOnlyDictionary<string, string> settings)
     {
         // The test project builds the web project; its own output folder has the static web assets manifest.
         var testBin = AppContext.BaseDirectory;
@@ -75,6 +75,11 @@ public sealed partial class WebApp(IBrowser browser) : IAsyncDisposable
         foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--EcomOps:DataRoot", _dataRoot.Path, "--environment", "Development" })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
         }
 
         start.Environment["Logging__LogLevel__Default"] = "Information";

@@ -44,13 +44,16 @@ public sealed class WebAppFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>Starts a new dashboard over a new, empty data root (seeded with the sample data, as a first start is).</summary>
-    public async Task<WebApp> StartAppAsync()
+    /// <summary>
+    /// Starts a new dashboard over a new, empty data root (seeded with the sample data, as a first start is), with
+    /// <paramref name="settings"/> (such as <c>EcomOps:Alerts:WebhookUrl</c>) on its command line.
+    /// </summary>
+    public async Task<WebApp> StartAppAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var app = new WebApp(Browser);
         try
         {
-            await app.StartAsync();
+            await app.StartAsync(settings);
             return app;
         }
         catch

@@ -22,11 +22,17 @@ public sealed partial class Jobs : IDisposable
     private string? _dataset;
     private bool _failedOnly;
     private JobRun? _selected;
+    private Guid? _linkedRun;
     private LakePreview? _quarantine;
     private bool _retrying;
     private IDisposable? _subscription;
     private int _reloadPending;
     private readonly CancellationTokenSource _cancellation = new();
+
+    /// <summary><c>/jobs?run=ID</c> opens that run's details: the link of an alert.</summary>
+    /// <remarks>Text, not a Guid: a mistyped id in the address opens the page without details instead of failing it.</remarks>
+    [SupplyParameterFromQuery(Name = "run")]
+    public string? Run { get; set; }
 
     [Inject]
     private IJobRunner Runner { get; set; } = default!;
@@ -49,10 +55,6 @@ public sealed partial class Jobs : IDisposable
     [Inject]
     private ILogger<Jobs> Logger { get; set; } = default!;
 
-    /// <summary><c>/jobs?run=ID</c>: the run whose details open (links from the Overview, the Pipeline page and alerts).</summary>
-    [SupplyParameterFromQuery(Name = "run")]
-    public Guid? RunQuery { get; set; }
-
     protected override async Task OnInitializedAsync()
     {
         // Subscribed before the first load, so a change in between is not missed.
@@ -62,15 +64,13 @@ public sealed partial class Jobs : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        if (RunQuery is { } id && _selected?.Id != id)
+        // Once per link: the layout's re-renders set the parameters again, and a closed detail stays closed.
+        if (Guid.TryParse(Run, out var id) && id != _linkedRun)
         {
+            _linkedRun = id;
             if (await Runner.GetAsync(id, _cancellation.Token) is { } run)
             {
                 await SelectAsync(run);
-            }
-            else
-            {
-                Snackbar.Add($"No run {id} in the history.", Severity.Warning);
             }
         }
     }
