@@ -138,6 +138,10 @@ public sealed class LoadsPageTests : IAsyncLifetime
         Assert.Equal(BadLine, page.Find(".raw-line").TextContent);
         Assert.Equal("x7", page.Find(".raw-line mark.failing-field").TextContent);
         page.WaitForAssertion(() => Assert.Equal("true", page.Find($".load-row[data-query-id='{partial}']").GetAttribute("data-selected")), Slow);
+
+        // Its run, one click away; and why it was read row by row (a bad row), so a slow load explains itself.
+        Assert.StartsWith("/jobs?run=", page.Find(".load-run-link a").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("raw/wh/transactions.csv", page.Find(".load-row-by-row").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
