@@ -11,6 +11,8 @@ EcomOps.Core/Conversion/ParquetConverter.cs:
 - bad rows to <bad_records_path><dataset>/<run id>/ as CSV with the local quarantine's columns, and the run
   fails, committing nothing, when there are more than --max_errors of them (default 1000);
 - _manifest.json listing every Parquet file of the dataset, then _SUCCESS, the commit markers the app reads.
+  As with the local converter's S3 commit, a reader listing the prefix while a run writes can see its new
+  files before the manifest lists them: S3 readers open the files the manifest lists.
 
 Where Spark cannot do what the local converter does, it says so here: line numbers of bad rows are not known
 to a distributed CSV reader (line_number is empty), and bytes that are not UTF-8 are read as U+FFFD rather
@@ -75,6 +77,7 @@ QUARANTINE_COLUMNS = ["source_key", "line_number", "column", "raw_value", "reaso
 COMPRESSIONS = {"snappy": "snappy", "zstd": "zstd", "gzip": "gzip", "none": "none"}
 PARTITIONINGS = ("none", "month")
 DEFAULT_MAX_ERRORS = 1000
+SOURCE_COLUMN = "_ecomops_source_file"
 
 
 def s3_location(uri):
@@ -90,7 +93,8 @@ def parse_arguments(argv):
     from awsglue.utils import getResolvedOptions
 
     names = ["JOB_NAME", "source_prefix", "target_prefix", "dataset", "partitioning", "compression", "bad_records_path"]
-    args = getResolvedOptions(argv, names + (["max_errors"] if "--max_errors" in argv else []))
+    # Glue passes --JOB_RUN_ID itself; --max_errors is optional, and getResolvedOptions refuses an absent name.
+    args = getResolvedOptions(argv, names + [n for n in ("max_errors", "JOB_RUN_ID") if f"--{n}" in argv])
     problems = []
     if args["dataset"] not in DATASETS:
         problems.append(f"--dataset '{args['dataset']}' is not one of {', '.join(DATASETS)}")
@@ -173,16 +177,19 @@ def key_of(uri):
     return unquote(urlparse(uri).path.lstrip("/"))
 
 
+def read_manifest(s3, bucket, prefix):
+    """The dataset's committed _manifest.json as a dict, or None when it has none."""
+    try:
+        return json.loads(s3.get_object(Bucket=bucket, Key=prefix + "_manifest.json")["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
 def write_manifest(spark, s3, bucket, prefix, dataset, run_id, args, this_run_keys):
     """_manifest.json (EcomOps.Core/Conversion/ConversionManifest.cs) over every Parquet file, then _SUCCESS."""
     from pyspark.sql import functions as F
 
-    previous = {}
-    try:
-        body = s3.get_object(Bucket=bucket, Key=prefix + "_manifest.json")["Body"].read()
-        previous = {f["key"]: f for f in json.loads(body).get("files", [])}
-    except s3.exceptions.NoSuchKey:
-        pass
+    previous = {f["key"]: f for f in (read_manifest(s3, bucket, prefix) or {}).get("files", [])}
 
     objects = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -250,7 +257,6 @@ def main(argv):
     glue = GlueContext(sc)
     spark = glue.spark_session
     spark.conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
-    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     job = Job(glue)
     job.init(args["JOB_NAME"], args)
 
@@ -264,29 +270,38 @@ def main(argv):
     print(f"EcomOps conversion of {dataset}, run {run_id} (Glue run {args.get('JOB_RUN_ID', '?')}): {source} -> {target}, "
           f"{args['compression']}, partitioning {args['partitioning']}, at most {args['max_errors']} bad rows")
 
+    s3 = boto3.client("s3")
+    live = read_manifest(s3, target_bucket, target_prefix)
+    if live is not None and live.get("partitioning") != args["partitioning"]:
+        raise ValueError(f"Cannot append to {dataset}: its Parquet is partitioned '{live.get('partitioning')}' and this run asks for "
+                         f"'{args['partitioning']}', which readers cannot mix. Append with partitioning '{live.get('partitioning')}'; nothing was converted.")
+
     # A DynamicFrame read with a transformation_ctx is what job bookmarks track: only new files are read.
     frame = glue.create_dynamic_frame.from_options(
         connection_type="s3",
-        connection_options={"paths": [source], "recurse": True, "exclusions": "[\"**/_*\", \"**/.*\"]"},
+        connection_options={"paths": [source], "recurse": False, "exclusions": "[\"**/_*\", \"**/.*\"]"},
         format="csv",
-        format_options={"withHeader": True, "separator": ",", "quoteChar": "\"", "multiLine": True},
+        # attachFilename: a DynamicFrame's rows carry no input_file_name(), so the reader adds the file's URI.
+        format_options={"withHeader": True, "separator": ",", "quoteChar": "\"", "multiLine": True, "attachFilename": SOURCE_COLUMN},
         transformation_ctx=f"raw_{dataset}",
     )
-    raw = frame.toDF()
+    # A column whose values the reader typed two ways (a number, and text in a bad row) is a choice: keep it text.
+    raw = frame.resolveChoice(choice="cast:string").toDF()
     if not raw.columns:
         print(f"No new CSV files under {source} since the last run: nothing to convert.")
         job.commit()
         return
 
-    if raw.columns != names:
-        missing = [n for n in names if n not in raw.columns]
-        unexpected = [n for n in raw.columns if n not in names]
+    header = [c for c in raw.columns if c != SOURCE_COLUMN]
+    if header != names:
+        missing = [n for n in names if n not in header]
+        unexpected = [n for n in header if n not in names]
         raise ValueError(f"The CSV header under {source} does not match {dataset}: expected {','.join(names)}; "
                          f"missing {missing or 'none'}, unexpected {unexpected or 'none'}. Fix or remove the file; nothing was converted.")
 
     # Values are checked as text, by the same rules as the upload check and the local converter; the reader's
     # own type guesses are undone first.
-    text = raw.select([F.col(f"`{n}`").cast("string").alias(n) for n in names]).withColumn("_source", F.input_file_name())
+    text = raw.select([F.col(f"`{n}`").cast("string").alias(n) for n in names] + [F.col(SOURCE_COLUMN)])
     problems = [F.when(value_problem(c).isNotNull(), F.struct(F.lit(c[0]).alias("column"), F.col(f"`{c[0]}`").alias("raw_value"), value_problem(c).alias("reason"))) for c in columns]
     checked = text.withColumn("_problem", F.coalesce(*problems)).cache()
 
@@ -294,7 +309,7 @@ def main(argv):
     rejected = bad.count()
     if rejected:
         bad.select(
-            F.regexp_replace(F.col("_source"), r"^s3a?://[^/]+/", "").alias("source_key"),
+            F.regexp_replace(F.col(SOURCE_COLUMN), r"^s3a?://[^/]+/", "").alias("source_key"),
             F.lit("").alias("line_number"),
             F.col("_problem.column").alias("column"),
             F.col("_problem.raw_value").alias("raw_value"),
@@ -306,17 +321,15 @@ def main(argv):
         raise ValueError(f"{rejected} bad rows in {dataset}, more than the {args['max_errors']} allowed; see {quarantine}. Nothing was converted.")
 
     good = checked.where(F.col("_problem").isNull()).select([typed(c) for c in columns])
-    writer = good
-    partition_columns = []
+    # Append: with bookmarks each run reads only the new files, so replacing the output would drop the earlier ones.
+    writer = good.write.mode("append").option("compression", COMPRESSIONS[args["compression"]])
     if args["partitioning"] == "month":
         partition = F.col(f"`{DATASETS[dataset]['month_partition_column']}`")
-        writer = good.withColumn("year", F.date_format(partition, "yyyy")).withColumn("month", F.date_format(partition, "MM"))
-        partition_columns = ["year", "month"]
+        good = good.withColumn("year", F.date_format(partition, "yyyy")).withColumn("month", F.date_format(partition, "MM"))
+        writer = good.write.mode("append").option("compression", COMPRESSIONS[args["compression"]]).partitionBy("year", "month")
 
-    s3 = boto3.client("s3")
     before = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target_bucket, Prefix=target_prefix) for o in page.get("Contents", [])}
-    # Append: with bookmarks each run reads only the new files, so replacing the output would drop the earlier ones.
-    writer.write.mode("append").option("compression", COMPRESSIONS[args["compression"]]).partitionBy(*partition_columns).parquet(target)
+    writer.parquet(target)
     after = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target_bucket, Prefix=target_prefix) for o in page.get("Contents", [])}
 
     manifest = write_manifest(spark, s3, target_bucket, target_prefix, dataset, run_id, args, after - before)
