@@ -101,9 +101,9 @@ public sealed partial class IamPolicyTests
     [Fact]
     public void DashboardPolicy_GrantsNothingTheCodeDoesNotCall_ButWhatAthenaNeedsForItsResults()
     {
-        // Athena writes a query's results to the lake with the caller's permissions: it asks for the bucket's
-        // location and manages the multipart uploads of large results.
-        string[] forAthena = ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts"];
+        // Athena works with the caller's permissions: it reads the query's database from the catalog, asks for the
+        // results bucket's location and manages the multipart uploads of large results.
+        string[] forAthena = ["glue:GetDatabase", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts"];
 
         // The Data API, given a workgroup and no secret, gets temporary database credentials as the caller.
         string[] forRedshiftData = ["redshift-serverless:GetCredentials"];
