@@ -4,6 +4,7 @@
 #   - Debian's Chromium, for the Playwright browser tests (skipped when ECOMOPS_CHROMIUM names one).
 #   - Node.js/npm (Debian's, if missing) and s3rver (npm, tools/s3rver), the S3-compatible server the
 #     S3 object store tests start on 127.0.0.1.
+#   - Python 3 (Debian's, if missing), which compile-checks the Glue job's script, etl/glue/csv_to_parquet.py.
 # Extra arguments go to 'dotnet test' (for example: ./test.sh --filter FullyQualifiedName~Generation).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +13,7 @@ chromium="${ECOMOPS_CHROMIUM:-/usr/bin/chromium}"
 apt_packages=()
 [ -x "$chromium" ] || apt_packages+=(chromium)
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "The tests need ${apt_packages[*]}: install them (or set ECOMOPS_CHROMIUM to a Chromium binary), then run ./test.sh again." >&2

@@ -49,6 +49,7 @@ public static class CliApp
             QueryCommand.Create(stdout, stderr),
             WarehouseCommand.Create(stdout, stderr),
             PipelineCommand.Create(stdout, stderr),
+            AwsCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);

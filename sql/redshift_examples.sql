@@ -1,5 +1,5 @@
 -- Loading the warehouse from the lake with COPY, and checking the loads (Amazon Redshift).
--- Replace ${bucket} and ${role_arn} (the role in iam/redshift-copy-role-policy.json).
+-- Replace ${bucket} and ${role_arn} (the role in iam/redshift-copy-role.json; infra/ecomops.yaml creates it).
 
 COPY customer_data
 FROM 's3://${bucket}/parquet/customer_data/'

@@ -319,7 +319,7 @@ public sealed class S3ObjectStore : IObjectStore
             AmazonS3Exception { ErrorCode: "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" or "InvalidToken" or "TokenRefreshRequired" } s3 =>
                 $"S3 did not accept the credentials for {operation} {where} ({s3.ErrorCode}: {s3.Message}). EcomOps takes credentials from the AWS " +
                 "default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role): check which one is in effect and " +
-                "that it is current, and that its IAM policy allows the lake's actions (iam/ecomops-app-policy.json).",
+                "that it is current, and that its IAM policy allows the lake's actions (iam/ecomops-dashboard.json).",
             AmazonS3Exception { ErrorCode: "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" } s3 =>
                 $"S3 bucket '{Bucket}' is not in {endpoint} ({operation} {where}: {s3.ErrorCode}). Set EcomOps:S3:Region to the bucket's region.",
             AmazonS3Exception s3 when s3.ErrorCode?.StartsWith("KMS.", StringComparison.Ordinal) == true =>
@@ -328,7 +328,7 @@ public sealed class S3ObjectStore : IObjectStore
             AmazonS3Exception s3 when s3.StatusCode == HttpStatusCode.Forbidden || s3.ErrorCode is "AccessDenied" or "AllAccessDisabled" =>
                 $"S3 denied {operation} {where} ({s3.ErrorCode ?? "HTTP 403"}). Check that the credentials in use are the intended ones (EcomOps " +
                 "takes them from the AWS default chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role) and that " +
-                $"their IAM policy allows it: iam/ecomops-app-policy.json lists what the lake needs, with its bucket set to '{Bucket}'" +
+                $"their IAM policy allows it: iam/ecomops-dashboard.json lists what the lake needs, with its bucket set to '{Bucket}'" +
                 (Options.Encryption == S3Encryption.SseKms ? $", and that they may use the KMS key EcomOps:S3:KmsKeyId '{Options.KmsKeyId}'." : "."),
             AmazonServiceException service =>
                 $"S3 {operation} {where} failed: {service.ErrorCode} (HTTP {(int)service.StatusCode}): {service.Message}",

@@ -56,6 +56,8 @@ public sealed partial class SqlAndIamTests
     [InlineData("s3:GetObjcet", "is not an action of s3")]
     [InlineData("s3:*", "is not an action of s3")]
     [InlineData("s3:ListObjectsV2", "is not an action of s3")]
+    [InlineData("glue:Get*", "is not an action of glue")]
+    [InlineData("*", "is not service:action")]
     [InlineData("glue:GetTabels", "is not an action of glue")]
     [InlineData("dynamodb:GetItem", "no list of actions for dynamodb")]
     [InlineData("GetObject", "is not service:action")]
@@ -111,11 +113,17 @@ public sealed partial class SqlAndIamTests
         ["redshift"] = ["GetClusterCredentials", "GetClusterCredentialsWithIAM"],
 
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
-        ["sts"] = ["AssumeRole"],
+        ["sts"] = ["AssumeRole", "GetCallerIdentity"],
+
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshiftserverless.html
+        ["redshift-serverless"] = ["GetCredentials"],
+
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+        ["cloudwatch"] = ["PutMetricData"],
     };
 
     /// <summary>What is wrong with an IAM action name, or null when its service has it.</summary>
-    private static string? ActionProblem(string file, string name)
+    internal static string? ActionProblem(string file, string name)
     {
         var colon = name.IndexOf(':');
         if (colon <= 0)

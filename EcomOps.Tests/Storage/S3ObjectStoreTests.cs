@@ -225,7 +225,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3rver) : ObjectStoreContra
 
         Assert.Contains($"s3://{_bucket}/raw/a.csv", error.Message);
         Assert.Contains("AWS_ACCESS_KEY_ID", error.Message);
-        Assert.Contains("iam/ecomops-app-policy.json", error.Message);
+        Assert.Contains("iam/ecomops-dashboard.json", error.Message);
         Assert.IsType<AmazonS3Exception>(error.InnerException);
     }
 
