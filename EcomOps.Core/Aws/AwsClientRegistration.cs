@@ -1,5 +1,4 @@
 using System.Net;
-using Amazon.Runtime.Signing;
 using EcomOps.Core.Aws.Athena;
 using EcomOps.Core.Aws.Glue;
 using EcomOps.Core.Aws.RedshiftData;
@@ -30,13 +29,13 @@ internal static class AwsClientRegistration
             .RedactLoggedHeaders(_ => true);
         // Added before the signer, so it sits outside it: every retry is signed afresh with its own X-Amz-Date.
         http.AddResilienceHandler("aws", (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptions<AwsOptions>>().Value;
+            pipeline.AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds));
+            // Polly's retry takes 1 or more attempts: 0 (no retries) means no retry strategy at all.
+            if (options.MaxRetryAttempts > 0)
             {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<AwsOptions>>().Value;
-                pipeline.AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds));
-                // Polly's retry takes 1 or more attempts: 0 (no retries) means no retry strategy at all.
-                if (options.MaxRetryAttempts > 0)
-                {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = options.MaxRetryAttempts,
                     BackoffType = DelayBackoffType.Exponential,
@@ -45,12 +44,11 @@ internal static class AwsClientRegistration
                     MaxDelay = TimeSpan.FromSeconds(options.RetryMaxDelaySeconds),
                     ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context.CancellationToken),
                 });
-                }
+            }
 
-                pipeline.AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
-            });
-        // The region given here is only the default: AwsJsonClient sets service and region on every message.
-        http.AddHttpMessageHandler(sp => new SigV4SigningHandler(sp.GetRequiredService<AwsCredentialSource>().Credentials, Amazon.RegionEndpoint.USEast1, AwsService.Glue.Name));
+            pipeline.AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
+        });
+        http.AddHttpMessageHandler(sp => new AwsSigningHandler(sp.GetRequiredService<AwsCredentialSource>()));
 
         services.TryAddSingleton<AwsJsonClient>();
         services.TryAddSingleton<GlueClient>();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly.Timeout;
@@ -11,7 +10,7 @@ namespace EcomOps.Core.Aws;
 
 /// <summary>
 /// Sends AWS JSON 1.1 requests (Glue, Athena, Redshift Data API): <c>POST /</c> with <c>X-Amz-Target</c>, signed with
-/// SigV4 by AWSSDK.Core's handler, retried on throttling and 5xx by the HTTP client's resilience pipeline (see
+/// SigV4 by AWSSDK.Core's signer (<see cref="AwsSigningHandler"/>), retried on throttling and 5xx by the HTTP client's resilience pipeline (see
 /// <see cref="AwsClientRegistration"/>). Error answers become <see cref="AwsServiceException"/>. Logs operation,
 /// status, request id and duration; never headers, bodies or credentials.
 /// </summary>
@@ -21,9 +20,6 @@ public sealed partial class AwsJsonClient
     public const string HttpClientName = "EcomOps.Aws";
 
     internal static readonly MediaTypeHeaderValue ContentType = new("application/x-amz-json-1.1");
-
-    private static readonly HttpRequestOptionsKey<string> SigningService = new(SigV4SigningHandler.ServiceOptionKey);
-    private static readonly HttpRequestOptionsKey<string> SigningRegion = new(SigV4SigningHandler.RegionOptionKey);
 
     private readonly IHttpClientFactory _httpClients;
     private readonly AwsEndpointResolver _endpoints;
@@ -48,9 +44,9 @@ public sealed partial class AwsJsonClient
         message.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, AwsJson.Options));
         message.Content.Headers.ContentType = ContentType;
         message.Headers.TryAddWithoutValidation("X-Amz-Target", operation.Target);
-        // One HttpClient for all services: the handler signs for the service and region set on each message.
-        message.Options.Set(SigningService, operation.Service.Name);
-        message.Options.Set(SigningRegion, endpoint.Region);
+        // One HttpClient for all services: the signing handler signs for the service and region set on each message.
+        message.Options.Set(AwsSigningHandler.Service, operation.Service.Name);
+        message.Options.Set(AwsSigningHandler.Region, endpoint.Region);
 
         var started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
