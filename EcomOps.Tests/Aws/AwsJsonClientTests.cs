@@ -234,6 +234,23 @@ public sealed class AwsJsonClientTests
     }
 
     [Fact]
+    public async Task NoAnswerWithinTheTimeout_GivesATimeoutExceptionNamingTheSettings()
+    {
+        using var endpoint = new AwsLoopback((_, _) => new LoopbackAnswer(200, "{}", Hold: true));
+        await using var services = AwsTestHost.Create(endpoint, settings: new Dictionary<string, string?>
+        {
+            ["EcomOps:Aws:AttemptTimeoutSeconds"] = "1",
+            ["EcomOps:Aws:TotalTimeoutSeconds"] = "1",
+            ["EcomOps:Aws:MaxRetryAttempts"] = "0",
+        });
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => services.GetRequiredService<GlueClient>().StartCrawlerAsync(new("lake")));
+
+        Assert.Contains("glue:StartCrawler", error.Message);
+        Assert.Contains("EcomOps:Aws:TotalTimeoutSeconds", error.Message);
+    }
+
+    [Fact]
     public async Task Logs_NameOperationsAndRequestIds_ButNoCredentialsOrSignatures()
     {
         var logs = new LogCollector();

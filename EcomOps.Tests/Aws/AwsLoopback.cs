@@ -13,7 +13,7 @@ internal sealed record ReceivedRequest(string Method, string Path, NameValueColl
 }
 
 /// <summary>What the loopback endpoint answers; <see cref="Hold"/> answers nothing until the endpoint stops.</summary>
-internal sealed record LoopbackAnswer(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, bool Hold = false)
+internal sealed record LoopbackAnswer(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, bool Hold = false, string ContentType = "application/x-amz-json-1.1")
 {
     public static LoopbackAnswer Json(string body, string requestId = "req-ok") => new(200, body, new Dictionary<string, string> { ["x-amzn-RequestId"] = requestId });
 
@@ -131,7 +131,7 @@ internal sealed class AwsLoopback : IDisposable
             }
 
             context.Response.StatusCode = answer.Status;
-            context.Response.ContentType = "application/x-amz-json-1.1";
+            context.Response.ContentType = answer.ContentType;
             foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
             {
                 context.Response.Headers[name] = value;
