@@ -26,7 +26,9 @@ internal static class AwsClientRegistration
         var http = services.AddHttpClient(AwsJsonClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             // Redirects must not be followed below the signer: the next hop would carry a stale or no signature.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All })
-            .RedactLoggedHeaders(_ => true);
+            // AwsJsonClient logs each call's operation, status and request id; the factory's per-request lines would
+            // add four Information entries to every status poll. Polly still logs retries.
+            .RemoveAllLoggers();
         // Added before the signer, so it sits outside it: every retry is signed afresh with its own X-Amz-Date.
         http.AddResilienceHandler("aws", (pipeline, context) =>
         {

@@ -88,6 +88,21 @@ public sealed class AwsJsonClientTests
     }
 
     [Fact]
+    public async Task StartQueryExecution_RetriedAfterA500_SendsTheSameIdempotencyToken()
+    {
+        using var endpoint = new AwsLoopback((_, n) => n == 0 ? LoopbackAnswer.Error(500, "InternalServerException", "oops", "req-1") : LoopbackAnswer.Json("""{"QueryExecutionId":"q-9"}"""));
+        await using var services = AwsTestHost.Create(endpoint);
+
+        var answer = await services.GetRequiredService<AthenaClient>().StartQueryExecutionAsync(new() { QueryString = "SELECT 1", WorkGroup = "primary" });
+
+        Assert.Equal("q-9", answer.QueryExecutionId);
+        var tokens = endpoint.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("ClientRequestToken").GetString()).ToList();
+        Assert.Equal(2, tokens.Count);
+        Assert.Equal(tokens[0], tokens[1]);
+        Assert.Equal(32, tokens[0]!.Length);
+    }
+
+    [Fact]
     public async Task ThrottlingException_IsRetried_ThenSucceeds()
     {
         using var endpoint = new AwsLoopback((_, n) => n < 2 ? LoopbackAnswer.Error(400, "ThrottlingException", "Rate exceeded", $"req-throttled-{n}") : LoopbackAnswer.Json("""{"JobRunId":"jr_1"}"""));

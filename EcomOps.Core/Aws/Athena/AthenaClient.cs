@@ -3,9 +3,13 @@ namespace EcomOps.Core.Aws.Athena;
 /// <summary>The Amazon Athena operations the Aws backend calls, over <see cref="AwsJsonClient"/>.</summary>
 public sealed class AthenaClient(AwsJsonClient client)
 {
-    /// <summary>Starts a query; poll <see cref="GetQueryExecutionAsync"/> for its end.</summary>
+    /// <summary>
+    /// Starts a query; poll <see cref="GetQueryExecutionAsync"/> for its end. Without a ClientRequestToken one is made
+    /// (as the AWS SDKs do for the model's idempotency tokens), so a retried request cannot start the query twice.
+    /// </summary>
     public Task<StartQueryExecutionResponse> StartQueryExecutionAsync(StartQueryExecutionRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<StartQueryExecutionRequest, StartQueryExecutionResponse>(AwsOperations.AthenaStartQueryExecution, request, cancellationToken);
+        client.SendAsync<StartQueryExecutionRequest, StartQueryExecutionResponse>(
+            AwsOperations.AthenaStartQueryExecution, request with { ClientRequestToken = request.ClientRequestToken ?? Guid.NewGuid().ToString("N") }, cancellationToken);
 
     /// <summary>A query's state and statistics.</summary>
     public Task<GetQueryExecutionResponse> GetQueryExecutionAsync(GetQueryExecutionRequest request, CancellationToken cancellationToken = default) =>

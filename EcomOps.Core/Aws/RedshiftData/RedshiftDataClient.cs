@@ -3,13 +3,18 @@ namespace EcomOps.Core.Aws.RedshiftData;
 /// <summary>The Redshift Data API operations the warehouse calls, over <see cref="AwsJsonClient"/>.</summary>
 public sealed class RedshiftDataClient(AwsJsonClient client)
 {
-    /// <summary>Submits one statement; poll <see cref="DescribeStatementAsync"/> for its end.</summary>
+    /// <summary>
+    /// Submits one statement; poll <see cref="DescribeStatementAsync"/> for its end. Without a ClientToken one is made,
+    /// so a retried request cannot run the statement twice.
+    /// </summary>
     public Task<ExecuteStatementResponse> ExecuteStatementAsync(ExecuteStatementRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<ExecuteStatementRequest, ExecuteStatementResponse>(AwsOperations.RedshiftDataExecuteStatement, request, cancellationToken);
+        client.SendAsync<ExecuteStatementRequest, ExecuteStatementResponse>(
+            AwsOperations.RedshiftDataExecuteStatement, request with { ClientToken = request.ClientToken ?? Guid.NewGuid().ToString("N") }, cancellationToken);
 
-    /// <summary>Submits statements that run as one transaction (such as DELETE then COPY).</summary>
+    /// <summary>Submits statements that run as one transaction (such as DELETE then COPY); a ClientToken is made as for <see cref="ExecuteStatementAsync"/>.</summary>
     public Task<ExecuteStatementResponse> BatchExecuteStatementAsync(BatchExecuteStatementRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<BatchExecuteStatementRequest, ExecuteStatementResponse>(AwsOperations.RedshiftDataBatchExecuteStatement, request, cancellationToken);
+        client.SendAsync<BatchExecuteStatementRequest, ExecuteStatementResponse>(
+            AwsOperations.RedshiftDataBatchExecuteStatement, request with { ClientToken = request.ClientToken ?? Guid.NewGuid().ToString("N") }, cancellationToken);
 
     /// <summary>A statement's state, error and row counts.</summary>
     public Task<DescribeStatementResponse> DescribeStatementAsync(DescribeStatementRequest request, CancellationToken cancellationToken = default) =>
