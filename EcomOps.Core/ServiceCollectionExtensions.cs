@@ -1,4 +1,5 @@
 using Amazon.S3;
+using EcomOps.Core.Aws;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
@@ -166,6 +167,8 @@ public static class ServiceCollectionExtensions
         AddLocalCatalog(services);
         services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
         services.TryAddSingleton<IWarehouse, RedshiftNotYetWarehouse>();
+        // The signed JSON 1.1 client and typed Glue/Athena/Redshift Data clients the engines will take.
+        services.AddAwsClients(configuration);
         services.AddAwsHealthChecks();
         services.TryAddSingleton(sp =>
         {

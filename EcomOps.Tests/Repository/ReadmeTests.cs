@@ -1,5 +1,6 @@
 using System.Reflection;
 using EcomOps.Core;
+using EcomOps.Core.Aws;
 using EcomOps.Core.Storage;
 using EcomOps.Tests.Support;
 
@@ -31,6 +32,7 @@ public sealed class ReadmeTests
     [
         .. typeof(EcomOpsOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => $"EcomOps:{p.Name}"),
         .. typeof(S3StoreOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => $"EcomOps:S3:{p.Name}"),
+        .. typeof(AwsOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => $"EcomOps:Aws:{p.Name}"),
     ];
 
     [Theory]
