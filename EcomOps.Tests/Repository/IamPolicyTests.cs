@@ -7,21 +7,8 @@ namespace EcomOps.Tests.Repository;
 /// <summary>iam/'s policies are least privilege: scoped resources, placeholders documented, and exactly what the code calls.</summary>
 public sealed partial class IamPolicyTests
 {
-    /// <summary>
-    /// The IAM actions the code calls. A copy of <c>EcomOps.Core.Aws.AwsOperations.All</c>, which is on the aws-client
-    /// branch and not yet on main: point this test at it when the two are merged.
-    /// </summary>
-    private static readonly string[] ActionsTheCodeCalls =
-    [
-        "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StartQueryExecution", "athena:StopQueryExecution",
-        "glue:BatchStopJobRun", "glue:GetCrawler", "glue:GetCrawlerMetrics", "glue:GetDatabases", "glue:GetJobRun",
-        "glue:GetJobRuns", "glue:GetPartitions", "glue:GetTable", "glue:GetTableVersions", "glue:GetTables",
-        "glue:StartCrawler", "glue:StartJobRun",
-        "redshift-data:BatchExecuteStatement", "redshift-data:CancelStatement", "redshift-data:DescribeStatement",
-        "redshift-data:ExecuteStatement", "redshift-data:GetStatementResult",
-        "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject",
-        "sts:GetCallerIdentity",
-    ];
+    /// <summary>The IAM actions the code calls: the typed AWS operations and the S3 store's calls.</summary>
+    private static IReadOnlyList<string> ActionsTheCodeCalls => EcomOps.Core.Aws.AwsOperations.All;
 
     /// <summary>Actions AWS authorizes on no resource, so a policy can only grant them on "*" (iam/README.md says why for each).</summary>
     private static readonly HashSet<string> ActionsWithoutResources =

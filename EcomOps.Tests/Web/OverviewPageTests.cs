@@ -45,7 +45,7 @@ public sealed class OverviewPageTests : IAsyncLifetime
         Assert.Equal("0", page.Find(".kpi-failures").GetAttribute("data-value"));
         Assert.NotNull(page.Find(".no-failures"));
         Assert.Equal("none", page.Find(".demo").GetAttribute("data-demo-status"));
-        Assert.Equal(["customer_data", "catalog_data", "transactions_data"], page.FindAll(".reconciliation-row").Select(r => r.GetAttribute("data-dataset")));
+        page.WaitForAssertion(() => Assert.Equal(["customer_data", "catalog_data", "transactions_data"], page.FindAll(".reconciliation-row").Select(r => r.GetAttribute("data-dataset"))), Slow);
     }
 
     [Fact]
@@ -74,11 +74,13 @@ public sealed class OverviewPageTests : IAsyncLifetime
         var page = _context.Render<OverviewPage>();
 
         page.WaitForAssertion(() => Assert.Equal("500", page.Find(".kpi-warehouse .warehouse-table[data-table='public.transactions_data']").GetAttribute("data-rows")), Slow);
-        Assert.True(3 == page.FindAll(".reconciliation-row[data-reconciled='true']").Count, string.Join(" | ", page.FindAll(".mismatch").Select(m => m.TextContent.Trim())));
+        // The KPIs show before the reconciliation is read: wait for it too.
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".reconciliation-row[data-reconciled='true']").Count), Slow);
         Assert.Equal("500", page.Find(".reconciliation-row[data-dataset='transactions_data'] .warehouse").GetAttribute("data-rows"));
         Assert.Equal("500", page.Find(".reconciliation-row[data-dataset='transactions_data'] .raw").GetAttribute("data-rows"));
 
-        page.Find(".reconciliation-row[data-dataset='transactions_data'] td a").Click();
+        // The page refreshes itself: a click can meet a re-render that replaced its handler, so it is retried until one lands.
+        page.WaitForAssertion(() => page.Find(".reconciliation-row[data-dataset='transactions_data'] td a").Click(), Slow);
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".lineage .lineage-node[data-kind='Load']")), Slow);
         Assert.NotEmpty(page.FindAll(".lineage .lineage-node[data-kind='RawFile']"));
@@ -90,7 +92,7 @@ public sealed class OverviewPageTests : IAsyncLifetime
         var page = _context.Render<OverviewPage>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("#run-demo")), Slow);
 
-        page.Find("#run-demo").Click();
+        page.WaitForAssertion(() => page.Find("#run-demo").Click(), Slow);
 
         var runs = await Get<IPipelineService>().ListAsync(new PipelineRunFilter());
         var demo = Assert.Single(runs);

@@ -45,7 +45,7 @@ public sealed class PipelinePageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".no-runs")), Slow);
 
         page.Find(".size-transactions input").Change("lots");
-        page.Find("#start-pipeline").Click();
+        page.WaitForAssertion(() => page.Find("#start-pipeline").Click(), Slow);
 
         page.WaitForAssertion(() => Assert.Contains("Transactions", page.Find(".start-problem").TextContent), Slow);
         Assert.Empty(await Get<IPipelineService>().ListAsync(new PipelineRunFilter()));
@@ -60,7 +60,7 @@ public sealed class PipelinePageTests : IAsyncLifetime
         page.Find(".size-products input").Change("20");
         page.Find(".size-transactions input").Change("500");
 
-        page.Find("#start-pipeline").Click();
+        page.WaitForAssertion(() => page.Find("#start-pipeline").Click(), Slow);
 
         var navigation = Get<NavigationManager>();
         page.WaitForAssertion(() => Assert.Contains("/pipeline/", navigation.Uri, StringComparison.Ordinal), Slow);
@@ -88,7 +88,7 @@ public sealed class PipelinePageTests : IAsyncLifetime
         Assert.Equal("failed", page.Find(".step-row[data-step='load']").GetAttribute("data-status"));
         Assert.Contains("Retry from load", page.Find(".retry-run").TextContent, StringComparison.Ordinal);
 
-        page.Find(".retry-run").Click();
+        page.WaitForAssertion(() => page.Find(".retry-run").Click(), Slow);
 
         var navigation = Get<NavigationManager>();
         page.WaitForAssertion(() => Assert.DoesNotContain(failed.Id.ToString(), navigation.Uri, StringComparison.Ordinal), Slow);

@@ -360,7 +360,8 @@ public sealed class QueryPageTests : IAsyncLifetime
     {
         var page = _context.Render<QueryPage>();
         page.Find("#query-sql").Input("SELECT date_trunc('month', \"timestamp\") AS month, country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY 1, 2");
-        page.Find("#run-query").Click();
+        // Typing re-renders the page: a click can meet the render that replaced its handler, so it is retried until one lands.
+        page.WaitForAssertion(() => page.Find("#run-query").Click(), Slow);
 
         page.WaitForAssertion(() => Assert.Equal("line", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
         Assert.Equal("country", page.Find(".query-chart").GetAttribute("data-series"));
@@ -372,7 +373,7 @@ public sealed class QueryPageTests : IAsyncLifetime
         await page.InvokeAsync(() => page.FindComponents<MudSelect<ChartKind>>().Single().Instance.ValueChanged.InvokeAsync(ChartKind.Pie));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".chart-series")));
 
-        page.Find(".chart-png").Click();
+        page.WaitForAssertion(() => page.Find(".chart-png").Click(), Slow);
         page.WaitForAssertion(() => Assert.Contains(_context.JSInterop.Invocations, i => i.Identifier == "downloadImage"));
     }
 
