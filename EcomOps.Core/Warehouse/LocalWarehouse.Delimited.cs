@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using DuckDB.NET.Data;
 
@@ -94,9 +93,7 @@ internal sealed partial class LocalWarehouse
         foreach (var file in plan.Files)
         {
             tally.StartFile(file);
-            await using var raw = await lake.OpenReadAsync(file.Key, null, cancellationToken).ConfigureAwait(false);
-            await using var counted = new CountingStream(raw, tally);
-            Stream input = copyOptions.Compression == CopyCompression.Gzip ? new GZipStream(counted, CompressionMode.Decompress) : counted;
+            var input = await OpenSourceAsync(file.Key, copyOptions, tally, cancellationToken).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
                 using var text = new StreamReader(input, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +18,7 @@ internal sealed partial class LocalWarehouse
     /// <summary>How a CSV load went in: through DuckDB's reader, or row by row and why.</summary>
     internal sealed record CsvPath(bool Fast, string? Reason);
 
-    // True when every file went in; false (with the reason logged) when the caller must roll back and go row by row.
+    // Fast when every file went in; else why not, and the caller rolls back and goes row by row.
     private async Task<CsvPath> TryLoadCsvFastAsync(DuckDBConnection connection, CopyOptions copyOptions, LoadPlan plan, LoadTally tally, CancellationToken cancellationToken)
     {
         if (CsvPrecheck.Ineligible(copyOptions, plan.Loaded) is { } ineligible)
@@ -104,9 +103,7 @@ internal sealed partial class LocalWarehouse
     // thread is blocked in DuckDB), and interrupts DuckDB as soon as it finds something the fast path must not load.
     private async Task<CsvPrecheckResult> PrecheckAsync(string key, CopyOptions copyOptions, LoadPlan plan, LoadTally tally, DuckDBCommand command, CancellationToken cancellationToken)
     {
-        await using var raw = await lake.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
-        await using var counted = new CountingStream(raw, tally);
-        Stream input = copyOptions.Compression == CopyCompression.Gzip ? new GZipStream(counted, CompressionMode.Decompress) : counted;
+        var input = await OpenSourceAsync(key, copyOptions, tally, cancellationToken).ConfigureAwait(false);
         await using (input.ConfigureAwait(false))
         {
             var nextReport = ProgressEveryBytes;

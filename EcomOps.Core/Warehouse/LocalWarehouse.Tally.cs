@@ -41,6 +41,14 @@ internal sealed partial class LocalWarehouse
         public void Report() => progress?.Report(new LoadProgress(Files.Count, filesTotal, Bytes, bytesTotal, Rows, Errors.Count));
     }
 
+    // A source file as a load reads it: its bytes counted into the tally as they come from the lake (compressed, when
+    // GZIP), then decompressed. Disposing the returned stream closes the lake's.
+    private async Task<Stream> OpenSourceAsync(string key, CopyOptions copyOptions, LoadTally tally, CancellationToken cancellationToken)
+    {
+        var counted = new CountingStream(await lake.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false), tally);
+        return copyOptions.Compression == CopyCompression.Gzip ? new System.IO.Compression.GZipStream(counted, System.IO.Compression.CompressionMode.Decompress) : counted;
+    }
+
     // Bytes read from the lake, for the progress bar and loaded_bytes.
     private sealed class CountingStream(Stream inner, LoadTally tally) : Stream
     {
