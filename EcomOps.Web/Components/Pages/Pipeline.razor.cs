@@ -136,20 +136,13 @@ public sealed partial class Pipeline : IDisposable
         }
     }
 
-    // A pipeline run or one of its steps' runs changed: read the runs again, at most one refresh queued at a time.
+    // A pipeline run or one of its steps' runs changed: read the runs again (unfinished step runs included), on the
+    // renderer's thread, with at most one refresh queued at a time.
     private void OnRunChanged(JobRun run)
     {
         if (run.Kind != JobKinds.Pipeline && run.ParentId is null)
         {
             return;
-        }
-
-        if (run.ParentId is not null)
-        {
-            lock (_children)
-            {
-                _children[run.Id] = run;
-            }
         }
 
         if (_refreshQueued)
