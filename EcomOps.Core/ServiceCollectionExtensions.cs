@@ -1,5 +1,6 @@
 using Amazon.S3;
 using EcomOps.Core.Aws;
+using EcomOps.Core.Aws.Engines;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
@@ -126,7 +127,9 @@ public static class ServiceCollectionExtensions
         // Folder renames: conversions commit in one atomic step here.
         services.TryAddSingleton<IAtomicPrefixSwap>(sp => sp.GetRequiredService<LocalObjectStore>());
         services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
-        AddLocalCatalog(services);
+        services.TryAddSingleton<LocalCatalog>();
+        services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<LocalCatalog>());
+        services.TryAddSingleton<ICrawlerEngine, LocalCrawlerEngine>();
         services.TryAddSingleton<IQueryEngine, DuckDbQueryEngine>();
         services.TryAddSingleton<IWarehouse, LocalWarehouse>();
         services.TryAddSingleton(sp =>
@@ -148,8 +151,7 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// The Aws backend: the lake is the S3 bucket <c>EcomOps:LakeBucket</c> (<c>EcomOps:S3</c> settings validated at
-    /// start-up, one client from the AWS default credential chain). Conversions still run in this process over
-    /// S3 until the Glue engine is registered here.
+    /// start-up, one client from the AWS default credential chain), and the Glue, Athena and Redshift engines.
     /// </summary>
     public static IServiceCollection AddAwsBackend(this IServiceCollection services, IConfiguration configuration)
     {
@@ -163,12 +165,12 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<S3StoreOptions>>().Value,
             sp.GetRequiredService<IAmazonS3>(),
             sp.GetService<ILogger<S3ObjectStore>>()));
-        services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
-        AddLocalCatalog(services);
-        services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
-        services.TryAddSingleton<IWarehouse, RedshiftNotYetWarehouse>();
-        // The signed JSON 1.1 client and typed Glue/Athena/Redshift Data clients the engines will take.
+        // The signed JSON 1.1 client and typed Glue/Athena/Redshift Data clients the engines take, then the engines.
         services.AddAwsClients(configuration);
+        services.AddGlueConversion();
+        services.AddGlueCatalog();
+        services.AddAthenaQueries();
+        services.AddRedshiftWarehouse();
         services.AddAwsHealthChecks();
         services.TryAddSingleton(sp =>
         {
@@ -184,14 +186,6 @@ public static class ServiceCollectionExtensions
             ]);
         });
         return services;
-    }
-
-    /// <summary>The catalog in the ops database and the crawler in this process: the Local backend's, and the Aws backend's until Glue's.</summary>
-    private static void AddLocalCatalog(IServiceCollection services)
-    {
-        services.TryAddSingleton<LocalCatalog>();
-        services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<LocalCatalog>());
-        services.TryAddSingleton<ICrawlerEngine, LocalCrawlerEngine>();
     }
 }
 

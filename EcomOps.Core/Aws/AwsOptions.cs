@@ -38,6 +38,15 @@ public sealed class AwsOptions
 
     /// <summary><c>EcomOps:Aws:RetryMaxDelaySeconds</c>: the cap on one retry's delay, 1..300 s (default 20).</summary>
     public int RetryMaxDelaySeconds { get; set; } = 20;
+
+    /// <summary><c>EcomOps:Aws:Glue:*</c>: the Glue job, crawler and database.</summary>
+    public GlueResourceOptions Glue { get; set; } = new();
+
+    /// <summary><c>EcomOps:Aws:Athena:*</c>: the workgroup and result location.</summary>
+    public AthenaResourceOptions Athena { get; set; } = new();
+
+    /// <summary><c>EcomOps:Aws:Redshift:*</c>: the Redshift target.</summary>
+    public RedshiftResourceOptions Redshift { get; set; } = new();
 }
 
 /// <summary>Endpoint overrides under <c>EcomOps:Aws:Endpoints</c>, each an absolute http or https URL; unset means the service's public regional endpoint.</summary>

@@ -24,6 +24,11 @@ public sealed class AwsOptionsTests : IDisposable
     [InlineData("AttemptTimeoutSeconds", "0", "EcomOps:Aws:AttemptTimeoutSeconds 0 is out of range; use 1 to 300 (default 30).")]
     [InlineData("MaxRetryAttempts", "11", "EcomOps:Aws:MaxRetryAttempts 11 is out of range; use 0 to 10 (default 4).")]
     [InlineData("TotalTimeoutSeconds", "10", "EcomOps:Aws:TotalTimeoutSeconds 10 is shorter than EcomOps:Aws:AttemptTimeoutSeconds 30")]
+    [InlineData("Glue:JobName", " ", "EcomOps:Aws:Glue:JobName ' ' is not a name")]
+    [InlineData("Glue:PollSeconds", "0", "EcomOps:Aws:Glue:PollSeconds 0 is out of range; use 1 to 300 (default 10).")]
+    [InlineData("Athena:OutputLocation", "/tmp/results", "EcomOps:Aws:Athena:OutputLocation '/tmp/results' is not an s3:// location")]
+    [InlineData("Redshift:CopyRoleArn", "ecomops-copy", "EcomOps:Aws:Redshift:CopyRoleArn 'ecomops-copy' is not an ARN")]
+    [InlineData("Redshift:ClusterIdentifier", "ecomops-dc2", "EcomOps:Aws:Redshift:ClusterIdentifier needs exactly one of EcomOps:Aws:Redshift:DbUser")]
     public void BadAwsSettings_FailAtStartUp_NamingTheKey(string key, string value, string message)
     {
         using var services = S3BackendHost.Build(_root.Path, new()

@@ -1,0 +1,42 @@
+using EcomOps.Core.Catalog;
+using EcomOps.Core.Conversion;
+using EcomOps.Core.Query;
+using EcomOps.Core.Warehouse;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace EcomOps.Core.Aws.Engines;
+
+/// <summary>The Aws backend's engines, one method per capability, called by <see cref="ServiceCollectionExtensions.AddAwsBackend"/>.</summary>
+internal static class AwsEngineRegistration
+{
+    /// <summary>Conversion: the Glue job.</summary>
+    public static IServiceCollection AddGlueConversion(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
+        return services;
+    }
+
+    /// <summary>Catalog: the Glue crawler and Data Catalog.</summary>
+    public static IServiceCollection AddGlueCatalog(this IServiceCollection services)
+    {
+        services.TryAddSingleton<LocalCatalog>();
+        services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<LocalCatalog>());
+        services.TryAddSingleton<ICrawlerEngine, LocalCrawlerEngine>();
+        return services;
+    }
+
+    /// <summary>Query: Amazon Athena.</summary>
+    public static IServiceCollection AddAthenaQueries(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
+        return services;
+    }
+
+    /// <summary>Warehouse: Amazon Redshift through the Data API.</summary>
+    public static IServiceCollection AddRedshiftWarehouse(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IWarehouse, RedshiftNotYetWarehouse>();
+        return services;
+    }
+}
