@@ -137,10 +137,10 @@ public static class ServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;
             return new BackendDescription(Backend.Local,
             [
-                new("Lake", options.LakeFullPath),
+                new("Lake", options.LakeFullPath, "EcomOps:DataRoot"),
                 new("Conversion", "in this process (CsvHelper → Parquet.Net)"),
                 new("Catalog", "the ops database, crawled in this process"),
-                new("Warehouse", sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.FullPath(options) + " (DuckDB, Redshift's load tables)"),
+                new("Warehouse", sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.FullPath(options) + " (DuckDB, Redshift's load tables)", "EcomOps:Warehouse:Path"),
             ]);
         });
         services.AddHostedService<SampleDataSeeder>();
@@ -176,13 +176,25 @@ public static class ServiceCollectionExtensions
         {
             var bucket = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket;
             var s3 = sp.GetRequiredService<IOptions<S3StoreOptions>>().Value;
+            var aws = sp.GetRequiredService<IOptions<AwsOptions>>().Value;
+            var redshift = aws.Redshift;
             return new BackendDescription(Backend.Aws,
             [
-                new("Lake", $"s3://{bucket}/"),
-                new("Region", s3.Region ?? "(from the endpoint)"),
-                new("Endpoint", s3.ServiceUrl ?? "Amazon S3"),
-                new("Conversion", "in this process, reading and writing S3 (the Glue engine comes with the Aws backend issue)"),
-                new("Catalog", "the ops database, crawled in this process over S3 (the Glue Data Catalog comes with the Aws backend issue)"),
+                new("Lake", $"s3://{bucket}/", "EcomOps:LakeBucket"),
+                new("S3 region", s3.Region ?? "(from the endpoint)", "EcomOps:S3:Region"),
+                new("S3 endpoint", s3.ServiceUrl ?? "Amazon S3", "EcomOps:S3:ServiceUrl"),
+                new("AWS region", sp.GetRequiredService<AwsEndpointResolver>().RegionOrHint, "EcomOps:Aws:Region"),
+                new("Conversion", $"Glue job {aws.Glue.JobName}", "EcomOps:Aws:Glue:JobName"),
+                new("Crawler", $"Glue crawler {aws.Glue.CrawlerName}", "EcomOps:Aws:Glue:CrawlerName"),
+                new("Catalog", $"Glue Data Catalog, database {aws.Glue.Database}", "EcomOps:Aws:Glue:Database"),
+                new("Queries", $"Athena workgroup {aws.Athena.Workgroup}, results in {aws.Athena.OutputLocation ?? $"s3://{bucket}/athena-results/"}", "EcomOps:Aws:Athena:Workgroup"),
+                new("Warehouse", redshift.EffectiveWorkgroup is { } workgroup
+                    ? $"Redshift Serverless workgroup {workgroup}, database {redshift.Database}"
+                    : $"Redshift cluster {redshift.ClusterIdentifier}, database {redshift.Database}",
+                    redshift.EffectiveWorkgroup is not null ? "EcomOps:Aws:Redshift:WorkgroupName" : "EcomOps:Aws:Redshift:ClusterIdentifier"),
+                new("Redshift sign-in", redshift.SecretArn is { } secret ? $"secret {secret}" : redshift.DbUser is { } user ? $"temporary credentials for {user}" : "the app's IAM identity",
+                    redshift.SecretArn is not null ? "EcomOps:Aws:Redshift:SecretArn" : "EcomOps:Aws:Redshift:DbUser"),
+                new("COPY role", redshift.CopyRoleArn ?? "(the one each COPY names, or the cluster's default)", "EcomOps:Aws:Redshift:CopyRoleArn"),
             ]);
         });
         return services;
@@ -195,5 +207,5 @@ public delegate IObjectStore LocalFolderStores(string folder);
 /// <summary>Where the configured backend keeps things, for the Settings page and <c>ecomops</c> diagnostics.</summary>
 public sealed record BackendDescription(Backend Backend, IReadOnlyList<BackendLocation> Locations);
 
-/// <summary>One thing a backend keeps somewhere: what, and where.</summary>
-public sealed record BackendLocation(string Label, string Value);
+/// <summary>One thing a backend keeps somewhere: what, where, and the setting that says so (when one does).</summary>
+public sealed record BackendLocation(string Label, string Value, string? SettingKey = null);

@@ -31,6 +31,9 @@ public sealed class AwsEndpointResolver
         ?? throw new InvalidOperationException(
             "No AWS region is configured: set EcomOps:Aws:Region (such as eu-west-1), or AWS_REGION, or a region in the AWS profile.");
 
+    /// <summary>For people (the Settings page): <see cref="Region"/>, or what to set when there is none.</summary>
+    public string RegionOrHint => (string.IsNullOrWhiteSpace(_options.Region) ? _chainRegion.Value : _options.Region) ?? "no region: set EcomOps:Aws:Region";
+
     /// <summary>The endpoint and signing region of <paramref name="service"/>.</summary>
     public AwsServiceEndpoint Resolve(AwsService service)
     {

@@ -1,4 +1,5 @@
 using EcomOps.Core.Alerts;
+using EcomOps.Core.Aws;
 using EcomOps.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,28 +41,60 @@ public static class OpsSignals
         services.AddHostedService<JobMetricsRecorder>();
 
         services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy("EcomOps is running."), [LiveTag])
-            .AddCheck<OpsDatabaseHealthCheck>("ops-database", tags: [ReadyTag], timeout: CheckTimeout);
+            .AddCheck("self", () => HealthCheckResult.Healthy("EcomOps is running."), [LiveTag]);
+        services.TryAddSingleton<IBackendChecks, BackendChecks>();
+        services.AddBackendCheck<OpsDatabaseHealthCheck>("ops-database", "Ops database (SQLite)",
+            sp => sp.GetRequiredService<Ops.OpsDatabase>().Path, "SELECT count(*) FROM ops_schema", polled: true);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a check of one service the backend depends on: shown on the Settings page with a Check button, and
+    /// run by <c>/readyz</c> when <paramref name="polled"/>.
+    /// </summary>
+    private static IServiceCollection AddBackendCheck<TCheck>(this IServiceCollection services, string name, string service, Func<IServiceProvider, string> target, string call, bool polled, TimeSpan? timeout = null)
+        where TCheck : class, IHealthCheck
+    {
+        services.AddHealthChecks().AddCheck<TCheck>(name, tags: polled ? [ReadyTag] : [], timeout: timeout ?? CheckTimeout);
+        services.AddSingleton(sp => new BackendCheck(name, service, target(sp), call, polled));
         return services;
     }
 
     /// <summary>The Local backend's checks: the lake folder and the DuckDB warehouse file.</summary>
     internal static IServiceCollection AddLocalHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks()
-            .AddCheck<LocalLakeHealthCheck>("lake", tags: [ReadyTag], timeout: CheckTimeout)
-            .AddCheck<LocalWarehouseHealthCheck>("warehouse", tags: [ReadyTag], timeout: CheckTimeout);
+        services.AddBackendCheck<LocalLakeHealthCheck>("lake", "Lake (a folder)",
+            sp => sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath, "list the folder, write and delete a dot-file", polled: true);
+        services.AddBackendCheck<LocalWarehouseHealthCheck>("warehouse", "Warehouse (DuckDB file)",
+            sp => sp.GetRequiredService<IOptions<Warehouse.WarehouseOptions>>().Value.FullPath(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value),
+            "open read-only, count its tables", polled: true);
         return services;
     }
 
     /// <summary>
-    /// The Aws backend's checks: the S3 bucket. Glue, Athena and Redshift get theirs with their engines; until then the
-    /// Aws backend runs them in this process, over S3.
+    /// The Aws backend's checks: the credentials, the S3 bucket, the Glue job, crawler and database, Athena's
+    /// workgroup and the Redshift target. <c>/readyz</c> polls the free control-plane reads, not STS (the bucket's
+    /// check fails as well when the credentials do) nor Redshift (each statement wakes and bills a Serverless workgroup).
     /// </summary>
     internal static IServiceCollection AddAwsHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks()
-            .AddCheck<S3LakeHealthCheck>("lake", tags: [ReadyTag], timeout: CheckTimeout);
+        static AwsOptions Aws(IServiceProvider sp) => sp.GetRequiredService<IOptions<AwsOptions>>().Value;
+        static string Region(IServiceProvider sp) => sp.GetRequiredService<AwsEndpointResolver>().RegionOrHint;
+        services.AddBackendCheck<AwsIdentityHealthCheck>("aws-identity", "AWS credentials (STS)",
+            sp => $"the AWS default chain{(Aws(sp).Profile is { } profile ? ", profile " + profile : "")}, {Region(sp)}", "sts:GetCallerIdentity", polled: false);
+        services.AddBackendCheck<S3LakeHealthCheck>("lake", "Lake (Amazon S3)",
+            sp => $"s3://{sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket}/", "s3:ListBucket (1 key)", polled: true);
+        services.AddBackendCheck<GlueJobHealthCheck>("glue-job", "Conversion (AWS Glue job)",
+            sp => $"{Aws(sp).Glue.JobName}, {Region(sp)}", "glue:GetJobRuns (1 run)", polled: true);
+        services.AddBackendCheck<GlueCrawlerHealthCheck>("glue-crawler", "Crawler (AWS Glue)",
+            sp => $"{Aws(sp).Glue.CrawlerName}, {Region(sp)}", "glue:GetCrawler", polled: true);
+        services.AddBackendCheck<GlueCatalogHealthCheck>("glue-catalog", "Catalog (Glue Data Catalog)",
+            sp => $"database {Aws(sp).Glue.Database}, {Region(sp)}", "glue:GetTables (1 table)", polled: true);
+        services.AddBackendCheck<RedshiftHealthCheck>("redshift", "Warehouse (Amazon Redshift, Data API)",
+            sp => Aws(sp).Redshift is var r && r.EffectiveWorkgroup is { } workgroup
+                ? $"Serverless workgroup {workgroup}, database {r.Database}, {Region(sp)}"
+                : $"cluster {Aws(sp).Redshift.ClusterIdentifier}, database {Aws(sp).Redshift.Database}, {Region(sp)}",
+            "redshift-data:ExecuteStatement SELECT current_user, current_database(), version()", polled: false, timeout: TimeSpan.FromSeconds(60));
         return services;
     }
 }

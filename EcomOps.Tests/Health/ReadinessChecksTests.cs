@@ -94,7 +94,7 @@ public sealed class S3ReadinessTests(S3rverFixture s3rver) : IDisposable
 
         Assert.Equal(HealthStatus.Healthy, report.Entries["lake"].Status);
         Assert.Contains($"s3://{S3rverFixture.Bucket}/ answers", report.Entries["lake"].Description, StringComparison.Ordinal);
-        Assert.Equal(["lake", "ops-database"], report.Entries.Keys.Order().ToArray());
+        Assert.Contains("ops-database", report.Entries.Keys);
     }
 
     [Fact]

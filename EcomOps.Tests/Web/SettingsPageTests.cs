@@ -47,6 +47,72 @@ public sealed class SettingsPageTests : IAsyncLifetime
         Assert.DoesNotContain(Path.Combine(_root.Path, "lake"), table);
     }
 
+    [Fact]
+    public void OnLocal_CheckRunsTheServicesCheckAgainEachTime_AndShowsWhatItFound()
+    {
+        Register(new() { ["EcomOps:LakeBucket"] = "shop-lake" });
+        var page = _context.Render<Settings>();
+        Assert.Equal(["ops-database", "lake", "warehouse"], page.FindAll(".backend-check").Select(r => r.GetAttribute("data-check") ?? "").ToArray());
+
+        Row(page, "lake").QuerySelector(".check-button")!.Click();
+        page.WaitForAssertion(() => Assert.Contains("Degraded", Row(page, "lake").QuerySelector(".check-status")!.TextContent));
+        Assert.Contains("does not exist yet", Row(page, "lake").QuerySelector(".check-description")!.TextContent);
+
+        Directory.CreateDirectory(Path.Combine(_root.Path, "lake", "shop-lake"));
+        Row(page, "lake").QuerySelector(".check-button")!.Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Healthy", Row(page, "lake").QuerySelector(".check-status")!.TextContent));
+        Assert.Contains("can be read and written", Row(page, "lake").QuerySelector(".check-description")!.TextContent);
+    }
+
+    [Fact]
+    public void OnAws_ItShowsTheGlueAthenaAndRedshiftNames_AndWhoTheCredentialsAre_AndAGlueRefusalVerbatim()
+    {
+        using var aws = new Aws.AwsLoopback((request, _) => request.Body.Contains("Action=GetCallerIdentity", StringComparison.Ordinal)
+            ? new Aws.LoopbackAnswer(200, """
+                <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+                  <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/analyst</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>
+                  <ResponseMetadata><RequestId>req-sts-2</RequestId></ResponseMetadata>
+                </GetCallerIdentityResponse>
+                """, ContentType: "text/xml")
+            : Aws.LoopbackAnswer.Error(400, "AccessDeniedException", "not authorized to perform: glue:GetJobRuns", "req-page-9"));
+        Register(new()
+        {
+            ["EcomOps:Backend"] = "Aws",
+            ["EcomOps:LakeBucket"] = "shop-lake",
+            ["EcomOps:S3:Region"] = "eu-west-1",
+            ["EcomOps:Aws:Region"] = "eu-west-1",
+            ["EcomOps:Aws:Glue:JobName"] = "shop-convert",
+            ["EcomOps:Aws:Redshift:ClusterIdentifier"] = "shop-dc2",
+            ["EcomOps:Aws:Redshift:DbUser"] = "loader",
+            ["EcomOps:Aws:Endpoints:Sts"] = aws.Url,
+            ["EcomOps:Aws:Endpoints:Glue"] = aws.Url,
+            ["EcomOps:Aws:MaxRetryAttempts"] = "0",
+        });
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? Storage.S3rverFixture.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? Storage.S3rverFixture.SecretKey);
+
+        var page = _context.Render<Settings>();
+
+        var locations = page.Find(".backend-locations").TextContent;
+        Assert.Contains("Glue job shop-convert", locations);
+        Assert.Contains("Athena workgroup ecomops, results in s3://shop-lake/athena-results/", locations);
+        Assert.Contains("Redshift cluster shop-dc2, database dev", locations);
+        Assert.Contains("temporary credentials for loader", locations);
+        page.WaitForAssertion(() => Assert.Contains("arn:aws:iam::123456789012:user/analyst", Row(page, "aws-identity").TextContent), TimeSpan.FromSeconds(10));
+
+        Row(page, "glue-job").QuerySelector(".check-button")!.Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Unhealthy", Row(page, "glue-job").QuerySelector(".check-status")?.TextContent ?? ""), TimeSpan.FromSeconds(10));
+        var said = Row(page, "glue-job").QuerySelector(".check-description")!.TextContent;
+        Assert.Contains("AccessDeniedException", said);
+        Assert.Contains("req-page-9", said);
+        Assert.Contains("iam/ecomops-dashboard.json", said);
+    }
+
+    private static AngleSharp.Dom.IElement Row(IRenderedComponent<Settings> page, string check) =>
+        page.FindAll(".backend-check").Single(r => r.GetAttribute("data-check") == check);
+
     private void Register(Dictionary<string, string?> settings)
     {
         settings["EcomOps:DataRoot"] = _root.Path;
