@@ -50,6 +50,7 @@ public static class CliApp
             WarehouseCommand.Create(stdout, stderr),
             PipelineCommand.Create(stdout, stderr),
             AwsCommand.Create(stdout, stderr),
+            CheckCommand.Create(stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);

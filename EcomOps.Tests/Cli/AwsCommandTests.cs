@@ -101,3 +101,48 @@ public sealed class AwsCommandOnS3Tests(S3rverFixture s3rver) : IDisposable
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Root, "etl", "glue", GlueJobScript.FileName)), body.ToArray());
     }
 }
+
+/// <summary><c>ecomops check</c>: the Settings page's checks from the command line.</summary>
+public sealed class CheckCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task OnLocal_EachCheckIsALine_AndAnUnhealthyOneFailsTheCommand()
+    {
+        var data = _dir.Combine("data");
+        Directory.CreateDirectory(Path.Combine(data, "lake"));
+        // The lake's folder is a file: nothing can be read or written there.
+        await File.WriteAllTextAsync(Path.Combine(data, "lake", "ecomops-lake"), "not a folder");
+
+        var (code, stdout, stderr) = await AwsCommandTests.RunAsync(["--data-root", data, "check"]);
+
+        Assert.Equal(CliApp.Failure, code);
+        var lines = stdout.TrimEnd().Split('\n');
+        Assert.Equal(["ops-database", "lake", "warehouse"], lines.Select(l => l.Split('\t')[0]).ToArray());
+        Assert.StartsWith("lake\tUnhealthy\t", lines[1], StringComparison.Ordinal);
+        Assert.Contains("is a file, not a folder", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("ops-database\tHealthy\t", lines[0], StringComparison.Ordinal);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task ANamedCheck_RunsOnlyIt_AndAnUnknownNameListsTheKnownOnes()
+    {
+        var data = _dir.Combine("data");
+
+        var (code, stdout, _) = await AwsCommandTests.RunAsync(["--data-root", data, "check", "ops-database"]);
+        var (badCode, _, stderr) = await AwsCommandTests.RunAsync(["--data-root", data, "check", "glue-job"]);
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("ops-database\tHealthy\t", Assert.Single(stdout.TrimEnd().Split('\n')), StringComparison.Ordinal);
+        Assert.Equal(CliApp.UsageError, badCode);
+        Assert.Contains("no check named glue-job; this backend's checks are ops-database, lake, warehouse", stderr, StringComparison.Ordinal);
+    }
+}
