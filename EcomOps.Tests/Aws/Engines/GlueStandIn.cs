@@ -43,7 +43,7 @@ internal sealed class GlueStandIn : IDisposable
     /// <summary>An error to answer instead, given the operation and how many calls of it came before; null to answer normally.</summary>
     public Func<string, int, LoopbackAnswer?>? Refuse { get; set; }
 
-    /// <summary>What in the requests received AWS would have refused against the model.</summary>
+    /// <summary>What in the requests received AWS would have refused against the model (or, in the stand-in's answers, what the model does not allow).</summary>
     public IReadOnlyList<string> Violations => [.. _violations];
 
     /// <summary>The requests received, by operation, in order.</summary>
@@ -119,13 +119,25 @@ internal sealed class GlueStandIn : IDisposable
             return refusal;
         }
 
-        return operation switch
+        var answer = operation switch
         {
             "StartJobRun" => Start(body),
             "GetJobRun" => Get(body),
             "BatchStopJobRun" => Stop(body),
             _ => LoopbackAnswer.Error(400, "InvalidInputException", $"The stand-in does not answer {operation}", RequestId),
         };
+
+        // The stand-in's own answers are held to the model too, so the engine is not tested against a Glue that cannot be.
+        if (answer.Status == 200)
+        {
+            using var sent = JsonDocument.Parse(answer.Body);
+            foreach (var problem in model.Validate(sent.RootElement, model.OutputShape(operation)))
+            {
+                _violations.Enqueue($"{operation} answer: {problem}");
+            }
+        }
+
+        return answer;
     }
 
     private LoopbackAnswer Start(JsonElement body)
