@@ -178,7 +178,8 @@ internal sealed partial class GlueConversionEngine(
         switch (run.JobRunState)
         {
             case GlueRunStates.Succeeded:
-                await RecordOutputsAsync(report, request, run, cancellationToken).ConfigureAwait(false);
+                // Also when a cancel came too late to stop it: the output exists and the history should list it.
+                await RecordOutputsAsync(report, request, run, cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Glue job {JobName} run {JobRunId} of {Dataset} succeeded in {Seconds} s", JobName, runId, request.Dataset.Name, run.ExecutionTime);
                 return;
             case GlueRunStates.Stopped:

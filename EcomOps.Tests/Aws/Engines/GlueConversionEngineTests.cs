@@ -97,6 +97,36 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
     }
 
     [Fact]
+    public async Task Cancel_ThatComesTooLateToStopTheGlueRun_EndsSucceeded_WithItsOutput_SayingSo()
+    {
+        await UploadAsync(Host, DatasetRegistry.Customers, 30);
+        _glue.Hold();
+        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"], "test").Single();
+        var runner = Host.Get<IJobRunner>();
+        await Eventually.UntilAsync(async () => (await runner.GetAsync(started.Id))!.ExternalId is { } id && _glue.IsHolding(id));
+        var glueRunId = _glue.Started.Single();
+        _glue.Refuse = (operation, _) =>
+        {
+            if (operation != "BatchStopJobRun")
+            {
+                return null;
+            }
+
+            // The run gets past the point where it can be stopped as the stop arrives.
+            _glue.Release();
+            return LoopbackAnswer.Json($$$"""{"SuccessfulSubmissions":[],"Errors":[{"JobName":"{{{GlueCoreHost.JobName}}}","JobRunId":"{{{glueRunId}}}","ErrorDetail":{"ErrorCode":"InvalidInputException","ErrorMessage":"Job Run cannot be stopped in its current state."}}]}""");
+        };
+
+        await runner.CancelAsync(started.Id);
+        var run = await runner.WaitAsync(started.Id).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobStatus.Succeeded, run.Status);
+        Assert.Equal(30, run.Counts.RowsWritten);
+        Assert.Contains(run.Results!, r => r.Name == "note" && r.Value.Contains("InvalidInputException", StringComparison.Ordinal));
+        Assert.Contains(run.Results!, r => r.Name == "note" && r.Value.Contains("before the stop", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Shutdown_LeavesTheGlueRunRunning_AndTheNextStartFollowsItToSucceeded()
     {
         Guid id;
