@@ -222,6 +222,22 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
     }
 
     [Fact]
+    public async Task ARunThatFindsNoNewFiles_Succeeds_WithoutClaimingTheEarlierRunsOutput()
+    {
+        await UploadAsync(Host, DatasetRegistry.Customers, 10);
+        var first = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions());
+        _glue.NothingNew = true;
+
+        var again = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+
+        Assert.Equal((JobStatus.Succeeded, 10), (first.Status, first.Counts.RowsWritten));
+        Assert.Equal(JobStatus.Succeeded, again.Status);
+        Assert.Empty(again.Outputs);
+        Assert.Equal(0, again.Counts.RowsWritten);
+        Assert.Contains(again.Results!, r => r.Name == "note" && r.Value.Contains("job bookmark", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TwoDatasets_QueueOnTheGlueEngine_OneGlueRunAtATime()
     {
         await UploadAsync(Host, DatasetRegistry.Customers, 10);

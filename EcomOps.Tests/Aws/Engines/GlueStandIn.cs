@@ -43,6 +43,9 @@ internal sealed class GlueStandIn : IDisposable
     /// <summary>An error to answer instead, given the operation and how many calls of it came before; null to answer normally.</summary>
     public Func<string, int, LoopbackAnswer?>? Refuse { get; set; }
 
+    /// <summary>When true, runs find no new CSV files, as the script does when every file is behind the job bookmark: they succeed and write nothing.</summary>
+    public bool NothingNew { get; set; }
+
     /// <summary>What in the requests received AWS would have refused against the model (or, in the stand-in's answers, what the model does not allow).</summary>
     public IReadOnlyList<string> Violations => [.. _violations];
 
@@ -224,6 +227,12 @@ internal sealed class GlueStandIn : IDisposable
             run.Waiting = false;
             var request = RequestOf(run.Arguments);
             var dataset = request.Dataset.Name;
+            if (NothingNew)
+            {
+                run.Finish("SUCCEEDED", null);
+                return;
+            }
+
             try
             {
                 await new ParquetConverter().ConvertAsync(request, _lake, null, run.Stop.Token);
