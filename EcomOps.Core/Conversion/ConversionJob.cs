@@ -12,6 +12,8 @@ internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionS
 {
     public override string Kind => JobKinds.Convert;
 
+    public override bool CanResume => engine.CanResume;
+
     public override JobPlan Plan(ConversionJob parameters)
     {
         var dataset = DatasetRegistry.Get(parameters.Dataset);
@@ -36,4 +38,8 @@ internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionS
         await conversion.RecoverBeforeRunAsync(context.RunId, cancellationToken).ConfigureAwait(false);
         await engine.ConvertAsync(context, parameters.Options.RequestFor(DatasetRegistry.Get(parameters.Dataset), context.RunId), cancellationToken).ConfigureAwait(false);
     }
+
+    // No recovery here: the remote run owns its output, and local staging belongs to runs of this process.
+    public override Task ResumeAsync(JobContext context, ConversionJob parameters, string externalId, CancellationToken cancellationToken) =>
+        engine.ResumeAsync(context, parameters.Options.RequestFor(DatasetRegistry.Get(parameters.Dataset), context.RunId), externalId, cancellationToken);
 }

@@ -20,4 +20,19 @@ public interface IConversionEngine
     /// </summary>
     /// <exception cref="ConversionFailedException">Nothing was committed; the message says why.</exception>
     Task ConvertAsync(JobContext context, ConversionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the engine's runs go on remotely after EcomOps stops and can be followed again from the external id
+    /// they recorded (<see cref="JobContext.SetExternalIdAsync"/>). False by default: in-process work ends with it.
+    /// </summary>
+    bool CanResume => false;
+
+    /// <summary>
+    /// Follows the remote run <paramref name="externalId"/> that an earlier process started for
+    /// <paramref name="request"/> until it ends, recording its outcome as <see cref="ConvertAsync"/> would. Only
+    /// called when <see cref="CanResume"/> is true.
+    /// </summary>
+    /// <exception cref="ConversionFailedException">The remote run failed; nothing was committed.</exception>
+    Task ResumeAsync(JobContext context, ConversionRequest request, string externalId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The {Name} conversion engine cannot follow a run started by another process.");
 }

@@ -14,6 +14,13 @@ public sealed class JobContext
 
     public Guid RunId => _state.Id;
 
+    /// <summary>
+    /// True once EcomOps is stopping (the runner is disposed), as opposed to a user's cancel: both cancel the run's
+    /// token, but remote work must be stopped on a cancel and left running on a stop, since a run that recorded an
+    /// external id is re-attached at the next start (<see cref="IJobHandler.CanResume"/>).
+    /// </summary>
+    public bool IsStopping => _runner.IsStopping;
+
     /// <summary>Who started the run; child runs are started by the same.</summary>
     public string StartedBy => _state.Snapshot.StartedBy;
 

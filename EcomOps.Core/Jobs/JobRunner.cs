@@ -67,6 +67,9 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
         _initialized = new Lazy<Task>(() => Task.Run(InitializeCoreAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>The runner is being disposed: runs' tokens are cancelled because EcomOps stops, not by a user.</summary>
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
     /// <summary>Runs of this process that are still in memory (unfinished, or finishing now).</summary>
     internal int LiveRunCount => _runs.Count;
 

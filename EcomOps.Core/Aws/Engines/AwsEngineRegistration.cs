@@ -10,10 +10,10 @@ namespace EcomOps.Core.Aws.Engines;
 /// <summary>The Aws backend's engines, one method per capability, called by <see cref="ServiceCollectionExtensions.AddAwsBackend"/>.</summary>
 internal static class AwsEngineRegistration
 {
-    /// <summary>Conversion: the Glue job.</summary>
+    /// <summary>Conversion: the Glue job (<c>EcomOps:Aws:Glue:JobName</c>), over the lake bucket.</summary>
     public static IServiceCollection AddGlueConversion(this IServiceCollection services)
     {
-        services.TryAddSingleton<IConversionEngine, LocalConversionEngine>();
+        services.TryAddSingleton<IConversionEngine, GlueConversionEngine>();
         return services;
     }
 
