@@ -14,6 +14,12 @@ public sealed class JobContext
 
     public Guid RunId => _state.Id;
 
+    /// <summary>
+    /// True once EcomOps is shutting down. A cancelled token then means "stop following", not "stop the work": remote
+    /// work that recorded an external id is left running (the next start re-attaches it), where a user's cancel stops it.
+    /// </summary>
+    public bool IsStopping => _runner.IsStopping;
+
     /// <summary>Who started the run; child runs are started by the same.</summary>
     public string StartedBy => _state.Snapshot.StartedBy;
 

@@ -53,6 +53,9 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
     private int _polling;
     private int _disposed;
 
+    /// <summary>True once this runner is shutting down (see <see cref="JobContext.IsStopping"/>).</summary>
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
     public JobRunner(IServiceProvider services, IJobHistory history, IOptions<JobsOptions> options, TimeProvider time, ILogger<JobRunner> logger)
     {
         _services = services;
