@@ -111,7 +111,9 @@ internal sealed partial class GlueCrawlerEngine(
             var requestedAt = time.GetUtcNow();
             try
             {
-                await glue.StartCrawlerAsync(new StartCrawlerRequest(name), cancellationToken).ConfigureAwait(false);
+                // Not cancellable once sent: a cancel mid-call would leave a crawl running that no run knows of. A cancel that
+                // comes now is seen by the first poll, which stops the crawl it can then name.
+                await glue.StartCrawlerAsync(new StartCrawlerRequest(name), CancellationToken.None).ConfigureAwait(false);
                 return requestedAt;
             }
             catch (AwsServiceException e) when (e.ErrorCode == "CrawlerRunningException")
