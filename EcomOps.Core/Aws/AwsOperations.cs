@@ -45,6 +45,7 @@ public static class AwsOperations
     public static readonly AwsOperation GlueGetJobRuns = new(AwsService.Glue, "GetJobRuns");
     public static readonly AwsOperation GlueBatchStopJobRun = new(AwsService.Glue, "BatchStopJobRun");
     public static readonly AwsOperation GlueStartCrawler = new(AwsService.Glue, "StartCrawler");
+    public static readonly AwsOperation GlueStopCrawler = new(AwsService.Glue, "StopCrawler");
     public static readonly AwsOperation GlueGetCrawler = new(AwsService.Glue, "GetCrawler");
     public static readonly AwsOperation GlueGetCrawlerMetrics = new(AwsService.Glue, "GetCrawlerMetrics");
     public static readonly AwsOperation GlueGetDatabases = new(AwsService.Glue, "GetDatabases");
@@ -70,8 +71,8 @@ public static class AwsOperations
     /// <summary>The operations the JSON 1.1 client sends (Glue, Athena, Redshift Data API).</summary>
     public static IReadOnlyList<AwsOperation> Json { get; } =
     [
-        GlueStartJobRun, GlueGetJobRun, GlueGetJobRuns, GlueBatchStopJobRun, GlueStartCrawler, GlueGetCrawler,
-        GlueGetCrawlerMetrics, GlueGetDatabases, GlueGetTables, GlueGetTable, GlueGetTableVersions, GlueGetPartitions,
+        GlueStartJobRun, GlueGetJobRun, GlueGetJobRuns, GlueBatchStopJobRun, GlueStartCrawler, GlueStopCrawler,
+        GlueGetCrawler, GlueGetCrawlerMetrics, GlueGetDatabases, GlueGetTables, GlueGetTable, GlueGetTableVersions, GlueGetPartitions,
         AthenaStartQueryExecution, AthenaGetQueryExecution, AthenaGetQueryResults, AthenaStopQueryExecution,
         RedshiftDataExecuteStatement, RedshiftDataBatchExecuteStatement, RedshiftDataDescribeStatement,
         RedshiftDataGetStatementResult, RedshiftDataCancelStatement,

@@ -82,9 +82,9 @@ internal static class CatalogDiff
 
     private static string Describe(CrawledTable table, CatalogPartition partition) => PartitionName(table.PartitionKeys, partition);
 
-    private static string PartitionName(IReadOnlyList<CatalogColumn> keys, CatalogPartition partition) =>
+    internal static string PartitionName(IReadOnlyList<CatalogColumn> keys, CatalogPartition partition) =>
         string.Join('/', keys.Zip(partition.Values, (k, v) => $"{k.Name}={v}"));
 
-    private static string Summarize(List<string> partitions) =>
+    internal static string Summarize(List<string> partitions) =>
         partitions.Count <= 3 ? string.Join(", ", partitions) : $"{string.Join(", ", partitions.Take(3))} and {partitions.Count - 3} more";
 }

@@ -22,6 +22,16 @@ public interface ICrawlerEngine
     Task<CrawlResult> CrawlAsync(JobContext context, CrawlOptions options, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A crawler engine whose crawls run remotely (a Glue crawler): each crawl records an external id, and a crawl that
+/// was still running when EcomOps stopped is followed again by it after a restart.
+/// </summary>
+public interface IResumableCrawlerEngine : ICrawlerEngine
+{
+    /// <summary>Follows the crawl <paramref name="externalId"/> names until it ends, then reads its outcome as <see cref="ICrawlerEngine.CrawlAsync"/> does.</summary>
+    Task<CrawlResult> ResumeAsync(JobContext context, CrawlOptions options, string externalId, CancellationToken cancellationToken);
+}
+
 /// <summary>What one crawl did: each table's outcome, the files it skipped and why, and what it read.</summary>
 /// <param name="BytesRead">Bytes fetched from the store: footers, manifests, CSV heads.</param>
 /// <param name="DataBytes">Bytes of the files the tables are made of, for the share read.</param>
@@ -89,6 +99,16 @@ internal sealed class CrawlJobHandler(ICrawlerEngine engine) : JobHandler<CrawlJ
     public override async Task RunAsync(JobContext context, CrawlJob parameters, CancellationToken cancellationToken)
     {
         var result = await engine.CrawlAsync(context, parameters.Options, cancellationToken).ConfigureAwait(false);
+        context.SetResults(result.ToResults());
+    }
+
+    // Only a remote engine has anything to follow again; the in-process crawler's runs end Interrupted as before.
+    public override bool CanResume => engine is IResumableCrawlerEngine;
+
+    public override async Task ResumeAsync(JobContext context, CrawlJob parameters, string externalId, CancellationToken cancellationToken)
+    {
+        var remote = engine as IResumableCrawlerEngine ?? throw new NotSupportedException($"The {engine.Name} crawler cannot follow a crawl again after a restart.");
+        var result = await remote.ResumeAsync(context, parameters.Options, externalId, cancellationToken).ConfigureAwait(false);
         context.SetResults(result.ToResults());
     }
 }

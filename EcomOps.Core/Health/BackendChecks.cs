@@ -12,7 +12,8 @@ namespace EcomOps.Core.Health;
 /// <param name="Target">What is checked, such as the job's name and region.</param>
 /// <param name="Call">The call the check makes, such as <c>glue:GetJobRuns (1 run)</c>.</param>
 /// <param name="Polled">True when <c>/readyz</c> runs it too; false for a check that costs something each time (it wakes a Redshift Serverless workgroup).</param>
-public sealed record BackendCheck(string Name, string Service, string Target, string Call, bool Polled);
+/// <param name="OnOpen">True when the Settings page runs it as it opens: free, and the first thing to know (who the AWS credentials are).</param>
+public sealed record BackendCheck(string Name, string Service, string Target, string Call, bool Polled, bool OnOpen = false);
 
 /// <summary>What one check found: its status, and what is wrong and what to set when it is not healthy.</summary>
 public sealed record BackendCheckResult(string Name, HealthStatus Status, string Description, TimeSpan Duration);

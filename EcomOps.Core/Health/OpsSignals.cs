@@ -52,11 +52,11 @@ public static class OpsSignals
     /// Registers a check of one service the backend depends on: shown on the Settings page with a Check button, and
     /// run by <c>/readyz</c> when <paramref name="polled"/>.
     /// </summary>
-    private static IServiceCollection AddBackendCheck<TCheck>(this IServiceCollection services, string name, string service, Func<IServiceProvider, string> target, string call, bool polled, TimeSpan? timeout = null)
+    private static IServiceCollection AddBackendCheck<TCheck>(this IServiceCollection services, string name, string service, Func<IServiceProvider, string> target, string call, bool polled, TimeSpan? timeout = null, bool onOpen = false)
         where TCheck : class, IHealthCheck
     {
         services.AddHealthChecks().AddCheck<TCheck>(name, tags: polled ? [ReadyTag] : [], timeout: timeout ?? CheckTimeout);
-        services.AddSingleton(sp => new BackendCheck(name, service, target(sp), call, polled));
+        services.AddSingleton(sp => new BackendCheck(name, service, target(sp), call, polled, onOpen));
         return services;
     }
 
@@ -81,7 +81,7 @@ public static class OpsSignals
         static AwsOptions Aws(IServiceProvider sp) => sp.GetRequiredService<IOptions<AwsOptions>>().Value;
         static string Region(IServiceProvider sp) => sp.GetRequiredService<AwsEndpointResolver>().RegionOrHint;
         services.AddBackendCheck<AwsIdentityHealthCheck>("aws-identity", "AWS credentials (STS)",
-            sp => $"the AWS default chain{(Aws(sp).Profile is { } profile ? ", profile " + profile : "")}, {Region(sp)}", "sts:GetCallerIdentity", polled: false);
+            sp => $"the AWS default chain{(Aws(sp).Profile is { } profile ? ", profile " + profile : "")}, {Region(sp)}", "sts:GetCallerIdentity", polled: false, onOpen: true);
         services.AddBackendCheck<S3LakeHealthCheck>("lake", "Lake (Amazon S3)",
             sp => $"s3://{sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeBucket}/", "s3:ListBucket (1 key)", polled: true);
         services.AddBackendCheck<GlueJobHealthCheck>("glue-job", "Conversion (AWS Glue job)",

@@ -23,9 +23,10 @@ public sealed class JobsOptions
     /// <c>EcomOps:Jobs:EngineLimits:&lt;engine&gt;</c>: runs that may use a remote engine at once, such as
     /// <c>EcomOps:Jobs:EngineLimits:athena = 10</c> (keep it within the service's own quota). An engine without a
     /// limit is unlimited. Default: <c>glue</c> 1, as the Glue job allows one run at a time (MaxConcurrentRuns 1,
-    /// one job bookmark), so conversions of several datasets queue here rather than being refused by Glue.
+    /// one job bookmark), so conversions of several datasets queue here rather than being refused by Glue; and
+    /// <c>glue-crawler</c> 1, as a crawler runs one crawl at a time.
     /// </summary>
-    public Dictionary<string, int> EngineLimits { get; set; } = new(StringComparer.Ordinal) { ["glue"] = 1 };
+    public Dictionary<string, int> EngineLimits { get; set; } = new(StringComparer.Ordinal) { ["glue"] = 1, ["glue-crawler"] = 1 };
 
     /// <summary>
     /// <c>EcomOps:Jobs:ReattachRemoteRuns</c>: at start-up, follow remote runs (Glue, Athena, Redshift Data)

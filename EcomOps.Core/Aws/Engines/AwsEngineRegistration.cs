@@ -20,9 +20,9 @@ internal static class AwsEngineRegistration
     /// <summary>Catalog: the Glue crawler and Data Catalog.</summary>
     public static IServiceCollection AddGlueCatalog(this IServiceCollection services)
     {
-        services.TryAddSingleton<LocalCatalog>();
-        services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<LocalCatalog>());
-        services.TryAddSingleton<ICrawlerEngine, LocalCrawlerEngine>();
+        services.TryAddSingleton<GlueDataCatalog>();
+        services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<GlueDataCatalog>());
+        services.TryAddSingleton<ICrawlerEngine, GlueCrawlerEngine>();
         return services;
     }
 

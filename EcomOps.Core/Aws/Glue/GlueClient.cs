@@ -27,6 +27,10 @@ public sealed class GlueClient(AwsJsonClient client)
     public Task<StartCrawlerResponse> StartCrawlerAsync(StartCrawlerRequest request, CancellationToken cancellationToken = default) =>
         client.SendAsync<StartCrawlerRequest, StartCrawlerResponse>(AwsOperations.GlueStartCrawler, request, cancellationToken);
 
+    /// <summary>Asks a running crawler to stop; it goes STOPPING, then READY with its last crawl CANCELLED.</summary>
+    public Task<StopCrawlerResponse> StopCrawlerAsync(StopCrawlerRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<StopCrawlerRequest, StopCrawlerResponse>(AwsOperations.GlueStopCrawler, request, cancellationToken);
+
     /// <summary>A crawler's state and last crawl.</summary>
     public Task<GetCrawlerResponse> GetCrawlerAsync(GetCrawlerRequest request, CancellationToken cancellationToken = default) =>
         client.SendAsync<GetCrawlerRequest, GetCrawlerResponse>(AwsOperations.GlueGetCrawler, request, cancellationToken);

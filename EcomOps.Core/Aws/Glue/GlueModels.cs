@@ -93,7 +93,24 @@ public sealed record Crawler
     public DateTimeOffset? LastUpdated { get; init; }
     public LastCrawlInfo? LastCrawl { get; init; }
     public long? Version { get; init; }
+    public CrawlerTargets? Targets { get; init; }
+    public SchemaChangePolicy? SchemaChangePolicy { get; init; }
 }
+
+/// <summary>What a crawler crawls (the S3 targets; the other kinds are not used here).</summary>
+public sealed record CrawlerTargets(IReadOnlyList<S3Target>? S3Targets);
+
+/// <summary>An S3 prefix a crawler crawls, with the glob patterns it skips.</summary>
+public sealed record S3Target(string? Path, IReadOnlyList<string>? Exclusions);
+
+/// <summary>What a crawler does with changed and deleted tables: UPDATE_IN_DATABASE or LOG; DEPRECATE_IN_DATABASE, DELETE_FROM_DATABASE or LOG.</summary>
+public sealed record SchemaChangePolicy(string? UpdateBehavior, string? DeleteBehavior);
+
+/// <summary>StopCrawler input.</summary>
+public sealed record StopCrawlerRequest(string Name);
+
+/// <summary>StopCrawler output (empty).</summary>
+public sealed record StopCrawlerResponse;
 
 /// <summary>The outcome of a crawler's last run.</summary>
 public sealed record LastCrawlInfo(string? Status, string? ErrorMessage, string? LogGroup, string? LogStream, string? MessagePrefix, DateTimeOffset? StartTime);

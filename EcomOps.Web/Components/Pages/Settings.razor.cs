@@ -1,5 +1,4 @@
 using System.Globalization;
-using EcomOps.Core;
 using EcomOps.Core.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MudBlazor;
@@ -20,10 +19,10 @@ public sealed partial class Settings : IDisposable
 
     protected override void OnInitialized()
     {
-        // Who the credentials are is the first thing to know on AWS, and STS's answer is free: ask on opening.
-        if (Backend.Backend == EcomOps.Core.Backend.Aws && Checks.Checks.Any(c => c.Name == "aws-identity"))
+        // Such as who the AWS credentials are: free to ask, and the first thing to know.
+        foreach (var check in Checks.Checks.Where(c => c.OnOpen))
         {
-            _ = CheckAsync("aws-identity");
+            _ = CheckAsync(check.Name);
         }
     }
 
