@@ -122,7 +122,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
 
     private async Task<QueryStreamSummary> RunSandboxedAsync(DuckDBConnection connection, string sql, IQueryRowWriter writer, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        var parsed = AthenaSqlTranslator.Parse(connection, sql);
+        var parsed = QueryGate.Check(connection, sql);
         var (tableFiles, types) = await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
         var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, types);
 
