@@ -310,7 +310,8 @@ internal sealed partial class AthenaStandIn : IDisposable
         var table = TableNotFound().Match(message);
         if (table.Success)
         {
-            var name = table.Groups["name"].Value;
+            // DuckDB names it "ecom.orders", or orders when unqualified.
+            var name = table.Groups["name"].Value.Trim('"').Split('.')[^1];
             var reference = Regex.Match(sql, $@"(\b\w+\.)?\b{Regex.Escape(name)}\b", RegexOptions.IgnoreCase);
             var schema = reference.Groups[1].Success ? reference.Groups[1].Value.TrimEnd('.').ToLowerInvariant() : "ecom";
             return $"TABLE_NOT_FOUND: {Position(sql, reference.Success ? reference.Index : 0)}: Table 'awsdatacatalog.{schema}.{name.ToLowerInvariant()}' does not exist";
