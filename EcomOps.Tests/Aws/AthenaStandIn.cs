@@ -379,9 +379,10 @@ internal sealed partial class AthenaStandIn : IDisposable
                 Bytes = summary.BytesScanned;
                 State = "SUCCEEDED";
             }
-            catch (OperationCanceledException) when (Stopped)
+            catch (OperationCanceledException)
             {
-                (State, Reason) = ("CANCELLED", "Query was cancelled by user");
+                // Stopped by StopQueryExecution, or by the stand-in's end.
+                (State, Reason) = ("CANCELLED", Stopped ? "Query was cancelled by user" : "The service stopped");
             }
             catch (Exception e) when (e is QueryFailedException or QueryRefusedException)
             {

@@ -47,7 +47,8 @@ internal sealed partial class AthenaQueryEngine(
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         ArgumentNullException.ThrowIfNull(writer);
-        QueryGate.Check(sql);
+        // DuckDB's parser blocks: off the caller's thread (a page's circuit), as the local engine runs DuckDB.
+        await Task.Run(() => QueryGate.Check(sql), cancellationToken).ConfigureAwait(false);
 
         var settings = queryOptions.Value;
         var started = time.GetTimestamp();
@@ -56,6 +57,7 @@ internal sealed partial class AthenaQueryEngine(
         var run = new Run(NewStartRequest(sql));
         try
         {
+            run.StartSent = true;
             run.Id = (await athena.StartQueryExecutionAsync(run.Request, linked.Token).ConfigureAwait(false)).QueryExecutionId
                 ?? throw new QueryFailedException($"Athena's StartQueryExecution answered no QueryExecutionId (workgroup '{run.Request.WorkGroup}').");
             LogStarted(run.Id, run.Request.WorkGroup!, run.Request.QueryExecutionContext!.Database!);
@@ -186,7 +188,7 @@ internal sealed partial class AthenaQueryEngine(
     // is found again by its ClientRequestToken (Athena answers the same id for the same token).
     private async Task StopAsync(Run run)
     {
-        if (run.Finished)
+        if (run.Finished || !run.StartSent)
         {
             return;
         }
@@ -214,6 +216,8 @@ internal sealed partial class AthenaQueryEngine(
         public StartQueryExecutionRequest Request { get; } = request;
 
         public string? Id { get; set; }
+
+        public bool StartSent { get; set; }
 
         public bool Finished { get; set; }
     }
