@@ -49,6 +49,29 @@ public sealed class AthenaQueryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task ThroughTheQueryService_AthenaRuns_AreInTheHistory_WithTheEngineBytesAndAthenasErrors()
+    {
+        var host = AthenaTestHost.Create(_athena);
+        _hosts.Add(host);
+        var queries = host.Get<IQueryService>();
+        _athena.Before = (request, _) => request.Body.Contains("denied_here", StringComparison.Ordinal)
+            ? LoopbackAnswer.Error(400, "AccessDeniedException", "not authorized", "req-denied-9")
+            : null;
+
+        var result = await queries.RunAsync(new QueryRunRequest("SELECT count(*) AS n FROM ecom.transactions_data", "ada", QuerySource.Cli));
+        await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest("SELECT 'denied_here' AS s", "ada")));
+        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("DROP TABLE transactions_data", "ada")));
+
+        Assert.Equal("Amazon Athena (workgroup ecomops)", queries.EngineName);
+        var history = await queries.HistoryAsync();
+        Assert.Equal(["Refused", "Failed", "Succeeded"], history.Select(h => h.Status));
+        Assert.All(history, h => Assert.Equal("Amazon Athena (workgroup ecomops)", h.Engine));
+        Assert.Contains("req-denied-9", history[1].Error, StringComparison.Ordinal);
+        Assert.Equal(result.BytesScanned, history[2].BytesScanned);
+        Assert.Equal(2, _athena.Bodies("StartQueryExecution").Count);
+    }
+
+    [Fact]
     public async Task EveryRequest_ConformsToTheModel_AndStartNamesTheWorkgroupDatabaseCatalogAndResults()
     {
         var engine = Engine();
@@ -120,7 +143,7 @@ public sealed class AthenaQueryEngineTests : IDisposable
     }
 
     [Fact]
-    public async Task BytesScanned_AreAthenasDataScannedInBytes_AndTheCostFollows()
+    public async Task BytesScanned_AreAthenasDataScannedInBytes_AndTheCostFollows_AndTheDurationIsAthenasTotalTime()
     {
         var result = await Engine().RunAsync("SELECT sum(amount) AS revenue FROM ecom.transactions_data WHERE year = '2024'");
 
@@ -129,6 +152,7 @@ public sealed class AthenaQueryEngineTests : IDisposable
         Assert.Equal(_athena.BytesScanned(id), result.BytesScanned);
         Assert.InRange(result.BytesScanned!.Value, 1, long.MaxValue);
         Assert.Equal(AthenaPricing.CostUsd(AthenaPricing.BilledBytes(result.BytesScanned.Value)), result.CostUsd);
+        Assert.Equal(TimeSpan.FromMilliseconds(_athena.TotalMillis(id)), result.Duration);
     }
 
     [Fact]
