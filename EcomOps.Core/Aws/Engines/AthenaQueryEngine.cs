@@ -128,8 +128,10 @@ internal sealed partial class AthenaQueryEngine(
                 case "SUCCEEDED":
                     return execution;
                 case "FAILED":
+                    LogEnded(id, "FAILED", execution.Status?.StateChangeReason);
                     throw Failed(id, execution.Status);
                 case "CANCELLED":
+                    LogEnded(id, "CANCELLED", execution.Status?.StateChangeReason);
                     throw CancelledByAthena(id, execution.Status);
                 default:
                     await Task.Delay(poll, time, cancellationToken).ConfigureAwait(false);
@@ -227,6 +229,9 @@ internal sealed partial class AthenaQueryEngine(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Athena query {QueryExecutionId} gave {Rows} rows{Stopped}, {Bytes} bytes scanned, in {DurationMs:F0} ms")]
     private partial void LogSucceeded(string queryExecutionId, long rows, string stopped, long? bytes, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Athena query {QueryExecutionId} ended {State}: {Reason}")]
+    private partial void LogEnded(string queryExecutionId, string state, string? reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Athena query {QueryExecutionId} stopped")]
     private partial void LogStopped(string queryExecutionId);
