@@ -135,6 +135,9 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
                 using var command = connection.CreateCommand();
                 command.CommandText = engineSql;
                 using var registration = timeout.Token.Register(command.Cancel);
+
+                // A cancel that came before the statement started would be lost: DuckDB's interrupt applies to a running statement.
+                timeout.Token.ThrowIfCancellationRequested();
                 using var reader = command.ExecuteReader();
                 var (columns, count, stopped) = await ReadRowsAsync(reader, writer, timeout.Token).ConfigureAwait(false);
                 reader.Dispose();

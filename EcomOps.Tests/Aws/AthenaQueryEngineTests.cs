@@ -242,6 +242,35 @@ public sealed class AthenaQueryEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task ACancelWhileTheStartIsUnanswered_FindsTheQueryByItsToken_AndStopsIt()
+    {
+        var held = new TaskCompletionSource();
+        _athena.Before = (request, number) =>
+        {
+            if (number == 0)
+            {
+                held.TrySetResult();
+                return new LoopbackAnswer(200, "", Hold: true);
+            }
+
+            return null;
+        };
+        using var cancel = new CancellationTokenSource();
+        var running = Engine().RunAsync(LongQuery, cancellationToken: cancel.Token);
+
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        var starts = _athena.Bodies("StartQueryExecution");
+        Assert.Equal(2, starts.Count);
+        Assert.Equal(starts[0].GetProperty("ClientRequestToken").GetString(), starts[1].GetProperty("ClientRequestToken").GetString());
+        var id = Assert.Single(_athena.Started);
+        Assert.Equal([id], _athena.Stopped);
+        await Eventually.UntilAsync(() => Task.FromResult(_athena.HasEnded(id)));
+    }
+
+    [Fact]
     public async Task TheWorkgroupCheck_ReadsStateEnforcedLocationAndScanLimit_AndNamesAMissingWorkgroup()
     {
         var host = AthenaTestHost.Create(_athena);
