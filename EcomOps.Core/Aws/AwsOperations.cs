@@ -58,6 +58,7 @@ public static class AwsOperations
     public static readonly AwsOperation AthenaGetQueryExecution = new(AwsService.Athena, "GetQueryExecution");
     public static readonly AwsOperation AthenaGetQueryResults = new(AwsService.Athena, "GetQueryResults");
     public static readonly AwsOperation AthenaStopQueryExecution = new(AwsService.Athena, "StopQueryExecution");
+    public static readonly AwsOperation AthenaGetWorkGroup = new(AwsService.Athena, "GetWorkGroup");
 
     public static readonly AwsOperation RedshiftDataExecuteStatement = new(AwsService.RedshiftData, "ExecuteStatement");
     public static readonly AwsOperation RedshiftDataBatchExecuteStatement = new(AwsService.RedshiftData, "BatchExecuteStatement");
@@ -73,7 +74,7 @@ public static class AwsOperations
     [
         GlueStartJobRun, GlueGetJobRun, GlueGetJobRuns, GlueBatchStopJobRun, GlueStartCrawler, GlueStopCrawler,
         GlueGetCrawler, GlueGetCrawlerMetrics, GlueGetDatabases, GlueGetTables, GlueGetTable, GlueGetTableVersions, GlueGetPartitions,
-        AthenaStartQueryExecution, AthenaGetQueryExecution, AthenaGetQueryResults, AthenaStopQueryExecution,
+        AthenaStartQueryExecution, AthenaGetQueryExecution, AthenaGetQueryResults, AthenaStopQueryExecution, AthenaGetWorkGroup,
         RedshiftDataExecuteStatement, RedshiftDataBatchExecuteStatement, RedshiftDataDescribeStatement,
         RedshiftDataGetStatementResult, RedshiftDataCancelStatement,
     ];

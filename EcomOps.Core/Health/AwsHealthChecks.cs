@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using EcomOps.Core.Aws;
+using EcomOps.Core.Aws.Engines;
 using EcomOps.Core.Aws.Glue;
 using EcomOps.Core.Aws.RedshiftData;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -76,6 +77,24 @@ internal sealed class GlueCatalogHealthCheck(GlueClient glue, IOptions<AwsOption
             return tables.TableList is { Count: > 0 } list
                 ? $"The Glue database {database} answers (its first table is {list[0].Name})."
                 : $"The Glue database {database} answers; it has no tables yet (run the crawler).";
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The workgroup exists and is enabled: <c>athena:GetWorkGroup</c>, with the limits its queries run under.</summary>
+internal sealed class AthenaWorkgroupHealthCheck(IAthenaWorkgroupCheck athena, IOptions<AwsOptions> options, AwsEndpointResolver endpoints) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var name = options.Value.Athena.Workgroup;
+        return await AwsCheck.RunAsync($"Athena workgroup {name}", "EcomOps:Aws:Athena:Workgroup", endpoints.Region, async () =>
+        {
+            var workgroup = await athena.GetAsync(cancellationToken).ConfigureAwait(false);
+            var cutoff = workgroup.BytesScannedCutoffPerQuery is { } bytes ? string.Create(CultureInfo.InvariantCulture, $"queries stop after {bytes / 1e9:0.##} GB scanned") : "no scan limit per query";
+            var results = workgroup.OutputLocation is { } location ? $"results in {location}{(workgroup.Enforced ? " (enforced)" : "")}" : "no result location of its own";
+            var said = $"The Athena workgroup {name} answers: {workgroup.State.ToLowerInvariant()}, {cutoff}, {results}{(workgroup.EngineVersion is { } engine ? ", " + engine : "")}.";
+            // A disabled workgroup refuses every query: the service is there, but nothing can run.
+            return string.Equals(workgroup.State, "ENABLED", StringComparison.OrdinalIgnoreCase) ? said : throw new AwsCheckFailedException(said + " Enable it in the Athena console, or set EcomOps:Aws:Athena:Workgroup to an enabled one.");
         }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -90,6 +90,8 @@ public static class OpsSignals
             sp => $"{Aws(sp).Glue.CrawlerName}, {Region(sp)}", "glue:GetCrawler", polled: true);
         services.AddBackendCheck<GlueCatalogHealthCheck>("glue-catalog", "Catalog (Glue Data Catalog)",
             sp => $"database {Aws(sp).Glue.Database}, {Region(sp)}", "glue:GetTables (1 table)", polled: true);
+        services.AddBackendCheck<AthenaWorkgroupHealthCheck>("athena", "Queries (Amazon Athena)",
+            sp => $"workgroup {Aws(sp).Athena.Workgroup}, {Region(sp)}", "athena:GetWorkGroup", polled: true);
         services.AddBackendCheck<RedshiftHealthCheck>("redshift", "Warehouse (Amazon Redshift, Data API)",
             sp => Aws(sp).Redshift is var r && r.EffectiveWorkgroup is { } workgroup
                 ? $"Serverless workgroup {workgroup}, database {r.Database}, {Region(sp)}"

@@ -122,7 +122,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
 
     private async Task<QueryStreamSummary> RunSandboxedAsync(DuckDBConnection connection, string sql, IQueryRowWriter writer, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
-        var parsed = AthenaSqlTranslator.Parse(connection, sql);
+        var parsed = QueryGate.Check(connection, sql);
         var (tableFiles, types) = await CreateViewsAsync(connection, AthenaSqlTranslator.TablesOf(parsed.Tree), timeout.Token).ConfigureAwait(false);
         var engineSql = AthenaSqlTranslator.Rewrite(connection, parsed, types);
 
@@ -135,6 +135,9 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
                 using var command = connection.CreateCommand();
                 command.CommandText = engineSql;
                 using var registration = timeout.Token.Register(command.Cancel);
+
+                // A cancel that came before the statement started would be lost: DuckDB's interrupt applies to a running statement.
+                timeout.Token.ThrowIfCancellationRequested();
                 using var reader = command.ExecuteReader();
                 var (columns, count, stopped) = await ReadRowsAsync(reader, writer, timeout.Token).ConfigureAwait(false);
                 reader.Dispose();

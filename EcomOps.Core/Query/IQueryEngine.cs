@@ -22,18 +22,3 @@ public interface IQueryEngine
     /// </summary>
     Task<QueryStreamSummary> StreamAsync(string sql, IQueryRowWriter writer, CancellationToken cancellationToken = default);
 }
-
-/// <summary>The Aws backend's engine until Amazon Athena's arrives (the Aws backend issue): it says so.</summary>
-internal sealed class AthenaNotYetEngine : IQueryEngine
-{
-    public string Name => "Amazon Athena (not yet)";
-
-    public Task<QueryResult> RunAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default) =>
-        throw NotYet();
-
-    public Task<QueryStreamSummary> StreamAsync(string sql, IQueryRowWriter writer, CancellationToken cancellationToken = default) =>
-        throw NotYet();
-
-    private static QueryFailedException NotYet() =>
-        new("Queries on the Aws backend run on Amazon Athena, which is not built yet (the Aws backend issue). Use EcomOps:Backend=Local to query the lake with DuckDB.");
-}

@@ -35,12 +35,13 @@ public sealed class AwsServiceChecksTests(S3rverFixture s3rver) : IDisposable
         var checks = host.Get<IBackendChecks>().Checks;
         var report = await ReadinessChecksTests.ReadyAsync(host);
 
-        Assert.Equal(["ops-database", "aws-identity", "lake", "glue-job", "glue-crawler", "glue-catalog", "redshift"], checks.Select(c => c.Name).ToArray());
-        Assert.Equal(["glue-catalog", "glue-crawler", "glue-job", "lake", "ops-database"], report.Entries.Keys.Order().ToArray());
+        Assert.Equal(["ops-database", "aws-identity", "lake", "glue-job", "glue-crawler", "glue-catalog", "athena", "redshift"], checks.Select(c => c.Name).ToArray());
+        Assert.Equal(["athena", "glue-catalog", "glue-crawler", "glue-job", "lake", "ops-database"], report.Entries.Keys.Order().ToArray());
         Assert.Equal(HealthStatus.Healthy, report.Status);
         Assert.Contains("The Glue job ecomops-csv-to-parquet answers; its last run jr_1 is SUCCEEDED", report.Entries["glue-job"].Description, StringComparison.Ordinal);
         Assert.Contains("The Glue crawler ecomops-parquet answers (ready, into database ecom); its last crawl succeeded", report.Entries["glue-crawler"].Description, StringComparison.Ordinal);
         Assert.Equal("The Glue database ecom answers (its first table is transactions_data).", report.Entries["glue-catalog"].Description);
+        Assert.Equal("The Athena workgroup ecomops answers: enabled, queries stop after 10.74 GB scanned, results in s3://ecomops-lake/athena-results/ (enforced), Athena engine version 3.", report.Entries["athena"].Description);
         Assert.DoesNotContain(aws.Requests, r => r.Header("X-Amz-Target")?.StartsWith("RedshiftData", StringComparison.Ordinal) == true || r.Body.Contains("GetCallerIdentity", StringComparison.Ordinal));
         Assert.Contains("glue.GetJobRuns", aws.Requests.Select(r => r.Header("X-Amz-Target") ?? "").Select(t => t.Replace("AWSGlue", "glue", StringComparison.Ordinal)));
     }
@@ -85,6 +86,19 @@ public sealed class AwsServiceChecksTests(S3rverFixture s3rver) : IDisposable
         Assert.StartsWith("Glue crawler ecomops-parquet was not found in eu-west-1:", result.Description, StringComparison.Ordinal);
         Assert.Contains("EcomOps:Aws:Glue:CrawlerName", result.Description, StringComparison.Ordinal);
         Assert.Contains("infra/ecomops.yaml", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADisabledAthenaWorkgroup_IsUnhealthy_SayingNothingCanRunThere()
+    {
+        var (host, _) = Start((request, number) => Target(request) == "AmazonAthena.GetWorkGroup"
+            ? LoopbackAnswer.Json("""{"WorkGroup":{"Name":"ecomops","State":"DISABLED","Configuration":{}}}""")
+            : Healthy(request, number));
+
+        var result = await host.Get<IBackendChecks>().RunAsync("athena");
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Equal("The Athena workgroup ecomops answers: disabled, no scan limit per query, no result location of its own. Enable it in the Athena console, or set EcomOps:Aws:Athena:Workgroup to an enabled one.", result.Description);
     }
 
     [Fact]
@@ -150,6 +164,7 @@ public sealed class AwsServiceChecksTests(S3rverFixture s3rver) : IDisposable
             "AWSGlue.GetJobRuns" => LoopbackAnswer.Json("""{"JobRuns":[{"Id":"jr_1","JobName":"ecomops-csv-to-parquet","JobRunState":"SUCCEEDED","StartedOn":1764590400.0}]}"""),
             "AWSGlue.GetCrawler" => LoopbackAnswer.Json("""{"Crawler":{"Name":"ecomops-parquet","State":"READY","DatabaseName":"ecom","LastCrawl":{"Status":"SUCCEEDED","StartTime":1764590400.0}}}"""),
             "AWSGlue.GetTables" => LoopbackAnswer.Json("""{"TableList":[{"Name":"transactions_data","DatabaseName":"ecom"}]}"""),
+            "AmazonAthena.GetWorkGroup" => LoopbackAnswer.Json("""{"WorkGroup":{"Name":"ecomops","State":"ENABLED","Configuration":{"ResultConfiguration":{"OutputLocation":"s3://ecomops-lake/athena-results/"},"EnforceWorkGroupConfiguration":true,"BytesScannedCutoffPerQuery":10737418240,"EngineVersion":{"SelectedEngineVersion":"AUTO","EffectiveEngineVersion":"Athena engine version 3"}}}}"""),
             "RedshiftData.ExecuteStatement" => LoopbackAnswer.Json("""{"Id":"st-1","WorkgroupName":"ecomops","Database":"dev"}"""),
             "RedshiftData.DescribeStatement" => LoopbackAnswer.Json(Interlocked.Increment(ref _describes) == 1 ? """{"Id":"st-1","Status":"STARTED"}""" : """{"Id":"st-1","Status":"FINISHED","HasResultSet":true}"""),
             "RedshiftData.GetStatementResult" => LoopbackAnswer.Json("""{"Records":[[{"stringValue":"IAMR:ecomops"},{"stringValue":"dev"},{"stringValue":"PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467"}]],"ColumnMetadata":[{"name":"current_user"},{"name":"current_database"},{"name":"version"}],"TotalNumRows":1}"""),

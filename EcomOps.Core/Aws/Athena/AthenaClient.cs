@@ -26,4 +26,8 @@ public sealed class AthenaClient(AwsJsonClient client)
     /// <summary>Cancels a running query.</summary>
     public Task<StopQueryExecutionResponse> StopQueryExecutionAsync(StopQueryExecutionRequest request, CancellationToken cancellationToken = default) =>
         client.SendAsync<StopQueryExecutionRequest, StopQueryExecutionResponse>(AwsOperations.AthenaStopQueryExecution, request, cancellationToken);
+
+    /// <summary>A workgroup's state and configuration (the Settings page's check).</summary>
+    public Task<GetWorkGroupResponse> GetWorkGroupAsync(GetWorkGroupRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<GetWorkGroupRequest, GetWorkGroupResponse>(AwsOperations.AthenaGetWorkGroup, request, cancellationToken);
 }

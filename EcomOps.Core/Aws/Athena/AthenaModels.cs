@@ -87,3 +87,26 @@ public sealed record StopQueryExecutionRequest(string QueryExecutionId);
 
 /// <summary>StopQueryExecution output (empty).</summary>
 public sealed record StopQueryExecutionResponse;
+
+/// <summary>GetWorkGroup input.</summary>
+public sealed record GetWorkGroupRequest(string WorkGroup);
+
+/// <summary>GetWorkGroup output.</summary>
+public sealed record GetWorkGroupResponse(WorkGroup? WorkGroup);
+
+/// <summary>A workgroup: its state (ENABLED, DISABLED) and the configuration its queries run under.</summary>
+public sealed record WorkGroup(string Name, string? State = null, WorkGroupConfiguration? Configuration = null, string? Description = null, DateTimeOffset? CreationTime = null);
+
+/// <summary>A workgroup's result location, whether it overrides what clients ask for, and its per-query scan limit.</summary>
+public sealed record WorkGroupConfiguration
+{
+    public ResultConfiguration? ResultConfiguration { get; init; }
+    public bool? EnforceWorkGroupConfiguration { get; init; }
+    public bool? PublishCloudWatchMetricsEnabled { get; init; }
+    public long? BytesScannedCutoffPerQuery { get; init; }
+    public bool? RequesterPaysEnabled { get; init; }
+    public EngineVersion? EngineVersion { get; init; }
+}
+
+/// <summary>The Athena engine version a workgroup asked for and the one it runs.</summary>
+public sealed record EngineVersion(string? SelectedEngineVersion = null, string? EffectiveEngineVersion = null);

@@ -26,10 +26,11 @@ internal static class AwsEngineRegistration
         return services;
     }
 
-    /// <summary>Query: Amazon Athena.</summary>
+    /// <summary>Query: Amazon Athena, and the workgroup check the Settings page shows.</summary>
     public static IServiceCollection AddAthenaQueries(this IServiceCollection services)
     {
-        services.TryAddSingleton<IQueryEngine, AthenaNotYetEngine>();
+        services.TryAddSingleton<IQueryEngine, AthenaQueryEngine>();
+        services.TryAddSingleton<IAthenaWorkgroupCheck, AthenaWorkgroupCheck>();
         return services;
     }
 
