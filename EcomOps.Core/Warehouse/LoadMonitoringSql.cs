@@ -26,7 +26,7 @@ internal static class LoadMonitoringSql
         ArgumentNullException.ThrowIfNull(filter);
         var where = new List<string>();
         var parameters = new List<Parameter>();
-        if (filter.Status is { } status)
+        if (filter.Status is { Length: > 0 } status)
         {
             where.Add($"trim(status) = CAST({marker}status AS VARCHAR)");
             parameters.Add(new("status", status));
@@ -69,6 +69,19 @@ internal static class LoadMonitoringSql
             SELECT {HistoryColumns}
             FROM sys_load_history WHERE query_id = CAST({marker}id AS BIGINT)
             """, [new("id", queryId)]);
+
+    /// <summary>
+    /// The latest load a session started into a table since a time: on a provisioned cluster, the Data API's
+    /// RedshiftQueryId is STL's query id, which SYS_LOAD_HISTORY's query_id need not equal, while its session is the same.
+    /// </summary>
+    public static Statement LatestLoadOfSession(long sessionId, string table, DateTime since, char marker) =>
+        new($"""
+            SELECT {HistoryColumns}
+            FROM sys_load_history
+            WHERE session_id = CAST({marker}session AS INTEGER) AND start_time >= CAST({marker}since AS TIMESTAMP)
+              AND (trim(table_name) = CAST({marker}table AS VARCHAR) OR split_part(trim(table_name), '.', 2) = CAST({marker}table AS VARCHAR))
+            ORDER BY start_time DESC, query_id DESC LIMIT 1
+            """, [new("session", sessionId), new("since", since), new("table", table.ToLowerInvariant())]);
 
     /// <summary>
     /// A load's rejected rows from <c>stl_load_errors</c> (the columns <see cref="LoadErrorEntry"/> takes, in order), in

@@ -39,6 +39,12 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
     /// <summary>Answers instead of the stand-in when it returns one (an error to inject), given the operation and the request.</summary>
     public Func<string, ReceivedRequest, LoopbackAnswer?>? Override { get; set; }
 
+    /// <summary>
+    /// Added to the RedshiftQueryId a COPY's DescribeStatement answers: a provisioned cluster answers STL's query id,
+    /// which need not be the query_id of SYS_LOAD_HISTORY.
+    /// </summary>
+    public long QueryIdOffset { get; set; }
+
     /// <summary>Statements whose SQL this matches wait for <see cref="Release"/> (or a CancelStatement) before they run.</summary>
     public Func<string, bool>? Holds { get; set; }
 
@@ -121,7 +127,7 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
         return LoopbackAnswer.Error(400, "ResourceNotFoundException", $"Query does not exist: {id}", "req-not-found");
     }
 
-    private static LoopbackAnswer Describe(Statement statement)
+    private LoopbackAnswer Describe(Statement statement)
     {
         var answer = new JsonObject
         {
@@ -147,17 +153,19 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
                 ["Id"] = $"{statement.Id}:{i + 1}",
                 ["Status"] = statement.Status == "FINISHED" ? "FINISHED" : statement.Status == "FAILED" ? (i == statement.Sqls.Count - 1 ? "FAILED" : "ABORTED") : statement.Status,
                 ["QueryString"] = sql,
-                ["RedshiftQueryId"] = i == statement.Sqls.Count - 1 ? statement.QueryId : 0,
+                ["RedshiftQueryId"] = i == statement.Sqls.Count - 1 ? ReportedQueryId(statement) : 0,
                 ["HasResultSet"] = false,
             })]);
         }
         else
         {
-            answer["RedshiftQueryId"] = statement.QueryId;
+            answer["RedshiftQueryId"] = ReportedQueryId(statement);
         }
 
         return Json(answer);
     }
+
+    private long ReportedQueryId(Statement statement) => statement.Copies.Count > 0 ? statement.QueryId + QueryIdOffset : statement.QueryId;
 
     private LoopbackAnswer Result(Statement statement, string? token)
     {

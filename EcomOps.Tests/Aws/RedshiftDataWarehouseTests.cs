@@ -70,6 +70,16 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
             Assert.True(model.HasOperation(operation), operation);
             using var body = JsonDocument.Parse(request.Body);
             Assert.Empty(model.Validate(body.RootElement, model.InputShape(operation)));
+            // The model's constraints the shape check leaves out: names of [0-9a-zA-Z_]+, values of at least one character.
+            if (body.RootElement.TryGetProperty("Parameters", out var list))
+            {
+                Assert.NotEqual(0, list.GetArrayLength());
+                foreach (var parameter in list.EnumerateArray())
+                {
+                    Assert.Matches("^[0-9a-zA-Z_]+$", parameter.GetProperty("name").GetString());
+                    Assert.NotEmpty(parameter.GetProperty("value").GetString()!);
+                }
+            }
         }
     }
 
@@ -151,6 +161,21 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         Assert.Equal([null, "2", "4"], pages);
         Assert.Equal([1L, 2L, 3L], first.Rows.Select(r => r[0]));
         Assert.True(first.Truncated);
+    }
+
+    [Fact]
+    public async Task OnACluster_WhereTheStatementsQueryIdIsSTLs_TheLoadIsFoundByItsSession()
+    {
+        var redshift = Redshift();
+        await redshift.Warehouse.InitAsync();
+        await PutAsync("raw/wh/transactions.csv", Header, Good1, "2,ten,100,2024-03-01 10:00:00,3.00,Peru");
+        redshift.StandIn.QueryIdOffset = 500_000;
+
+        var outcome = await redshift.Warehouse.CopyAsync(CopyParser.Parse(Copy + " MAXERROR 1"), new LoadRunContext("test"));
+
+        var load = Assert.Single(await redshift.Warehouse.LoadsAsync(new LoadFilter()));
+        Assert.Equal((load.QueryId, LoadStatus.Completed, 1L, 1L), (outcome.QueryId, outcome.Status, outcome.LoadedRows, outcome.Errors));
+        Assert.Equal([3L], (await redshift.Warehouse.ErrorsAsync(outcome.QueryId)).Select(e => e.LineNumber));
     }
 
     [Fact]
@@ -290,7 +315,7 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         Assert.Contains("no_such_view", query.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ERROR:", query.Message, StringComparison.Ordinal);
         Assert.Contains("No files at s3://ecomops-lake/raw/nothing-here/", copy.Message, StringComparison.Ordinal);
-        Assert.Contains(redshift.StandIn.Submitted.Last().Id, copy.Message, StringComparison.Ordinal);
+        Assert.Contains(redshift.StandIn.Submitted.Last(s => s.Sqls[0].StartsWith("COPY", StringComparison.Ordinal)).Id, copy.Message, StringComparison.Ordinal);
     }
 
     [Fact]

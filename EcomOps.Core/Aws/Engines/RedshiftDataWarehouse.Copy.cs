@@ -92,6 +92,12 @@ internal sealed partial class RedshiftDataWarehouse
         var described = await WaitAsync(id, cancellationToken, run.LeaveRemoteRunning).ConfigureAwait(false);
         var queryId = CopyQueryId(described);
         var load = queryId is { } q ? await GetLoadAsync(q, cancellationToken).ConfigureAwait(false) : null;
+        if (load is null && described.RedshiftPid is { } session && described.CreatedAt is { } created)
+        {
+            var latest = LoadMonitoringSql.LatestLoadOfSession(session, copy.Target.Name, created.UtcDateTime.AddMinutes(-1), ':');
+            load = (await RowsAsync(latest.Sql, latest.Parameters, "read sys_load_history", cancellationToken).ConfigureAwait(false)).Select(ToLoad).FirstOrDefault();
+        }
+
         var warnings = copy.Warnings.Select(w => w.ToString()).ToList();
         var duration = load?.Elapsed ?? (described.Duration is { } ns ? TimeSpan.FromTicks(ns / 100) : stopwatch.Elapsed);
         var noLoad = copy.Options.NoLoad;

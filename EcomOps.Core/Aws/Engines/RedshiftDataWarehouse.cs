@@ -105,11 +105,25 @@ internal sealed partial class RedshiftDataWarehouse(
     /// <summary>
     /// On a provisioned cluster from <c>stl_load_errors</c>, with the raw line and field; on Serverless, which has no STL
     /// tables, from <c>sys_load_error_detail</c>, which keeps neither: <see cref="LoadErrorEntry.RawLine"/> and
-    /// <see cref="LoadErrorEntry.RawFieldValue"/> are empty there.
+    /// <see cref="LoadErrorEntry.RawFieldValue"/> are empty there. A cluster's STL query ids need not be the SYS views'
+    /// query ids: when stl_load_errors has nothing under the id, sys_load_error_detail is asked too.
     /// </summary>
     public async Task<IReadOnlyList<LoadErrorEntry>> ErrorsAsync(long queryId, CancellationToken cancellationToken = default)
     {
-        var statement = Target.EffectiveWorkgroup is null ? LoadMonitoringSql.Errors(queryId, ':') : LoadMonitoringSql.ErrorDetails(queryId, ':');
+        if (Target.EffectiveWorkgroup is null)
+        {
+            var errors = await ErrorsAsync(LoadMonitoringSql.Errors(queryId, ':'), cancellationToken).ConfigureAwait(false);
+            if (errors.Count > 0)
+            {
+                return errors;
+            }
+        }
+
+        return await ErrorsAsync(LoadMonitoringSql.ErrorDetails(queryId, ':'), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<LoadErrorEntry>> ErrorsAsync(LoadMonitoringSql.Statement statement, CancellationToken cancellationToken)
+    {
         var rows = await RowsAsync(statement.Sql, statement.Parameters, "read the load's rejected rows", cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(r => new LoadErrorEntry(
             Long(r[0]), Text(r[1]), Long(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), (int)(NullableLong(r[6]) ?? 0), Text(r[7]), Text(r[8]), (int)Long(r[9]), Text(r[10])))];
