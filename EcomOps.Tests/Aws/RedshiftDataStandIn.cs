@@ -75,7 +75,19 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
 
     public static string Operation(ReceivedRequest request) => (request.Header("X-Amz-Target") ?? "").Split('.').Last();
 
+    private readonly ConcurrentQueue<(string Operation, LoopbackAnswer Answer)> _answers = new();
+
+    /// <summary>What the stand-in answered, per operation, in order.</summary>
+    public IReadOnlyList<(string Operation, LoopbackAnswer Answer)> Answers => [.. _answers];
+
     private LoopbackAnswer Answer(ReceivedRequest request, int number)
+    {
+        var answer = AnswerOf(request);
+        _answers.Enqueue((Operation(request), answer));
+        return answer;
+    }
+
+    private LoopbackAnswer AnswerOf(ReceivedRequest request)
     {
         var operation = Operation(request);
         if (Override?.Invoke(operation, request) is { } injected)

@@ -83,6 +83,26 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task TheStandInsAnswers_AreShapedAsTheModelSays()
+    {
+        var redshift = Redshift();
+        await redshift.Warehouse.InitAsync();
+        await PutAsync("raw/wh/transactions.csv", Header, Good1, "2,x,100,2024-03-01 10:00:00,3.00,Peru");
+        var outcome = await redshift.Warehouse.CopyAsync(CopyParser.Parse(Copy + " MAXERROR 1"), new LoadRunContext("test", ReplaceRows: true));
+        await redshift.Warehouse.ErrorsAsync(outcome.QueryId);
+        await redshift.Warehouse.QueryAsync("SELECT TransactionID, Amount, Timestamp, Country, true AS flag, 1.5::DOUBLE AS ratio, NULL AS nothing FROM transactions_data");
+
+        var model = AwsModel.For(AwsService.RedshiftData);
+        var answers = redshift.StandIn.Answers.Where(a => a.Answer.Status == 200).ToList();
+        Assert.Superset(new HashSet<string> { "ExecuteStatement", "BatchExecuteStatement", "DescribeStatement", "GetStatementResult" }, answers.Select(a => a.Operation).ToHashSet());
+        foreach (var (operation, answer) in answers)
+        {
+            using var body = JsonDocument.Parse(answer.Body);
+            Assert.Empty(model.Validate(body.RootElement, model.OutputShape(operation)));
+        }
+    }
+
     public static TheoryData<string, string[], string[]> Targets() => new()
     {
         { "", ["WorkgroupName=ecomops", "Database=dev"], ["ClusterIdentifier", "DbUser", "SecretArn"] },
@@ -249,6 +269,36 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task ALoadRun_LeftOnRedshiftWhenTheDashboardStops_IsFollowedAgainAfterTheRestart()
+    {
+        var redshift = Redshift();
+        await redshift.Warehouse.InitAsync();
+        await PutAsync("raw/wh/transactions.csv", Header, Good1, Good2);
+        redshift.StandIn.Holds = sql => sql.StartsWith("COPY", StringComparison.Ordinal);
+        using var opsRoot = new TempDirectory();
+        var settings = new Dictionary<string, string?> { ["EcomOps:DataRoot"] = opsRoot.Path };
+        var lifetime = new StoppingLifetime();
+        Guid runId;
+        using (var before = new CoreHost(services => services.AddSingleton<IWarehouse>(redshift.Warehouse).AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(lifetime), settings))
+        {
+            runId = before.Get<IWarehouseService>().StartLoad(Copy, "ada").Id;
+            await Eventually.UntilAsync(async () => (await before.Get<IJobRunner>().GetAsync(runId))?.ExternalId is not null);
+            lifetime.StopApplication();
+        }
+
+        Assert.DoesNotContain("CancelStatement", redshift.StandIn.Operations);
+        redshift.StandIn.Release();
+        using var after = new CoreHost(services => services.AddSingleton<IWarehouse>(redshift.Warehouse), settings);
+
+        var run = await after.Get<IJobRunner>().WaitAsync(runId);
+
+        Assert.Equal(JobStatus.Succeeded, run.Status);
+        Assert.Equal(2, run.Counts.RowsWritten);
+        Assert.Single(redshift.StandIn.Submitted, s => s.Sqls[0].StartsWith("COPY", StringComparison.Ordinal));
+        Assert.Equal(2, (await redshift.Warehouse.ListTablesAsync()).Single(t => t.Name == "transactions_data").Rows);
+    }
+
+    [Fact]
     public async Task TheCopy_UsesTheStatementsRole_ElseTheSetting_ElseTheDefaultRole()
     {
         var redshift = Redshift();
@@ -353,5 +403,18 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         await using var write = await _host.Get<IObjectStore>().OpenWriteAsync(key);
         await write.Stream.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
         await write.CommitAsync();
+    }
+
+    private sealed class StoppingLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
     }
 }
