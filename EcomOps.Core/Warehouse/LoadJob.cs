@@ -87,7 +87,8 @@ internal sealed class LoadJobHandler(IWarehouse warehouse, IHostApplicationLifet
         {
             if (!begun)
             {
-                context.BeginStep(LoadStep, p.BytesTotal, JobUnits.Bytes);
+                // A remote warehouse tells no size until the load ends: the step shows running, without a total.
+                context.BeginStep(LoadStep, p.BytesTotal > 0 ? p.BytesTotal : null, JobUnits.Bytes);
                 begun = true;
             }
 

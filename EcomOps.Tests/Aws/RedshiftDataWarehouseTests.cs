@@ -264,6 +264,9 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         Assert.Equal(copy.Id, run.ExternalId);
         Assert.Equal(2, run.Counts.RowsWritten);
         Assert.Contains(run.Results!, r => r.Name == "rows loaded" && r.Value == "2");
+        var step = Assert.Single(run.Steps);
+        Assert.Equal(JobStatus.Succeeded, step.Status);
+        Assert.Equal(100.0, step.Progress.Percent);
         Assert.True(dashboard.Get<IEnumerable<IJobHandler>>().Single(h => h.Kind == JobKinds.Load).CanResume);
         Assert.Equal([JobResources.Engine("redshift")], dashboard.Get<IEnumerable<IJobHandler>>().Single(h => h.Kind == JobKinds.Load).Plan(new LoadJob(Copy)).AllResources);
     }
