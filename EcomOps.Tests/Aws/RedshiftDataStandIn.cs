@@ -293,7 +293,7 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
         {
             foreach (var sql in sqls)
             {
-                if (FirstWord(sql) == "CREATE")
+                if (FirstWord(sql) == "CREATE" && !sql.StartsWith("CREATE SCHEMA", StringComparison.OrdinalIgnoreCase))
                 {
                     foreach (var table in RedshiftDdl.Parse(sql))
                     {

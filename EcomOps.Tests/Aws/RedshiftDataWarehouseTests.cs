@@ -138,6 +138,23 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_CreatesATablesOwnSchemaFirst()
+    {
+        using var ddl = new TempDirectory();
+        var path = Path.Combine(ddl.Path, "ddl.sql");
+        await File.WriteAllTextAsync(path, "CREATE TABLE sales.orders (OrderID BIGINT NOT NULL, Amount DECIMAL(12,2)) DISTSTYLE AUTO;");
+        using var host = new CoreHost(configuration: new() { ["EcomOps:Warehouse:DdlPath"] = path });
+        using var redshift = new RedshiftOnLoopback(host);
+
+        Assert.Equal(["sales.orders"], await redshift.Warehouse.InitAsync());
+
+        var batch = Assert.Single(redshift.StandIn.Submitted, s => s.Sqls.Count > 1);
+        Assert.Equal(["CREATE SCHEMA IF NOT EXISTS \"sales\"", "CREATE TABLE IF NOT EXISTS sales.orders (OrderID BIGINT NOT NULL, Amount DECIMAL(12,2)) DISTSTYLE AUTO"], batch.Sqls);
+        var table = Assert.Single(await redshift.Warehouse.ListTablesAsync());
+        Assert.Equal(("sales", "orders", 0L), (table.Schema, table.Name, table.Rows));
+    }
+
+    [Fact]
     public async Task LoadFilters_AreSqlParameters_NeverPartOfTheSql()
     {
         var redshift = Redshift();

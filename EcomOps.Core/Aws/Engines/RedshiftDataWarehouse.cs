@@ -49,7 +49,12 @@ internal sealed partial class RedshiftDataWarehouse(
         var declared = RedshiftDdl.Parse(script);
         var before = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
         // The DDL file's own statements, as written for Redshift (DISTSTYLE, SORTKEY and all), in one transaction.
-        var statements = RedshiftDdlScript.Statements(script);
+        // The schemas first, as locally: Redshift has only public until told otherwise.
+        List<string> statements =
+        [
+            .. declared.Select(t => t.Schema).Where(schema => schema != "public").Distinct(StringComparer.Ordinal).Select(schema => $"CREATE SCHEMA IF NOT EXISTS {RedshiftDdl.Quote(schema)}"),
+            .. RedshiftDdlScript.Statements(script),
+        ];
         if (statements.Count > 0)
         {
             var id = await SubmitAsync(Batch(statements, "ecomops: init"), cancellationToken).ConfigureAwait(false);
