@@ -39,6 +39,23 @@ public interface IWarehouse
     /// <exception cref="QueryRefusedException">Not one query, or it reaches outside the warehouse.</exception>
     /// <exception cref="QueryFailedException">It failed; the message says why.</exception>
     Task<QueryResult> QueryAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The remote engine a load runs on (see <see cref="Jobs.JobResources.Engine"/>), such as <c>redshift</c>; null (the
+    /// default) for a warehouse on this machine, whose loads hold the local cores and the warehouse file.
+    /// </summary>
+    string? RemoteEngine => null;
+
+    /// <summary>
+    /// True when a load whose statement id was handed to <see cref="LoadRunContext.RemoteStarted"/> can be followed again
+    /// by <see cref="ResumeCopyAsync"/> after a restart. False (the default) for the local warehouse: its loads die with the process.
+    /// </summary>
+    bool CanResume => false;
+
+    /// <summary>Follows a COPY submitted by an earlier process (by its remote statement id) to its end, and returns its outcome.</summary>
+    /// <exception cref="NotSupportedException">This warehouse cannot (<see cref="CanResume"/> is false).</exception>
+    Task<LoadOutcome> ResumeCopyAsync(CopyStatement copy, string remoteId, LoadRunContext run, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{Name} cannot follow a load again after a restart.");
 }
 
 /// <summary>Who runs a load and where its progress goes.</summary>
@@ -47,7 +64,20 @@ public interface IWarehouse
 /// Delete the table's rows in the load's own transaction before loading (a full refresh, as Redshift does with DELETE
 /// and COPY in one transaction): all or nothing, so a load that aborts or fails leaves the old rows.
 /// </param>
-public sealed record LoadRunContext(string User, IProgress<LoadProgress>? Progress = null, long? CopyJobId = null, bool ReplaceRows = false);
+public sealed record LoadRunContext(string User, IProgress<LoadProgress>? Progress = null, long? CopyJobId = null, bool ReplaceRows = false)
+{
+    /// <summary>
+    /// A remote warehouse calls this with its id of the submitted statement (the Redshift Data API's statement id) before
+    /// waiting for it, so a run can keep it and be followed again after a restart. The local warehouse never calls it.
+    /// </summary>
+    public Func<string, CancellationToken, Task>? RemoteStarted { get; init; }
+
+    /// <summary>
+    /// Asked when the load's token is cancelled: true leaves the remote statement running (the process is stopping and
+    /// the run will be followed again), false or unset cancels it.
+    /// </summary>
+    public Func<bool>? LeaveRemoteRunning { get; init; }
+}
 
 /// <summary>How far a load is: files and bytes read, rows loaded and rejected so far.</summary>
 public sealed record LoadProgress(int FilesDone, int FilesTotal, long BytesDone, long BytesTotal, long Rows, long Errors);

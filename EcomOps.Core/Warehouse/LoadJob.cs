@@ -1,5 +1,6 @@
 using System.Globalization;
 using EcomOps.Core.Jobs;
+using Microsoft.Extensions.Hosting;
 
 namespace EcomOps.Core.Warehouse;
 
@@ -30,7 +31,8 @@ internal sealed class WarehouseService(IWarehouse warehouse, IJobRunner jobs) : 
 }
 
 /// <summary>Runs <see cref="LoadJob"/>s on the backend's warehouse.</summary>
-internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
+/// <param name="lifetime">When the host is stopping, a remote load is left running (and followed again at the next start) instead of cancelled.</param>
+internal sealed class LoadJobHandler(IWarehouse warehouse, IHostApplicationLifetime? lifetime = null) : JobHandler<LoadJob>
 {
     internal const string LoadStep = "load";
 
@@ -62,12 +64,21 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
             display[ModeParameter] = ReplaceMode;
         }
 
-        // One load at a time: the warehouse file has one writer.
+        // One load at a time on the local warehouse: its file has one writer. A remote one holds its engine's limit instead.
         return new JobPlan($"{(copy.Options.NoLoad ? "Check (NOLOAD)" : "Load")} {copy.Target.Sql} from {copy.Source.Uri}", [LoadStep], display,
-            Resources: [JobResources.Local, JobResources.Dataset("warehouse")]);
+            Resources: warehouse.RemoteEngine is { } engine ? [JobResources.Engine(engine)] : [JobResources.Local, JobResources.Dataset("warehouse")]);
     }
 
-    public override async Task RunAsync(JobContext context, LoadJob parameters, CancellationToken cancellationToken)
+    public override bool CanResume => warehouse.CanResume;
+
+    public override Task RunAsync(JobContext context, LoadJob parameters, CancellationToken cancellationToken) =>
+        LoadAsync(context, parameters, (copy, run) => warehouse.CopyAsync(copy, run with { RemoteStarted = context.SetExternalIdAsync }, cancellationToken));
+
+    // After a restart: the statement the earlier process submitted is followed to its end, with the same results.
+    public override Task ResumeAsync(JobContext context, LoadJob parameters, string externalId, CancellationToken cancellationToken) =>
+        LoadAsync(context, parameters, (copy, run) => warehouse.ResumeCopyAsync(copy, externalId, run, cancellationToken));
+
+    private async Task LoadAsync(JobContext context, LoadJob parameters, Func<CopyStatement, LoadRunContext, Task<LoadOutcome>> load)
     {
         var copy = CopyParser.Parse(parameters.Copy);
         var begun = false;
@@ -76,7 +87,8 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
         {
             if (!begun)
             {
-                context.BeginStep(LoadStep, p.BytesTotal, JobUnits.Bytes);
+                // A remote warehouse tells no size until the load ends: the step shows running, without a total.
+                context.BeginStep(LoadStep, p.BytesTotal > 0 ? p.BytesTotal : null, JobUnits.Bytes);
                 begun = true;
             }
 
@@ -84,7 +96,11 @@ internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
             context.Report(LoadStep, p.BytesDone, p.BytesDone);
             context.SetCounts(c => c with { RowsWritten = p.Rows, RowsRejected = p.Errors, BytesRead = p.BytesDone });
         });
-        var outcome = await warehouse.CopyAsync(copy, new LoadRunContext(context.StartedBy, progress, ReplaceRows: parameters.ReplaceRows), cancellationToken).ConfigureAwait(false);
+        var run = new LoadRunContext(context.StartedBy, progress, ReplaceRows: parameters.ReplaceRows)
+        {
+            LeaveRemoteRunning = () => lifetime?.ApplicationStopping.IsCancellationRequested == true,
+        };
+        var outcome = await load(copy, run).ConfigureAwait(false);
         context.SetCounts(c => c with { RowsWritten = outcome.LoadedRows, RowsRejected = outcome.Errors });
         var results = new List<JobResult>
         {

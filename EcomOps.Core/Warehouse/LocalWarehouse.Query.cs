@@ -15,7 +15,7 @@ internal sealed partial class LocalWarehouse
     private const int DefaultMaxRows = 10_000;
 
     // Redshift functions the monitoring queries in Redshift's documentation use, as DuckDB macros.
-    private static readonly string[] RedshiftMacros =
+    internal static readonly string[] RedshiftMacros =
     [
         "CREATE MACRO pg_last_copy_id() AS (SELECT coalesce(max(query_id), -1) FROM wh.main.sys_load_history)",
         "CREATE MACRO getdate() AS (CAST(now() AS TIMESTAMP))",

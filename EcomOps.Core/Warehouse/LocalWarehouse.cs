@@ -109,68 +109,21 @@ internal sealed partial class LocalWarehouse(
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        var where = new List<string>();
-        if (filter.Status is { } status)
-        {
-            where.Add("status = $status");
-            command.Parameters.Add(new DuckDBParameter("status", status));
-        }
-
-        if (filter.FailedOnly)
-        {
-            where.Add($"status IN ('{LoadStatus.Aborted}', '{LoadStatus.Failed}')");
-        }
-
-        if (filter.Table is { Length: > 0 } table)
-        {
-            where.Add("(table_name = CAST($table AS VARCHAR) OR split_part(table_name, '.', 2) = CAST($table AS VARCHAR))");
-            command.Parameters.Add(new DuckDBParameter("table", table.ToLowerInvariant()));
-        }
-
-        if (filter.Since is { } since)
-        {
-            where.Add("start_time >= $since");
-            command.Parameters.Add(new DuckDBParameter("since", since));
-        }
-
-        if (filter.Until is { } until)
-        {
-            where.Add("start_time < $until");
-            command.Parameters.Add(new DuckDBParameter("until", until));
-        }
-
-        command.CommandText = $"""
-            SELECT query_id, status, table_name, start_time, end_time, duration, data_source, file_format, loaded_rows, loaded_bytes,
-                   source_file_count, source_file_bytes, error_count, copy_job_id
-            FROM main.sys_load_history {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
-            ORDER BY start_time DESC, query_id DESC LIMIT {Math.Clamp(filter.Limit, 1, 10_000).ToString(CultureInfo.InvariantCulture)}
-            """;
+        using var command = Command(connection, LoadMonitoringSql.Loads(filter, '$'));
         return ReadLoads(command);
     }
 
     public async Task<LoadHistoryEntry?> GetLoadAsync(long queryId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT query_id, status, table_name, start_time, end_time, duration, data_source, file_format, loaded_rows, loaded_bytes,
-                   source_file_count, source_file_bytes, error_count, copy_job_id
-            FROM main.sys_load_history WHERE query_id = $id
-            """;
-        command.Parameters.Add(new DuckDBParameter("id", queryId));
+        using var command = Command(connection, LoadMonitoringSql.Load(queryId, '$'));
         return ReadLoads(command).SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<LoadErrorEntry>> ErrorsAsync(long queryId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenReadyAsync(cancellationToken).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT query, filename, line_number, colname, type, col_length, position, raw_line, raw_field_value, err_code, err_reason
-            FROM main.stl_load_errors WHERE query = $id ORDER BY filename, line_number
-            """;
-        command.Parameters.Add(new DuckDBParameter("id", (int)queryId));
+        using var command = Command(connection, LoadMonitoringSql.Errors(queryId, '$'));
         var errors = new List<LoadErrorEntry>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -181,6 +134,19 @@ internal sealed partial class LocalWarehouse(
         }
 
         return errors;
+    }
+
+    // The monitoring SQL shared with the Redshift warehouse, its parameters bound by DuckDB.
+    private static DuckDBCommand Command(DuckDBConnection connection, LoadMonitoringSql.Statement statement)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = statement.Sql;
+        foreach (var parameter in statement.Parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(parameter.Name, parameter.Value));
+        }
+
+        return command;
     }
 
     private async Task<DuckDBConnection> OpenReadyAsync(CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ internal static class AwsEngineRegistration
     /// <summary>Warehouse: Amazon Redshift through the Data API.</summary>
     public static IServiceCollection AddRedshiftWarehouse(this IServiceCollection services)
     {
-        services.TryAddSingleton<IWarehouse, RedshiftNotYetWarehouse>();
+        services.TryAddSingleton<IWarehouse, RedshiftDataWarehouse>();
         return services;
     }
 }
