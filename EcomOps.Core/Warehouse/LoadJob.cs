@@ -1,6 +1,5 @@
 using System.Globalization;
 using EcomOps.Core.Jobs;
-using Microsoft.Extensions.Hosting;
 
 namespace EcomOps.Core.Warehouse;
 
@@ -31,8 +30,7 @@ internal sealed class WarehouseService(IWarehouse warehouse, IJobRunner jobs) : 
 }
 
 /// <summary>Runs <see cref="LoadJob"/>s on the backend's warehouse.</summary>
-/// <param name="lifetime">When the host is stopping, a remote load is left running (and followed again at the next start) instead of cancelled.</param>
-internal sealed class LoadJobHandler(IWarehouse warehouse, IHostApplicationLifetime? lifetime = null) : JobHandler<LoadJob>
+internal sealed class LoadJobHandler(IWarehouse warehouse) : JobHandler<LoadJob>
 {
     internal const string LoadStep = "load";
 
@@ -98,7 +96,8 @@ internal sealed class LoadJobHandler(IWarehouse warehouse, IHostApplicationLifet
         });
         var run = new LoadRunContext(context.StartedBy, progress, ReplaceRows: parameters.ReplaceRows)
         {
-            LeaveRemoteRunning = () => lifetime?.ApplicationStopping.IsCancellationRequested == true,
+            // EcomOps stopping, not a user's cancel: the statement goes on, and the next start follows it again.
+            LeaveRemoteRunning = () => context.IsStopping,
         };
         var outcome = await load(copy, run).ConfigureAwait(false);
         context.SetCounts(c => c with { RowsWritten = outcome.LoadedRows, RowsRejected = outcome.Errors });
