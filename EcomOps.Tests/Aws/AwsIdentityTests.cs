@@ -10,16 +10,7 @@ public sealed class AwsIdentityTests
     [Fact]
     public async Task CallerIdentity_IsReadFromSts_SignedForStsInTheRegion()
     {
-        using var endpoint = new AwsLoopback((_, _) => new LoopbackAnswer(200, """
-            <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-              <GetCallerIdentityResult>
-                <Arn>arn:aws:sts::123456789012:assumed-role/ecomops/i-0abc</Arn>
-                <UserId>AROAEXAMPLE:i-0abc</UserId>
-                <Account>123456789012</Account>
-              </GetCallerIdentityResult>
-              <ResponseMetadata><RequestId>req-sts-1</RequestId></ResponseMetadata>
-            </GetCallerIdentityResponse>
-            """, ContentType: "text/xml"));
+        using var endpoint = new AwsLoopback((_, _) => StsAnswers.CallerIdentity("arn:aws:sts::123456789012:assumed-role/ecomops/i-0abc", "AROAEXAMPLE:i-0abc"));
         await using var services = AwsTestHost.Create(endpoint);
 
         var identity = await services.GetRequiredService<IAwsIdentity>().GetCallerIdentityAsync();

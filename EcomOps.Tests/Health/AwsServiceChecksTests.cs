@@ -145,18 +145,9 @@ public sealed class AwsServiceChecksTests(S3rverFixture s3rver) : IDisposable
     /// <summary>What each service answers when all is well; DescribeStatement says STARTED once, then FINISHED.</summary>
     private LoopbackAnswer Healthy(ReceivedRequest request, int number)
     {
-        if (request.Body.Contains("Action=GetCallerIdentity", StringComparison.Ordinal))
+        if (StsAnswers.IsCallerIdentity(request))
         {
-            return new LoopbackAnswer(200, """
-                <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-                  <GetCallerIdentityResult>
-                    <Arn>arn:aws:sts::123456789012:assumed-role/ecomops/i-0abc</Arn>
-                    <UserId>AROAEXAMPLE:i-0abc</UserId>
-                    <Account>123456789012</Account>
-                  </GetCallerIdentityResult>
-                  <ResponseMetadata><RequestId>req-sts-1</RequestId></ResponseMetadata>
-                </GetCallerIdentityResponse>
-                """, ContentType: "text/xml");
+            return StsAnswers.CallerIdentity("arn:aws:sts::123456789012:assumed-role/ecomops/i-0abc", "AROAEXAMPLE:i-0abc");
         }
 
         return Target(request) switch

@@ -68,13 +68,8 @@ public sealed class SettingsPageTests : IAsyncLifetime
     [Fact]
     public void OnAws_ItShowsTheGlueAthenaAndRedshiftNames_AndWhoTheCredentialsAre_AndAGlueRefusalVerbatim()
     {
-        using var aws = new Aws.AwsLoopback((request, _) => request.Body.Contains("Action=GetCallerIdentity", StringComparison.Ordinal)
-            ? new Aws.LoopbackAnswer(200, """
-                <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-                  <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/analyst</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>
-                  <ResponseMetadata><RequestId>req-sts-2</RequestId></ResponseMetadata>
-                </GetCallerIdentityResponse>
-                """, ContentType: "text/xml")
+        using var aws = new Aws.AwsLoopback((request, _) => Aws.StsAnswers.IsCallerIdentity(request)
+            ? Aws.StsAnswers.CallerIdentity("arn:aws:iam::123456789012:user/analyst", "AIDAEXAMPLE", requestId: "req-sts-2")
             : Aws.LoopbackAnswer.Error(400, "AccessDeniedException", "not authorized to perform: glue:GetJobRuns", "req-page-9"));
         Register(new()
         {
