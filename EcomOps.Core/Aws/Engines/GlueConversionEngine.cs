@@ -63,6 +63,7 @@ internal sealed partial class GlueConversionEngine(
         RefuseUnsupported(request);
         var report = new GlueRunReport(this, context, request);
         context.BeginStep(report.Step, null);
+        await WarnOfAppendAfterRefreshAsync(report, request, cancellationToken).ConfigureAwait(false);
         var runId = await StartAsync(report, request, cancellationToken).ConfigureAwait(false);
 
         // Recorded even if the user cancelled meanwhile: the run exists in Glue now, and the follow below stops it.
@@ -115,6 +116,36 @@ internal sealed partial class GlueConversionEngine(
         {
             throw new ConversionFailedException(string.Create(CultureInfo.InvariantCulture,
                 $"Row group rows {request.RowGroupRows:N0} cannot be honoured by the Glue job: Spark sizes row groups by bytes (parquet.block.size), not rows. Leave row group rows at the default {ConversionRequest.DefaultRowGroupRows:N0}, or convert {request.Dataset.Name} on the Local backend. Nothing was started."));
+        }
+    }
+
+    /// <summary>
+    /// A full refresh runs with the job bookmark disabled, which leaves the bookmark where the last append put it, so
+    /// an append after a refresh also converts the files that arrived between that append and the refresh, already in
+    /// the refreshed Parquet. The run says so rather than leave doubled rows unexplained.
+    /// </summary>
+    private async Task WarnOfAppendAfterRefreshAsync(GlueRunReport report, ConversionRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Mode != ConversionMode.Append)
+        {
+            return;
+        }
+
+        ConversionManifest? live;
+        try
+        {
+            live = await ConversionManifest.ReadAsync(lake, request.Dataset.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            // Only a warning depends on it; the script reads the manifest itself and says what is wrong with it.
+            return;
+        }
+
+        if (live?.Mode == "overwrite")
+        {
+            var dataset = request.Dataset.Name;
+            report.Note($"The last conversion of {dataset} was a full refresh (mode overwrite), which does not move the job bookmark: this append also converts the CSV files under raw/{dataset}/ that arrived after the append before that refresh, and their rows, already in the refreshed Parquet, will be there twice. Convert with mode overwrite to have each row once.");
         }
     }
 

@@ -252,6 +252,21 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
     }
 
     [Fact]
+    public async Task AppendAfterAFullRefresh_SaysThatFilesTheRefreshHeldMayBeConvertedAgain_AndAnAppendAfterAnAppendDoesNot()
+    {
+        await UploadAsync(Host, DatasetRegistry.Customers, 10);
+        await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Overwrite));
+
+        var afterRefresh = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+        var afterAppend = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+
+        Assert.Equal(JobStatus.Succeeded, afterRefresh.Status);
+        Assert.Contains(afterRefresh.Results!, r => r.Name == "note" && r.Value.Contains("was a full refresh", StringComparison.Ordinal) && r.Value.Contains("Convert with mode overwrite", StringComparison.Ordinal));
+        Assert.Equal(JobStatus.Succeeded, afterAppend.Status);
+        Assert.DoesNotContain(afterAppend.Results!, r => r.Name == "note" && r.Value.Contains("full refresh", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task EveryArgumentTheEngineGivesTheScript_IsOneTheScriptReads()
     {
         await UploadAsync(Host, DatasetRegistry.Customers, 5);
