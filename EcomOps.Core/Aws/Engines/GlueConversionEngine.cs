@@ -98,9 +98,9 @@ internal sealed partial class GlueConversionEngine(
             ["--mode"] = request.Mode == ConversionMode.Overwrite ? "overwrite" : "append",
         };
 
-        // A run's arguments replace the job's defaults for that run only, so the job keeps bookmarks on for appends.
-        // The script reads every file in overwrite mode anyway; disabling the bookmark also keeps this run from
-        // moving it past files no append has converted.
+        // Glue's own override: a run's arguments replace the job's defaults for that run only, so the job keeps its
+        // bookmark on for appends. The script's refresh reads without a transformation_ctx and so reads every file
+        // anyway; disabling tells Glue so, shows it in the run's arguments and leaves the stored bookmark as it was.
         if (request.Mode == ConversionMode.Overwrite)
         {
             arguments[BookmarkOption] = BookmarkDisabled;
@@ -227,7 +227,7 @@ internal sealed partial class GlueConversionEngine(
     // Spark's overwrite deletes the old output when its write starts, so a refresh that ended during the write leaves
     // the dataset without Parquet; the header and bad-row checks fail before that and leave it as it was.
     private static string NotCommitted(ConversionRequest request) => request.Mode == ConversionMode.Overwrite
-        ? $"The manifest parquet/{request.Dataset.Name}/_manifest.json was not written by this run; a full refresh (mode overwrite) that ended while writing has deleted the previous Parquet, so run it again to have the dataset back."
+        ? $"The manifest parquet/{request.Dataset.Name}/_manifest.json was not written by this run; if this full refresh (mode overwrite) ended while writing, Spark had already deleted the previous Parquet, and the dataset has none until a refresh succeeds."
         : $"The manifest parquet/{request.Dataset.Name}/_manifest.json was not updated, so readers still see the previous output.";
 
     private async Task<JobRun> PollToEndAsync(GlueRunReport report, string runId, CancellationToken cancellationToken)

@@ -201,6 +201,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
         Assert.Contains("ended FAILED: ValueError: ", run.Error);
         Assert.Contains(glueRunId, run.Error);
         Assert.Contains("/aws-glue/jobs/error", run.Error);
+        Assert.Contains("until a refresh succeeds", run.Error);
         Assert.Contains(run.Results!, r => r.Name == "Glue error" && r.Value.StartsWith("ValueError: ", StringComparison.Ordinal));
     }
 
