@@ -1,8 +1,22 @@
 """EcomOps' Glue job: a dataset's raw CSVs to typed, compressed Parquet, as the local converter does it.
 
-Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) with job bookmarks on, so each run converts only the CSV files
-that arrived since the last successful run and appends their Parquet beside the earlier output. It follows
-EcomOps.Core/Conversion/ParquetConverter.cs:
+Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) in one of two modes:
+
+- append (the default): with the job's bookmarks on, a run converts only the CSV files that arrived since the
+  last successful bookmarked run and appends their Parquet beside the earlier output.
+- overwrite: a full refresh. The run reads every CSV file of the dataset (its read has no transformation_ctx, so
+  the bookmark cannot filter it; the app also starts it with --job-bookmark-option job-bookmark-disable, which
+  for that run replaces the job's default) and replaces parquet/<dataset>/ with Spark's mode("overwrite") in
+  static partition-overwrite mode, so months that no longer have rows are gone too. Spark deletes the old
+  output, manifest included, when the write starts (the header and bad-row checks come before): while a refresh
+  writes, readers see no data, and a refresh that fails while writing leaves the dataset empty until run again.
+  With job-bookmark-disable Glue neither reads nor moves the job's bookmark, so it stays where the last append
+  run left it: the next append run also converts the CSV files that arrived between that append and the
+  refresh, which the refresh already holds, and their rows are then there twice. After a refresh, keep
+  refreshing (the app's default and its pipeline do), or append only when every file was there by the last
+  append run.
+
+It follows EcomOps.Core/Conversion/ParquetConverter.cs:
 
 - the columns and types of EcomOps.Core/Datasets/DatasetRegistry.cs (the DATASETS block below is generated
   from it; a test fails when the two differ), every value checked by the rules of ColumnValues.cs;
@@ -27,6 +41,7 @@ Arguments (getResolvedOptions; upload with `ecomops aws deploy-script`, run by t
   --compression       snappy | zstd | gzip | none
   --bad_records_path  s3://BUCKET/quarantine/    rejected rows go to <bad_records_path><dataset>/<run id>/
   --max_errors        optional, default 1000: bad rows allowed, like Redshift's MAXERROR
+  --mode              optional, default append: append | overwrite (a full refresh, see above)
 """
 
 import datetime
@@ -76,6 +91,7 @@ MAX_TEXT_BYTES = 256
 QUARANTINE_COLUMNS = ["source_key", "line_number", "column", "raw_value", "reason", "raw_record"]
 COMPRESSIONS = {"snappy": "snappy", "zstd": "zstd", "gzip": "gzip", "none": "none"}
 PARTITIONINGS = ("none", "month")
+MODES = ("append", "overwrite")
 DEFAULT_MAX_ERRORS = 1000
 SOURCE_COLUMN = "_ecomops_source_file"
 
@@ -93,9 +109,12 @@ def parse_arguments(argv):
     from awsglue.utils import getResolvedOptions
 
     names = ["JOB_NAME", "source_prefix", "target_prefix", "dataset", "partitioning", "compression", "bad_records_path"]
-    # Glue passes --JOB_RUN_ID itself; --max_errors is optional, and getResolvedOptions refuses an absent name.
-    args = getResolvedOptions(argv, names + [n for n in ("max_errors", "JOB_RUN_ID") if f"--{n}" in argv])
+    # Glue passes --JOB_RUN_ID itself; --max_errors and --mode are optional, and getResolvedOptions refuses an absent name.
+    args = getResolvedOptions(argv, names + [n for n in ("max_errors", "mode", "JOB_RUN_ID") if f"--{n}" in argv])
+    args.setdefault("mode", "append")
     problems = []
+    if args["mode"] not in MODES:
+        problems.append(f"--mode '{args['mode']}' is not append or overwrite")
     if args["dataset"] not in DATASETS:
         problems.append(f"--dataset '{args['dataset']}' is not one of {', '.join(DATASETS)}")
     if args["partitioning"] not in PARTITIONINGS:
@@ -189,7 +208,8 @@ def write_manifest(spark, s3, bucket, prefix, dataset, run_id, args, this_run_ke
     """_manifest.json (EcomOps.Core/Conversion/ConversionManifest.cs) over every Parquet file, then _SUCCESS."""
     from pyspark.sql import functions as F
 
-    previous = {f["key"]: f for f in (read_manifest(s3, bucket, prefix) or {}).get("files", [])}
+    # After an overwrite every file is this run's (Spark deleted the rest), so the earlier manifest has nothing to lend.
+    previous = {} if args["mode"] == "overwrite" else {f["key"]: f for f in (read_manifest(s3, bucket, prefix) or {}).get("files", [])}
 
     objects = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -223,7 +243,7 @@ def write_manifest(spark, s3, bucket, prefix, dataset, run_id, args, this_run_ke
         "runId": run_id,
         "dataset": dataset,
         "createdAt": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        "mode": "append",
+        "mode": args["mode"],
         "compression": compression,
         "partitioning": args["partitioning"],
         "totalRows": sum(f["rows"] for f in files),
@@ -267,27 +287,34 @@ def main(argv):
     target_prefix = f"{target_root}{dataset}/"
     target = f"s3://{target_bucket}/{target_prefix}"
     quarantine = f"s3://{bad_bucket}/{bad_root}{dataset}/{run_id}/"
+    overwrite = args["mode"] == "overwrite"
     print(f"EcomOps conversion of {dataset}, run {run_id} (Glue run {args.get('JOB_RUN_ID', '?')}): {source} -> {target}, "
-          f"{args['compression']}, partitioning {args['partitioning']}, at most {args['max_errors']} bad rows")
+          f"{args['mode']}, {args['compression']}, partitioning {args['partitioning']}, at most {args['max_errors']} bad rows")
 
     s3 = boto3.client("s3")
     live = read_manifest(s3, target_bucket, target_prefix)
-    if live is not None and live.get("partitioning") != args["partitioning"]:
+    # A refresh replaces every file, so it may change the partitioning; an append must match what is there.
+    if not overwrite and live is not None and live.get("partitioning") != args["partitioning"]:
         raise ValueError(f"Cannot append to {dataset}: its Parquet is partitioned '{live.get('partitioning')}' and this run asks for "
                          f"'{args['partitioning']}', which readers cannot mix. Append with partitioning '{live.get('partitioning')}'; nothing was converted.")
 
-    # A DynamicFrame read with a transformation_ctx is what job bookmarks track: only new files are read.
+    # A DynamicFrame read with a transformation_ctx is what job bookmarks track: only new files are read. A
+    # refresh reads without one, so every file is read whatever bookmark option the run was started with.
     frame = glue.create_dynamic_frame.from_options(
         connection_type="s3",
         connection_options={"paths": [source], "recurse": False, "exclusions": "[\"**/_*\", \"**/.*\"]"},
         format="csv",
         # attachFilename: a DynamicFrame's rows carry no input_file_name(), so the reader adds the file's URI.
         format_options={"withHeader": True, "separator": ",", "quoteChar": "\"", "multiLine": True, "attachFilename": SOURCE_COLUMN},
-        transformation_ctx=f"raw_{dataset}",
+        transformation_ctx="" if overwrite else f"raw_{dataset}",
     )
     # A column whose values the reader typed two ways (a number, and text in a bad row) is a choice: keep it text.
     raw = frame.resolveChoice(choice="cast:string").toDF()
     if not raw.columns:
+        if overwrite:
+            # As the local converter: a refresh of nothing would delete the dataset's Parquet, so it is refused.
+            raise ValueError(f"There is nothing to convert: no CSV files under {source}. Generate {dataset} or upload its CSV files first; "
+                             f"the Parquet under {target} was left as it was.")
         print(f"No new CSV files under {source} since the last run: nothing to convert.")
         job.commit()
         return
@@ -322,17 +349,22 @@ def main(argv):
 
     good = checked.where(F.col("_problem").isNull()).select([typed(c) for c in columns])
     # Append: with bookmarks each run reads only the new files, so replacing the output would drop the earlier ones.
-    writer = good.write.mode("append").option("compression", COMPRESSIONS[args["compression"]])
+    # Overwrite read every file, so it replaces the output. Static partition overwrite (Spark's default, set here in
+    # case the job's --conf says dynamic) deletes the whole target first: dynamic would keep the months no CSV row
+    # is in any more, and a full refresh must not.
+    save_mode = "overwrite" if overwrite else "append"
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
+    writer = good.write.mode(save_mode).option("compression", COMPRESSIONS[args["compression"]])
     if args["partitioning"] == "month":
         partition = F.col(f"`{DATASETS[dataset]['month_partition_column']}`")
         good = good.withColumn("year", F.date_format(partition, "yyyy")).withColumn("month", F.date_format(partition, "MM"))
-        writer = good.write.mode("append").option("compression", COMPRESSIONS[args["compression"]]).partitionBy("year", "month")
+        writer = good.write.mode(save_mode).option("compression", COMPRESSIONS[args["compression"]]).partitionBy("year", "month")
 
     before = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target_bucket, Prefix=target_prefix) for o in page.get("Contents", [])}
     writer.parquet(target)
     after = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target_bucket, Prefix=target_prefix) for o in page.get("Contents", [])}
 
-    manifest = write_manifest(spark, s3, target_bucket, target_prefix, dataset, run_id, args, after - before)
+    manifest = write_manifest(spark, s3, target_bucket, target_prefix, dataset, run_id, args, after if overwrite else after - before)
     print(f"Converted {dataset} (run {run_id}): {checked.count() - rejected} rows written, {rejected} rejected; "
           f"{len(manifest['files'])} Parquet files, {manifest['totalRows']} rows in all")
     job.commit()

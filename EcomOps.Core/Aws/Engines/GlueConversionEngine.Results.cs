@@ -16,10 +16,13 @@ internal sealed partial class GlueConversionEngine
         var dataset = request.Dataset.Name;
         var manifest = await ConversionManifest.ReadAsync(lake, dataset, cancellationToken).ConfigureAwait(false);
 
-        // With no new CSV files since the bookmark the script commits nothing and leaves the previous manifest.
+        // With no new CSV files since the bookmark the script commits nothing and leaves the previous manifest. A full
+        // refresh with no CSV files fails instead, so for one this is a manifest the script did not write.
         if (manifest is null || (run.StartedOn is { } startedOn && manifest.CreatedAt < startedOn))
         {
-            report.Note($"Glue found no CSV files under raw/{dataset}/ that arrived since the job's last successful run (its job bookmark): nothing was converted.");
+            report.Note(request.Mode == ConversionMode.Overwrite
+                ? $"Glue reported the full refresh of {dataset} SUCCEEDED but parquet/{dataset}/_manifest.json is not from this run: check that the job runs the script of this EcomOps (ecomops aws deploy-script) and see its logs."
+                : $"Glue found no CSV files under raw/{dataset}/ that arrived since the job's last successful run (its job bookmark): nothing was converted.");
             report.Context.CompleteStep(report.Step, 0);
             return;
         }
@@ -117,8 +120,12 @@ internal sealed partial class GlueConversionEngine
     internal static string ConsoleEscape(string value) => Uri.EscapeDataString(value).Replace("%", "$25", StringComparison.Ordinal);
 
     /// <summary>The run's results lines, kept in one order and written whole, as <see cref="JobContext.SetResults"/> replaces them.</summary>
-    private sealed class GlueRunReport(GlueConversionEngine engine, JobContext context, string step)
+    private sealed class GlueRunReport(GlueConversionEngine engine, JobContext context, ConversionRequest request)
     {
+        private readonly string _mode = request.Mode == ConversionMode.Overwrite
+            ? $"overwrite: a full refresh, every CSV file under raw/{request.Dataset.Name}/ read (job bookmark disabled for this run) and parquet/{request.Dataset.Name}/ replaced"
+            : "append: the CSV files that arrived since the job bookmark, added beside the Parquet already there";
+
         private readonly List<string> _notes = [];
         private string? _runId;
         private JobRun? _run;
@@ -126,7 +133,7 @@ internal sealed partial class GlueConversionEngine
 
         public JobContext Context => context;
 
-        public string Step => step;
+        public string Step => request.Dataset.Name;
 
         private string Region => engine.Region;
 
@@ -168,7 +175,7 @@ internal sealed partial class GlueConversionEngine
 
         private void Publish()
         {
-            var lines = new List<JobResult> { new("Glue job", engine.JobName) };
+            var lines = new List<JobResult> { new("Glue job", engine.JobName), new("mode", _mode) };
             if (_runId is { } runId)
             {
                 lines.Add(new("Glue run", runId));

@@ -15,7 +15,9 @@ namespace EcomOps.Core.Aws.Engines;
 /// and polled every <c>EcomOps:Aws:Glue:PollSeconds</c>; the run's results show Glue's state, duration, DPU-seconds,
 /// error and links to its logs and console page. After SUCCEEDED the Parquet files and row counts come from the
 /// <c>_manifest.json</c> the script writes. A user's cancel stops the Glue run; EcomOps stopping leaves it running,
-/// and the next start follows it again (<see cref="ResumeAsync"/>).
+/// and the next start follows it again (<see cref="ResumeAsync"/>). Mode append converts the CSV files new since the
+/// job's bookmark; mode overwrite is a full refresh: every CSV file, the bookmark disabled for that run, and
+/// <c>parquet/&lt;dataset&gt;/</c> replaced whole.
 /// </summary>
 internal sealed partial class GlueConversionEngine(
     GlueClient glue,
@@ -28,6 +30,12 @@ internal sealed partial class GlueConversionEngine(
 {
     /// <summary>The engine's name, and its resource's (<c>EcomOps:Jobs:EngineLimits:glue</c>).</summary>
     public const string EngineName = "glue";
+
+    /// <summary>Glue's own argument choosing the job bookmark's behaviour for one run (Special Parameters Used by Glue).</summary>
+    internal const string BookmarkOption = "--job-bookmark-option";
+
+    /// <summary>"Always process the entire dataset": the run reads every file, and the stored bookmark is neither read nor moved.</summary>
+    internal const string BookmarkDisabled = "job-bookmark-disable";
 
     /// <summary>StartJobRun attempts while the job is at its MaxConcurrentRuns (another run, not queued by this runner).</summary>
     internal const int MaxStartAttempts = 30;
@@ -52,9 +60,10 @@ internal sealed partial class GlueConversionEngine(
 
     public async Task ConvertAsync(JobContext context, ConversionRequest request, CancellationToken cancellationToken)
     {
-        await RefuseUnsupportedAsync(request, cancellationToken).ConfigureAwait(false);
-        var report = new GlueRunReport(this, context, request.Dataset.Name);
+        RefuseUnsupported(request);
+        var report = new GlueRunReport(this, context, request);
         context.BeginStep(report.Step, null);
+        await WarnOfAppendAfterRefreshAsync(report, request, cancellationToken).ConfigureAwait(false);
         var runId = await StartAsync(report, request, cancellationToken).ConfigureAwait(false);
 
         // Recorded even if the user cancelled meanwhile: the run exists in Glue now, and the follow below stops it.
@@ -66,18 +75,18 @@ internal sealed partial class GlueConversionEngine(
 
     public async Task ResumeAsync(JobContext context, ConversionRequest request, string externalId, CancellationToken cancellationToken)
     {
-        var report = new GlueRunReport(this, context, request.Dataset.Name);
+        var report = new GlueRunReport(this, context, request);
         context.BeginStep(report.Step, null);
         report.Started(externalId);
         logger.LogInformation("Following Glue job {JobName} run {JobRunId} of {Dataset} again after a restart", JobName, externalId, request.Dataset.Name);
         await FollowAsync(report, request, externalId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The arguments <c>csv_to_parquet.py</c> reads (see its docstring), for one request.</summary>
+    /// <summary>The arguments <c>csv_to_parquet.py</c> reads (see its docstring), for one request, and for a full refresh Glue's bookmark override.</summary>
     internal Dictionary<string, string> ArgumentsFor(ConversionRequest request)
     {
         var bucket = ecomOps.Value.LakeBucket;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var arguments = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["--source_prefix"] = $"s3://{bucket}/raw/",
             ["--target_prefix"] = $"s3://{bucket}/parquet/",
@@ -86,33 +95,57 @@ internal sealed partial class GlueConversionEngine(
             ["--compression"] = ParquetWriterSettings.Name(request.Compression),
             ["--bad_records_path"] = $"s3://{bucket}/quarantine/",
             ["--max_errors"] = request.MaxErrors.ToString(CultureInfo.InvariantCulture),
+            ["--mode"] = request.Mode == ConversionMode.Overwrite ? "overwrite" : "append",
         };
+
+        // Glue's own override: a run's arguments replace the job's defaults for that run only, so the job keeps its
+        // bookmark on for appends. The script's refresh reads without a transformation_ctx and so reads every file
+        // anyway; disabling tells Glue so, shows it in the run's arguments and leaves the stored bookmark as it was.
+        if (request.Mode == ConversionMode.Overwrite)
+        {
+            arguments[BookmarkOption] = BookmarkDisabled;
+        }
+
+        return arguments;
     }
 
     /// <summary>Refuses, before anything starts, what the Glue script cannot do as asked, saying what to choose instead.</summary>
-    private async Task RefuseUnsupportedAsync(ConversionRequest request, CancellationToken cancellationToken)
+    private static void RefuseUnsupported(ConversionRequest request)
     {
-        var dataset = request.Dataset.Name;
         if (request.RowGroupRows != ConversionRequest.DefaultRowGroupRows)
         {
             throw new ConversionFailedException(string.Create(CultureInfo.InvariantCulture,
-                $"Row group rows {request.RowGroupRows:N0} cannot be honoured by the Glue job: Spark sizes row groups by bytes (parquet.block.size), not rows. Leave row group rows at the default {ConversionRequest.DefaultRowGroupRows:N0}, or convert {dataset} on the Local backend. Nothing was started."));
+                $"Row group rows {request.RowGroupRows:N0} cannot be honoured by the Glue job: Spark sizes row groups by bytes (parquet.block.size), not rows. Leave row group rows at the default {ConversionRequest.DefaultRowGroupRows:N0}, or convert {request.Dataset.Name} on the Local backend. Nothing was started."));
         }
+    }
 
-        if (request.Mode != ConversionMode.Overwrite)
+    /// <summary>
+    /// A full refresh runs with the job bookmark disabled, which leaves the bookmark where the last append put it, so
+    /// an append after a refresh also converts the files that arrived between that append and the refresh, already in
+    /// the refreshed Parquet. The run says so rather than leave doubled rows unexplained.
+    /// </summary>
+    private async Task WarnOfAppendAfterRefreshAsync(GlueRunReport report, ConversionRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Mode != ConversionMode.Append)
         {
             return;
         }
 
-        // The script always appends what arrived since the job's bookmark; over an empty folder that is what an
-        // overwrite gives, so only existing output makes overwrite impossible.
-        var prefix = ConversionManifest.PrefixOf(dataset);
-        var existing = (await lake.ListAsync(prefix, cancellationToken: cancellationToken).ConfigureAwait(false)).Objects
-            .Count(o => o.Key.EndsWith(".parquet", StringComparison.Ordinal));
-        if (existing > 0 || await lake.HeadAsync(ConversionManifest.KeyOf(dataset), cancellationToken).ConfigureAwait(false) is not null)
+        ConversionManifest? live;
+        try
         {
-            throw new ConversionFailedException(string.Create(CultureInfo.InvariantCulture,
-                $"Mode overwrite cannot be honoured by the Glue job for {dataset}: {prefix} already holds {existing} Parquet file(s), and the job (with its job bookmark) only appends the CSV files that arrived since its last run. Convert with mode append to add the new files beside them, or delete {prefix} and reset the bookmark (aws glue reset-job-bookmark --job-name {JobName}) to convert everything again. Nothing was started."));
+            live = await ConversionManifest.ReadAsync(lake, request.Dataset.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            // Only a warning depends on it; the script reads the manifest itself and says what is wrong with it.
+            return;
+        }
+
+        if (live?.Mode == "overwrite")
+        {
+            var dataset = request.Dataset.Name;
+            report.Note($"The last conversion of {dataset} was a full refresh (mode overwrite), which does not move the job bookmark: this append also converts the CSV files under raw/{dataset}/ that arrived after the append before that refresh, and their rows, already in the refreshed Parquet, will be there twice. Convert with mode overwrite to have each row once.");
         }
     }
 
@@ -184,12 +217,18 @@ internal sealed partial class GlueConversionEngine(
                 return;
             case GlueRunStates.Stopped:
                 throw new ConversionFailedException(
-                    $"Glue job run {runId} of '{JobName}' for {request.Dataset.Name} was stopped outside EcomOps (the Glue console, the CLI or another EcomOps). The manifest parquet/{request.Dataset.Name}/_manifest.json was not updated by it; run the conversion again. Logs: {report.OutputLogsUrl(runId, run.LogGroupName)}");
+                    $"Glue job run {runId} of '{JobName}' for {request.Dataset.Name} was stopped outside EcomOps (the Glue console, the CLI or another EcomOps). {NotCommitted(request)} Run the conversion again. Logs: {report.OutputLogsUrl(runId, run.LogGroupName)}");
             default:
                 throw new ConversionFailedException(
-                    $"Glue job run {runId} of '{JobName}' for {request.Dataset.Name} ended {run.JobRunState}: {run.ErrorMessage ?? "Glue gave no error message"}. The manifest parquet/{request.Dataset.Name}/_manifest.json was not updated, so readers still see the previous output. Logs: CloudWatch log groups {report.LogGroupOf(run.LogGroupName)}/error and /output, stream {runId}: {report.ErrorLogsUrl(runId, run.LogGroupName)}");
+                    $"Glue job run {runId} of '{JobName}' for {request.Dataset.Name} ended {run.JobRunState}: {run.ErrorMessage ?? "Glue gave no error message"}. {NotCommitted(request)} Logs: CloudWatch log groups {report.LogGroupOf(run.LogGroupName)}/error and /output, stream {runId}: {report.ErrorLogsUrl(runId, run.LogGroupName)}");
         }
     }
+
+    // Spark's overwrite deletes the old output when its write starts, so a refresh that ended during the write leaves
+    // the dataset without Parquet; the header and bad-row checks fail before that and leave it as it was.
+    private static string NotCommitted(ConversionRequest request) => request.Mode == ConversionMode.Overwrite
+        ? $"The manifest parquet/{request.Dataset.Name}/_manifest.json was not written by this run; if this full refresh (mode overwrite) ended while writing, Spark had already deleted the previous Parquet, and the dataset has none until a refresh succeeds."
+        : $"The manifest parquet/{request.Dataset.Name}/_manifest.json was not updated, so readers still see the previous output.";
 
     private async Task<JobRun> PollToEndAsync(GlueRunReport report, string runId, CancellationToken cancellationToken)
     {

@@ -130,6 +130,48 @@ public abstract class ConversionEngineContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OverwriteTwice_ReplacesTheParquet_AndDoesNotDoubleIt()
+    {
+        var dataset = DatasetRegistry.Customers;
+        await UploadTextAsync(dataset, Customers(first: 1, count: 30));
+        var first = await ConvertAsync(dataset, new ConversionOptions(Mode: ConversionMode.Overwrite));
+
+        // The CSV is replaced by a smaller one; a second overwrite must show exactly it, not both.
+        await UploadTextAsync(dataset, Customers(first: 101, count: 20));
+        var second = await ConvertAsync(dataset, new ConversionOptions(Mode: ConversionMode.Overwrite));
+
+        Assert.Equal((JobStatus.Succeeded, 30), (first.Status, first.Counts.RowsWritten));
+        Assert.Equal((JobStatus.Succeeded, 20), (second.Status, second.Counts.RowsWritten));
+        using var duck = new DuckDb();
+        var parquet = await DownloadParquetAsync(dataset);
+        Assert.Equal((20, 101, 120), (duck.Long($"SELECT count(*) FROM {parquet}"), duck.Long($"SELECT min(CustomerID) FROM {parquet}"), duck.Long($"SELECT max(CustomerID) FROM {parquet}")));
+        var manifest = (await ConversionManifest.ReadAsync(Lake, dataset.Name))!;
+        Assert.Equal(("overwrite", 20), (manifest.Mode, manifest.TotalRows));
+        var live = (await Lake.ListAsync(ConversionManifest.PrefixOf(dataset.Name))).Objects.Select(o => o.Key).Where(k => k.EndsWith(".parquet", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(second.Outputs.Select(o => o.Location).Where(k => k.StartsWith("parquet/", StringComparison.Ordinal)).Order(StringComparer.Ordinal), live);
+        Assert.DoesNotContain(first.Outputs, o => live.Contains(o.Location));
+    }
+
+    [Fact]
+    public async Task Overwrite_ByMonth_DropsTheMonthsThatNoLongerHaveRows()
+    {
+        var dataset = DatasetRegistry.Transactions;
+        var byMonth = new ConversionOptions(Partitioning: Partitioning.Month, Mode: ConversionMode.Overwrite);
+        await UploadTextAsync(dataset, Transactions(("2024-01-15 10:00:00", 1), ("2024-02-15 10:00:00", 2), ("2024-02-20 10:00:00", 3)));
+        var first = await ConvertAsync(dataset, byMonth);
+        var before = await MonthFoldersAsync(dataset);
+
+        await UploadTextAsync(dataset, Transactions(("2024-03-01 09:30:00", 4), ("2024-03-31 23:59:59", 5)));
+        var second = await ConvertAsync(dataset, byMonth);
+
+        Assert.Equal([JobStatus.Succeeded, JobStatus.Succeeded], [first.Status, second.Status]);
+        Assert.Equal(["year=2024/month=01", "year=2024/month=02"], before);
+        Assert.Equal(["year=2024/month=03"], await MonthFoldersAsync(dataset));
+        using var duck = new DuckDb();
+        Assert.Equal(2, duck.Long($"SELECT count(*) FROM {await DownloadParquetAsync(dataset)}"));
+    }
+
+    [Fact]
     public async Task Cancel_WhileConverting_EndsCancelled_AndCommitsNothing()
     {
         var dataset = DatasetRegistry.Customers;
@@ -171,6 +213,38 @@ public abstract class ConversionEngineContractTests : IAsyncLifetime
         await using var write = await Lake.OpenWriteAsync(dataset.RawKey);
         await write.Stream.WriteAsync(Encoding.UTF8.GetBytes(csv));
         await write.CommitAsync();
+    }
+
+    protected static string Customers(int first, int count)
+    {
+        var text = new StringBuilder(DatasetRegistry.Customers.CsvHeader).Append('\n');
+        for (var i = first; i < first + count; i++)
+        {
+            text.Append($"{i},Customer {i},c{i}@example.com,NO,2024-02-{i % 28 + 1:00}\n");
+        }
+
+        return text.ToString();
+    }
+
+    protected static string Transactions(params (string Timestamp, int Id)[] rows)
+    {
+        var text = new StringBuilder(DatasetRegistry.Transactions.CsvHeader).Append('\n');
+        foreach (var (timestamp, id) in rows)
+        {
+            text.Append($"{id},1,1,{timestamp},12.34,NO\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The dataset's <c>year=YYYY/month=MM</c> folders that hold Parquet, in order.</summary>
+    protected async Task<List<string>> MonthFoldersAsync(DatasetSchema dataset)
+    {
+        var prefix = ConversionManifest.PrefixOf(dataset.Name);
+        return [.. (await Lake.ListAsync(prefix)).Objects.Select(o => o.Key)
+            .Where(k => k.EndsWith(".parquet", StringComparison.Ordinal))
+            .Select(k => k[prefix.Length..k.LastIndexOf('/')])
+            .Distinct().Order(StringComparer.Ordinal)];
     }
 
     protected static string CustomersWithBadRows(int good, int bad)

@@ -41,7 +41,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
     {
         await UploadAsync(Host, DatasetRegistry.Customers, 40);
 
-        var run = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Compression: ParquetCompression.Gzip, MaxErrors: 7));
+        var run = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Compression: ParquetCompression.Gzip, MaxErrors: 7, Mode: ConversionMode.Append));
 
         Assert.Equal(JobStatus.Succeeded, run.Status);
         Assert.Empty(_glue.Violations);
@@ -57,6 +57,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
                 ["--compression"] = "gzip",
                 ["--bad_records_path"] = $"s3://{_bucket}/quarantine/",
                 ["--max_errors"] = "7",
+                ["--mode"] = "append",
             },
             start.GetProperty("Arguments").Deserialize<Dictionary<string, string>>());
         var glueRunId = Assert.Single(_glue.Started);
@@ -200,25 +201,88 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
         Assert.Contains("ended FAILED: ValueError: ", run.Error);
         Assert.Contains(glueRunId, run.Error);
         Assert.Contains("/aws-glue/jobs/error", run.Error);
+        Assert.Contains("until a refresh succeeds", run.Error);
         Assert.Contains(run.Results!, r => r.Name == "Glue error" && r.Value.StartsWith("ValueError: ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task OptionsTheScriptCannotHonour_AreRefusedBeforeGlueStarts_NamingTheOptionAndWhatToUseInstead()
+    public async Task ARowGroupSize_TheScriptCannotHonour_IsRefusedBeforeGlueStarts_NamingTheOptionAndWhatToUseInstead()
     {
         await UploadAsync(Host, DatasetRegistry.Customers, 10);
-        var rowGroups = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(RowGroupRows: 5_000));
-        Assert.Equal(JobStatus.Succeeded, (await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions())).Status);
 
-        var overwrite = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Overwrite));
+        var rowGroups = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(RowGroupRows: 5_000));
 
         Assert.Equal(JobStatus.Failed, rowGroups.Status);
         Assert.Contains("Row group rows 5,000", rowGroups.Error);
         Assert.Contains("default 131,072", rowGroups.Error);
-        Assert.Equal(JobStatus.Failed, overwrite.Status);
-        Assert.Contains("Mode overwrite cannot be honoured", overwrite.Error);
-        Assert.Contains("Convert with mode append", overwrite.Error);
-        Assert.Single(_glue.Started);
+        Assert.Empty(_glue.Started);
+    }
+
+    [Fact]
+    public async Task Overwrite_StartsAFullRefresh_WithTheBookmarkDisabledForThatRun_AndAppendLeavesTheJobsBookmarkOn()
+    {
+        await UploadAsync(Host, DatasetRegistry.Customers, 25);
+
+        var overwrite = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Overwrite));
+        var refreshed = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Overwrite));
+        var append = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+
+        Assert.Equal([JobStatus.Succeeded, JobStatus.Succeeded, JobStatus.Succeeded], [overwrite.Status, refreshed.Status, append.Status]);
+        Assert.Empty(_glue.Violations);
+        var arguments = _glue.Calls.Where(c => c.Operation == "StartJobRun")
+            .Select(c => c.Body.GetProperty("Arguments").Deserialize<Dictionary<string, string>>()!).ToList();
+        Assert.Equal(3, arguments.Count);
+        var common = new Dictionary<string, string>
+        {
+            ["--source_prefix"] = $"s3://{_bucket}/raw/",
+            ["--target_prefix"] = $"s3://{_bucket}/parquet/",
+            ["--dataset"] = "customer_data",
+            ["--partitioning"] = "none",
+            ["--compression"] = "snappy",
+            ["--bad_records_path"] = $"s3://{_bucket}/quarantine/",
+            ["--max_errors"] = "1000",
+        };
+        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "overwrite", ["--job-bookmark-option"] = "job-bookmark-disable" }, arguments[0]);
+        Assert.Equal(arguments[0], arguments[1]);
+        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "append" }, arguments[2]);
+
+        // The second refresh replaced the first rather than adding to it; the run says what kind of run it was.
+        Assert.Equal((25, 25), (overwrite.Counts.RowsWritten, refreshed.Counts.RowsWritten));
+        Assert.Contains(refreshed.Results!, r => r.Name == "mode" && r.Value.StartsWith("overwrite: a full refresh", StringComparison.Ordinal) && r.Value.Contains("job bookmark disabled", StringComparison.Ordinal));
+        Assert.Contains(append.Results!, r => r.Name == "mode" && r.Value.StartsWith("append: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AppendAfterAFullRefresh_SaysThatFilesTheRefreshHeldMayBeConvertedAgain_AndAnAppendAfterAnAppendDoesNot()
+    {
+        await UploadAsync(Host, DatasetRegistry.Customers, 10);
+        await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Overwrite));
+
+        var afterRefresh = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+        var afterAppend = await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+
+        Assert.Equal(JobStatus.Succeeded, afterRefresh.Status);
+        Assert.Contains(afterRefresh.Results!, r => r.Name == "note" && r.Value.Contains("was a full refresh", StringComparison.Ordinal) && r.Value.Contains("Convert with mode overwrite", StringComparison.Ordinal));
+        Assert.Equal(JobStatus.Succeeded, afterAppend.Status);
+        Assert.DoesNotContain(afterAppend.Results!, r => r.Name == "note" && r.Value.Contains("full refresh", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EveryArgumentTheEngineGivesTheScript_IsOneTheScriptReads()
+    {
+        await UploadAsync(Host, DatasetRegistry.Customers, 5);
+        await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Overwrite));
+        await ConvertAsync(Host, DatasetRegistry.Customers, new ConversionOptions(Mode: ConversionMode.Append));
+        var script = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "etl", "glue", GlueJobScript.FileName));
+
+        var names = _glue.Calls.Where(c => c.Operation == "StartJobRun")
+            .SelectMany(c => c.Body.GetProperty("Arguments").EnumerateObject().Select(p => p.Name))
+            .Distinct().ToList();
+
+        // Glue's own special parameter is read by Glue, not by the script.
+        Assert.Contains("--job-bookmark-option", names);
+        Assert.All(names.Where(n => n != "--job-bookmark-option"), n => Assert.Contains($"\"{n[2..]}\"", script, StringComparison.Ordinal));
+        Assert.Contains("MODES = (\"append\", \"overwrite\")", script, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,8 +14,9 @@ namespace EcomOps.Tests.Aws.Engines;
 /// <summary>
 /// A loopback stand-in for the Glue job API (StartJobRun, GetJobRun, BatchStopJobRun) that does the job's work for
 /// real: a started run converts with the project's own <see cref="ParquetConverter"/> over the lake bucket on s3rver,
-/// with the arguments <c>csv_to_parquet.py</c> takes, appending and writing the manifest and the quarantine folder as
-/// the script does. Every request is checked against glue.service-2.json (<see cref="Violations"/>).
+/// with the arguments <c>csv_to_parquet.py</c> takes, appending (<c>--mode append</c>, the default) or replacing the
+/// dataset's Parquet (<c>--mode overwrite</c>, the converter's overwrite) and writing the manifest and the quarantine
+/// folder as the script does. Every request is checked against glue.service-2.json (<see cref="Violations"/>).
 /// </summary>
 internal sealed class GlueStandIn : IDisposable
 {
@@ -43,7 +44,7 @@ internal sealed class GlueStandIn : IDisposable
     /// <summary>An error to answer instead, given the operation and how many calls of it came before; null to answer normally.</summary>
     public Func<string, int, LoopbackAnswer?>? Refuse { get; set; }
 
-    /// <summary>When true, runs find no new CSV files, as the script does when every file is behind the job bookmark: they succeed and write nothing.</summary>
+    /// <summary>When true, append runs find no new CSV files, as the script does when every file is behind the job bookmark: they succeed and write nothing. Overwrite runs read every file whatever the bookmark.</summary>
     public bool NothingNew { get; set; }
 
     /// <summary>What in the requests received AWS would have refused against the model (or, in the stand-in's answers, what the model does not allow).</summary>
@@ -216,7 +217,7 @@ internal sealed class GlueStandIn : IDisposable
         return LoopbackAnswer.Json(new JsonObject { ["SuccessfulSubmissions"] = accepted, ["Errors"] = errors }.ToJsonString(), RequestId);
     }
 
-    // What csv_to_parquet.py does, by the local converter: append what raw/<dataset>/ holds, manifest and _SUCCESS
+    // What csv_to_parquet.py does, by the local converter: append or overwrite with what raw/<dataset>/ holds, manifest and _SUCCESS
     // (the converter's commit), bad rows to quarantine/<dataset>/<script run id>/, failing past --max_errors.
     private async Task ExecuteAsync(FakeRun run, Task gate)
     {
@@ -227,7 +228,7 @@ internal sealed class GlueStandIn : IDisposable
             run.Waiting = false;
             var request = RequestOf(run.Arguments);
             var dataset = request.Dataset.Name;
-            if (NothingNew)
+            if (NothingNew && request.Mode == ConversionMode.Append)
             {
                 run.Finish("SUCCEEDED", null);
                 return;
@@ -274,9 +275,15 @@ internal sealed class GlueStandIn : IDisposable
         var partitioning = Argument("--partitioning") switch { "none" => (Partitioning?)Partitioning.None, "month" => Partitioning.Month, _ => null };
         var compression = Enum.TryParse<ParquetCompression>(Argument("--compression"), ignoreCase: true, out var codec) && Argument("--compression") == codec.ToString().ToLowerInvariant() ? codec : (ParquetCompression?)null;
         var maxErrors = arguments.TryGetValue("--max_errors", out var text) ? int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture) : 1000;
+        var mode = arguments.GetValueOrDefault("--mode", "append") switch { "append" => (ConversionMode?)ConversionMode.Append, "overwrite" => ConversionMode.Overwrite, _ => null };
         if (dataset is null || partitioning is null || compression is null)
         {
             problems.Add($"--dataset {Argument("--dataset")}, --partitioning {Argument("--partitioning")}, --compression {Argument("--compression")}");
+        }
+
+        if (mode is null)
+        {
+            problems.Add($"--mode '{arguments["--mode"]}' is not append or overwrite");
         }
 
         if (problems.Count > 0)
@@ -284,7 +291,7 @@ internal sealed class GlueStandIn : IDisposable
             throw new ArgumentException("Cannot convert: " + string.Join("; ", problems) + ". Nothing was converted.");
         }
 
-        return new ConversionRequest(dataset!, Guid.NewGuid(), compression!.Value, partitioning!.Value, ConversionMode.Append, maxErrors);
+        return new ConversionRequest(dataset!, Guid.NewGuid(), compression!.Value, partitioning!.Value, mode!.Value, maxErrors);
     }
 
     private async Task MoveQuarantineAsync(string dataset, Guid scriptRunId)
