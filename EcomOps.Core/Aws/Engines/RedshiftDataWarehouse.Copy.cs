@@ -41,10 +41,22 @@ internal sealed partial class RedshiftDataWarehouse
         return FollowAsync(copy, remoteId, run, cancellationToken);
     }
 
+    private async Task<bool> IsDeclaredAsync(string schema, string table, CancellationToken cancellationToken) =>
+        File.Exists(DdlPath()) && RedshiftDdl.Parse(await File.ReadAllTextAsync(DdlPath(), cancellationToken).ConfigureAwait(false))
+            .Any(t => t.Schema == schema && t.Name == table);
+
     // What the local warehouse refuses before it reads a row, from Redshift's catalog, with the same words.
     private async Task CheckTargetAsync(CopyStatement copy, string schema, string table, CancellationToken cancellationToken)
     {
         var tables = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
+        // The local warehouse creates sql/redshift_ddl.sql's tables when it is first used; so does a load into one of them
+        // here, or the pipeline's load step would fail on a new Redshift database until someone ran warehouse init.
+        if (!tables.Contains((schema, table)) && await IsDeclaredAsync(schema, table, cancellationToken).ConfigureAwait(false))
+        {
+            await InitAsync(cancellationToken).ConfigureAwait(false);
+            tables = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!tables.Contains((schema, table)))
         {
             var known = string.Join(", ", tables.Order().Select(t => $"{t.Schema}.{t.Name}"));
