@@ -50,6 +50,12 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
 
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Runs before each statement, holding the warehouse file: <see cref="AwsStandIns"/> brings the local copy of the S3 lake
+    /// up to date there, since DuckDB reads a COPY's Parquet from local files.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeStatement { get; set; }
+
     /// <summary>Lets the held statements run.</summary>
     public void Release() => _release.TrySetResult();
 
@@ -233,6 +239,11 @@ internal sealed partial class RedshiftDataStandIn : IDisposable
             try
             {
                 statement.Status = "STARTED";
+                if (BeforeStatement is { } before)
+                {
+                    await before(statement.Cancel.Token);
+                }
+
                 await RunAsync(statement);
                 statement.Status = "FINISHED";
             }

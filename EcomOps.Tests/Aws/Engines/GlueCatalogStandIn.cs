@@ -123,7 +123,8 @@ internal sealed class GlueCatalogStandIn : IDisposable
         SqliteConnection.ClearAllPools();
     }
 
-    private LoopbackAnswer Answer(ReceivedRequest request, int number)
+    /// <summary>Answers one Glue request, as this stand-in's own endpoint does.</summary>
+    internal LoopbackAnswer Answer(ReceivedRequest request, int number)
     {
         var target = request.Header("X-Amz-Target") ?? "";
         var operation = target.StartsWith(AwsService.Glue.TargetPrefix + ".", StringComparison.Ordinal) ? target[(AwsService.Glue.TargetPrefix.Length + 1)..] : "?";

@@ -12,7 +12,7 @@ using EcomOps.Tests.Storage;
 namespace EcomOps.Tests.Aws.Engines;
 
 /// <summary>
-/// A loopback stand-in for the Glue job API (StartJobRun, GetJobRun, BatchStopJobRun) that does the job's work for
+/// A loopback stand-in for the Glue job API (StartJobRun, GetJobRun, GetJobRuns, BatchStopJobRun) that does the job's work for
 /// real: a started run converts with the project's own <see cref="ParquetConverter"/> over the lake bucket on s3rver,
 /// with the arguments <c>csv_to_parquet.py</c> takes, appending (<c>--mode append</c>, the default) or replacing the
 /// dataset's Parquet (<c>--mode overwrite</c>, the converter's overwrite) and writing the manifest and the quarantine
@@ -89,7 +89,11 @@ internal sealed class GlueStandIn : IDisposable
         return open;
     }
 
-    private LoopbackAnswer Answer(ReceivedRequest request, int number)
+    /// <summary>The Glue operations this stand-in answers; <see cref="AwsStandIns"/> sends the others on one Glue endpoint to the catalog's stand-in.</summary>
+    public static IReadOnlySet<string> JobOperations { get; } = new HashSet<string>(StringComparer.Ordinal) { "StartJobRun", "GetJobRun", "GetJobRuns", "BatchStopJobRun" };
+
+    /// <summary>Answers one Glue request, as this stand-in's own endpoint does.</summary>
+    internal LoopbackAnswer Answer(ReceivedRequest request, int number)
     {
         var target = request.Header("X-Amz-Target") ?? "";
         var operation = target.StartsWith("AWSGlue.", StringComparison.Ordinal) ? target["AWSGlue.".Length..] : target;
@@ -127,6 +131,7 @@ internal sealed class GlueStandIn : IDisposable
         {
             "StartJobRun" => Start(body),
             "GetJobRun" => Get(body),
+            "GetJobRuns" => GetRuns(body),
             "BatchStopJobRun" => Stop(body),
             _ => LoopbackAnswer.Error(400, "InvalidInputException", $"The stand-in does not answer {operation}", RequestId),
         };
@@ -164,6 +169,19 @@ internal sealed class GlueStandIn : IDisposable
             return LoopbackAnswer.Error(400, "EntityNotFoundException", $"Job run {id} not found", RequestId);
         }
 
+        return LoopbackAnswer.Json(new JsonObject { ["JobRun"] = RunJson(run) }.ToJsonString(), RequestId);
+    }
+
+    // Newest first, as Glue lists a job's runs.
+    private LoopbackAnswer GetRuns(JsonElement body)
+    {
+        var max = body.TryGetProperty("MaxResults", out var m) ? m.GetInt32() : 100;
+        var runs = _runs.Values.OrderByDescending(r => r.Number).Take(max).Select(r => (JsonNode)RunJson(r));
+        return LoopbackAnswer.Json(new JsonObject { ["JobRuns"] = new JsonArray([.. runs]) }.ToJsonString(), RequestId);
+    }
+
+    private static JsonObject RunJson(FakeRun run)
+    {
         var ended = run.CompletedOn ?? DateTimeOffset.UtcNow;
         var answer = new JsonObject
         {
@@ -189,7 +207,7 @@ internal sealed class GlueStandIn : IDisposable
             answer["ErrorMessage"] = error;
         }
 
-        return LoopbackAnswer.Json(new JsonObject { ["JobRun"] = answer }.ToJsonString(), RequestId);
+        return answer;
     }
 
     private LoopbackAnswer Stop(JsonElement body)
