@@ -62,7 +62,10 @@ public sealed class AwsBackendPipelineTests(S3rverFixture s3rver) : IAsyncLifeti
         // The run went to the services: three Glue job runs, the crawl's tables in the Data Catalog, and the loads' COPYs on the Data API.
         Assert.Equal(3, _aws.Glue.Started.Count);
         Assert.Equal(["catalog_data", "customer_data", "transactions_data"], (await _host.Get<ICatalog>().ListTablesAsync("ecom")).Select(t => t.Name).Order());
-        Assert.Equal(3, _aws.Redshift.Submitted.Count(s => s.Sqls.Any(sql => sql.TrimStart().StartsWith("COPY", StringComparison.OrdinalIgnoreCase))));
+        var copies = _aws.Redshift.Submitted.SelectMany(s => s.Sqls).Where(sql => sql.TrimStart().StartsWith("COPY", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.Equal(3, copies.Count);
+        // The pipeline's COPY says IAM_ROLE default; Redshift is sent the role the settings name.
+        Assert.All(copies, sql => Assert.Contains($"IAM_ROLE '{RedshiftOnLoopback.CopyRole}'", sql, StringComparison.Ordinal));
 
         var (awsShare, awsEngine) = await CategoryShareAsync(_host);
         var (localShare, _) = await CategoryShareAsync(_local);
