@@ -304,7 +304,9 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
             await AddConversionChainAsync(dataset, csv ? null : manifest, csv, cancellationToken).ConfigureAwait(false);
         }
 
-        var crawl = await jobs.GetAsync(table.LastCrawlRunId, cancellationToken).ConfigureAwait(false);
+        // The Glue Data Catalog keeps no EcomOps run id (its tables read as crawled by Guid.Empty): that is no run that left the history.
+        var unrecorded = table.LastCrawlRunId == Guid.Empty;
+        var crawl = unrecorded ? null : await jobs.GetAsync(table.LastCrawlRunId, cancellationToken).ConfigureAwait(false);
         var versions = await catalog.GetVersionsAsync(table.Database, table.Name, cancellationToken).ConfigureAwait(false);
         var version = versions.FirstOrDefault(v => v.Version == table.Version);
 
@@ -316,15 +318,17 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
         Add(new LineageNode(
             crawlId,
             LineageNodeKind.CrawlRun,
-            "crawl run " + OverviewLinks.Short(table.LastCrawlRunId),
-            crawl is null
+            unrecorded ? "crawl" : "crawl run " + OverviewLinks.Short(table.LastCrawlRunId),
+            unrecorded
+                ? "the catalog does not record which run crawled it (see the crawl runs on the Jobs page)"
+                : crawl is null
                 ? "no longer in the run history"
                 : string.Create(CultureInfo.InvariantCulture, $"{crawl.Status}: {string.Join(", ", crawl.Results?.Where(r => r.Name.StartsWith("tables ", StringComparison.Ordinal) && r.Value != "0").Select(r => $"{r.Name} {r.Value}") ?? [])}"),
             table.RecordCount,
             table.LastCrawledAt,
             crawled,
-            OverviewLinks.Run(table.LastCrawlRunId),
-            table.LastCrawlRunId,
+            unrecorded ? OverviewLinks.Jobs : OverviewLinks.Run(table.LastCrawlRunId),
+            unrecorded ? null : table.LastCrawlRunId,
             Note: manifest is not null && manifest.CreatedAt > table.LastCrawledAt
                 ? string.Create(CultureInfo.InvariantCulture, $"crawled before conversion run {OverviewLinks.Short(manifest.RunId)} committed the current Parquet at {manifest.CreatedAt:yyyy-MM-dd HH:mm:ss} UTC")
                 : null));
@@ -338,7 +342,7 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
             table.UpdatedAt,
             [crawlId],
             OverviewLinks.Catalog(table.Database, table.Name),
-            table.LastCrawlRunId,
+            unrecorded ? null : table.LastCrawlRunId,
             Key: table.Location,
             Note: table.Status == TableStatus.Deprecated ? "deprecated: its folder was gone at the last crawl" : table.PendingChange));
     }

@@ -62,9 +62,11 @@ public sealed class AwsBackendWalkTests(WebAppFixture browser, S3rverFixture s3r
         await WebAppFixture.ScreenshotAsync(page, "aws-overview-demo");
 
         // A dataset's lineage reaches its Redshift load. (Unlike on Local, it has no conversion run yet: the Glue script
-        // records a run id of its own in the manifest, which is not the EcomOps run's.)
+        // records a run id of its own in the manifest, which is not the EcomOps run's; and the Glue Data Catalog keeps no
+        // EcomOps crawl run id.)
         await page.Locator(".reconciliation-row[data-dataset='transactions_data'] td").First.Locator("a").ClickAsync();
         await Assertions.Expect(page.Locator(".lineage .lineage-node[data-kind='Load']")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".lineage .lineage-node[data-kind='CrawlRun']")).ToContainTextAsync("the catalog does not record which run crawled it");
         await WebAppFixture.ScreenshotAsync(page, "aws-lineage");
 
         await page.Locator(".mud-navmenu").GetByText("Catalog").ClickAsync();
