@@ -45,6 +45,14 @@ internal sealed partial class RedshiftDataWarehouse
     private async Task CheckTargetAsync(CopyStatement copy, string schema, string table, CancellationToken cancellationToken)
     {
         var tables = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
+        if (!tables.Contains((schema, table)) && await DeclaresAsync(schema, table, cancellationToken).ConfigureAwait(false))
+        {
+            // A table of sql/redshift_ddl.sql on a new namespace: created first, as the local warehouse does at its
+            // first use, so the first pipeline after deploying the stack loads instead of asking for 'warehouse init'.
+            await InitAsync(cancellationToken).ConfigureAwait(false);
+            tables = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!tables.Contains((schema, table)))
         {
             var known = string.Join(", ", tables.Order().Select(t => $"{t.Schema}.{t.Name}"));
@@ -64,6 +72,12 @@ internal sealed partial class RedshiftDataWarehouse
                 throw new LoadRefusedException($"Column {missing.Name} of {schema}.{table} is NOT NULL and not in the column list; add it to the list.");
             }
         }
+    }
+
+    private async Task<bool> DeclaresAsync(string schema, string table, CancellationToken cancellationToken)
+    {
+        var declared = RedshiftDdl.Parse(await File.ReadAllTextAsync(DdlPath(), cancellationToken).ConfigureAwait(false));
+        return declared.Any(t => string.Equals(t.Schema, schema, StringComparison.OrdinalIgnoreCase) && string.Equals(t.Name, table, StringComparison.OrdinalIgnoreCase));
     }
 
     // The statement Redshift runs: the COPY's own role, else EcomOps:Aws:Redshift:CopyRoleArn, else the cluster's default.
