@@ -90,6 +90,13 @@ public sealed partial class JobRunner
                 : started ? (JobStatus.Cancelled, "Cancelled by the user.")
                 : (JobStatus.Cancelled, "Cancelled by the user before it started.");
         }
+        catch (Exception e) when (_stopping.IsCancellationRequested && state.Snapshot.ExternalId is not null && state.Handler.CanResume)
+        {
+            // EcomOps is stopping under a remote run, and what it was following with went away first (an HTTP client
+            // disposed mid-poll): the remote work did not fail, so it is left to be followed again at the next start.
+            _logger.LogInformation("Run {RunId} ({Kind}) stopped following {ExternalId} as EcomOps stops: {Error}", state.Id, state.Handler.Kind, state.Snapshot.ExternalId, e.Message);
+            (status, error) = (JobStatus.Interrupted, StoppedMessage);
+        }
         catch (Exception e)
         {
             // EcomOps' own exceptions are refusals whose message says what was wrong and what to do (bad rows,

@@ -159,6 +159,35 @@ public sealed class JobHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task ARemoteRunWhoseClientBreaksAsEcomOpsStops_IsLeftRunning_NotFailed_AndFollowedAfterTheRestart()
+    {
+        var job = TestScripts.Job(
+            async (context, _, token) =>
+            {
+                await context.SetExternalIdAsync("remote-7", token);
+                // What a poll sees when the container disposes its HTTP client before the runner: not a cancellation.
+                await Task.Delay(Timeout.Infinite, token).ContinueWith(_ => throw new ObjectDisposedException("System.Net.Http.HttpClient"), TaskScheduler.Default);
+            },
+            resume: (context, _, externalId, _) =>
+            {
+                context.SetResults([new JobResult("followed", externalId)]);
+                return Task.CompletedTask;
+            });
+        Guid id;
+        using (var first = Host())
+        {
+            id = first.Get<IJobRunner>().Start(job, "web").Id;
+            await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.ExternalId is not null);
+        }
+
+        using var second = Host();
+        var done = await second.Get<IJobRunner>().WaitAsync(id).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal([new JobResult("followed", "remote-7")], done.Results);
+    }
+
+    [Fact]
     public async Task WithReattachingOff_ARemoteRunIsLeftForTheDashboard()
     {
         var remote = new FakeRemoteEngine(_root.Path);

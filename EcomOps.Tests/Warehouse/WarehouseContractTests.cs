@@ -72,6 +72,17 @@ public abstract class WarehouseContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheFirstCopy_IntoANewWarehouse_CreatesTheDdlsTablesFirst_AndLoads()
+    {
+        await PutAsync("raw/wh/transactions.csv", Header, Good1, Good2);
+
+        var outcome = await CopyAsync($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1");
+
+        Assert.Equal((LoadStatus.Completed, 2L), (outcome.Status, outcome.LoadedRows));
+        Assert.Equal(["catalog_data", "customer_data", "transactions_data"], (await Warehouse.ListTablesAsync()).Select(t => t.Name).Order());
+    }
+
+    [Fact]
     public async Task OverMaxError_TheLoadAborts_LoadsNothing_AndTheRejectedRowsAreListed()
     {
         await Warehouse.InitAsync();

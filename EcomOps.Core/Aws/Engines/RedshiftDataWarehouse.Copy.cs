@@ -41,18 +41,14 @@ internal sealed partial class RedshiftDataWarehouse
         return FollowAsync(copy, remoteId, run, cancellationToken);
     }
 
-    private async Task<bool> IsDeclaredAsync(string schema, string table, CancellationToken cancellationToken) =>
-        File.Exists(DdlPath()) && RedshiftDdl.Parse(await File.ReadAllTextAsync(DdlPath(), cancellationToken).ConfigureAwait(false))
-            .Any(t => t.Schema == schema && t.Name == table);
-
     // What the local warehouse refuses before it reads a row, from Redshift's catalog, with the same words.
     private async Task CheckTargetAsync(CopyStatement copy, string schema, string table, CancellationToken cancellationToken)
     {
         var tables = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
-        // The local warehouse creates sql/redshift_ddl.sql's tables when it is first used; so does a load into one of them
-        // here, or the pipeline's load step would fail on a new Redshift database until someone ran warehouse init.
-        if (!tables.Contains((schema, table)) && await IsDeclaredAsync(schema, table, cancellationToken).ConfigureAwait(false))
+        if (!tables.Contains((schema, table)) && await DeclaresAsync(schema, table, cancellationToken).ConfigureAwait(false))
         {
+            // A table of sql/redshift_ddl.sql on a new namespace: created first, as the local warehouse does at its
+            // first use, so the first pipeline after deploying the stack loads instead of asking for 'warehouse init'.
             await InitAsync(cancellationToken).ConfigureAwait(false);
             tables = await UserTablesAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -76,6 +72,12 @@ internal sealed partial class RedshiftDataWarehouse
                 throw new LoadRefusedException($"Column {missing.Name} of {schema}.{table} is NOT NULL and not in the column list; add it to the list.");
             }
         }
+    }
+
+    private async Task<bool> DeclaresAsync(string schema, string table, CancellationToken cancellationToken)
+    {
+        var declared = RedshiftDdl.Parse(await File.ReadAllTextAsync(DdlPath(), cancellationToken).ConfigureAwait(false));
+        return declared.Any(t => string.Equals(t.Schema, schema, StringComparison.OrdinalIgnoreCase) && string.Equals(t.Name, table, StringComparison.OrdinalIgnoreCase));
     }
 
     // The statement Redshift runs: the COPY's own role, else EcomOps:Aws:Redshift:CopyRoleArn, else the cluster's default.

@@ -149,7 +149,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
 
         var run = await Host.Get<IJobRunner>().WaitAsync(id).WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(JobStatus.Succeeded, run.Status);
+        Assert.True(run.Status == JobStatus.Succeeded, $"{run.Status}: {run.Error}");
         Assert.Equal(glueRunId, run.ExternalId);
         Assert.Equal(60, run.Counts.RowsWritten);
         Assert.Contains(run.Outputs, o => o.Location.StartsWith("parquet/customer_data/part-", StringComparison.Ordinal) && o.Rows == 60);
