@@ -84,8 +84,11 @@ internal sealed class Reconciler(IObjectStore store, IJobRunner jobs, PipelineFa
             Key: prefix);
     }
 
+    // A run that read rows but counts no bytes is one whose engine does not report them (a Glue job appending past its
+    // bookmark): then only the files' times can say whether the raw folder changed since.
     private static bool RawUnchangedSince(IReadOnlyList<ObjectInfo> files, JobRun conversion, DateTimeOffset started) =>
-        files.Sum(f => f.Size) == conversion.Counts.BytesRead && files.All(f => f.LastModified <= started + ClockSlack);
+        (files.Sum(f => f.Size) == conversion.Counts.BytesRead || (conversion.Counts.BytesRead == 0 && conversion.Counts.RowsRead > 0))
+        && files.All(f => f.LastModified <= started + ClockSlack);
 
     private static RowFigure ParquetFigure(string dataset, ConversionManifest manifest)
     {

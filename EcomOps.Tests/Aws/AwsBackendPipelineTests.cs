@@ -1,3 +1,4 @@
+using EcomOps.Core.Overview;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Health;
@@ -77,6 +78,14 @@ public sealed class AwsBackendPipelineTests(S3rverFixture s3rver) : IAsyncLifeti
 
         Assert.Equal(await RowCountsAsync(_local), await RowCountsAsync(_host));
         Assert.Equal(Sample.Transactions, (await RowCountsAsync(_host))["transactions_data"]);
+
+        // The Overview's reconciliation finds every figure on Aws as locally: the Glue job keeps EcomOps' run id in its
+        // manifest, so the conversion run (and what it quarantined) is found.
+        var reconciliation = await _host.Get<IOverviewService>().ReconcileAsync();
+        Assert.False(reconciliation.HasMismatch, string.Join("; ", reconciliation.Datasets.SelectMany(d => d.Mismatches)));
+        Assert.All(reconciliation.Datasets, d => Assert.True(
+            d.RawCsv.Known && d.Parquet.Known && d.Catalog.Known && d.Warehouse.Known && d.Quarantined.Known,
+            $"{d.Dataset}: {string.Join(" | ", new[] { d.RawCsv, d.Parquet, d.Catalog, d.Warehouse, d.Quarantined }.Where(f => !f.Known).Select(f => f.Source))}"));
 
         var checks = _host.Get<IBackendChecks>();
         foreach (var check in checks.Checks)

@@ -42,6 +42,8 @@ Arguments (getResolvedOptions; upload with `ecomops aws deploy-script`, run by t
   --bad_records_path  s3://BUCKET/quarantine/    rejected rows go to <bad_records_path><dataset>/<run id>/
   --max_errors        optional, default 1000: bad rows allowed, like Redshift's MAXERROR
   --mode              optional, default append: append | overwrite (a full refresh, see above)
+  --run_id            optional: the EcomOps run's id (a GUID), kept as the manifest's runId and the quarantine
+                      folder's name, so the dashboard's lineage and reconciliation find the run; default a new one
 """
 
 import datetime
@@ -109,8 +111,8 @@ def parse_arguments(argv):
     from awsglue.utils import getResolvedOptions
 
     names = ["JOB_NAME", "source_prefix", "target_prefix", "dataset", "partitioning", "compression", "bad_records_path"]
-    # Glue passes --JOB_RUN_ID itself; --max_errors and --mode are optional, and getResolvedOptions refuses an absent name.
-    args = getResolvedOptions(argv, names + [n for n in ("max_errors", "mode", "JOB_RUN_ID") if f"--{n}" in argv])
+    # Glue passes --JOB_RUN_ID itself; --max_errors, --mode and --run_id are optional, and getResolvedOptions refuses an absent name.
+    args = getResolvedOptions(argv, names + [n for n in ("max_errors", "mode", "run_id", "JOB_RUN_ID") if f"--{n}" in argv])
     args.setdefault("mode", "append")
     problems = []
     if args["mode"] not in MODES:
@@ -123,6 +125,11 @@ def parse_arguments(argv):
         problems.append(f"--partitioning month needs a timestamp column to partition by, which {args['dataset']} does not have; use none")
     if args["compression"] not in COMPRESSIONS:
         problems.append(f"--compression '{args['compression']}' is not snappy, zstd, gzip or none")
+    if "run_id" in args:
+        try:
+            args["run_id"] = str(uuid.UUID(args["run_id"]))
+        except ValueError:
+            problems.append(f"--run_id '{args['run_id']}' is not a GUID such as 3f2b8c1e-0d4a-4e6b-9a51-2c7d8e9f0a1b")
     max_errors = args.get("max_errors", str(DEFAULT_MAX_ERRORS))
     if not max_errors.isdigit():
         problems.append(f"--max_errors '{max_errors}' is not a whole number of 0 or more")
@@ -267,8 +274,8 @@ def main(argv):
     dataset = args["dataset"]
     columns = DATASETS[dataset]["columns"]
     names = [c[0] for c in columns]
-    # The app's run ids are GUIDs (the manifest's runId); the Glue run id is kept beside it in the log.
-    run_id = str(uuid.uuid4())
+    # The app's run ids are GUIDs (the manifest's runId): EcomOps passes its own; the Glue run id is kept beside it in the log.
+    run_id = args.get("run_id") or str(uuid.uuid4())
 
     sc = SparkContext.getOrCreate()
     # The manifest is the commit point and _SUCCESS is written after it, as on the local lake; Spark's own

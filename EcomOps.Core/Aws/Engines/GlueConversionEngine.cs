@@ -64,6 +64,15 @@ internal sealed partial class GlueConversionEngine(
         var report = new GlueRunReport(this, context, request);
         context.BeginStep(report.Step, null);
         await WarnOfAppendAfterRefreshAsync(report, request, cancellationToken).ConfigureAwait(false);
+        if (request.Mode == ConversionMode.Overwrite)
+        {
+            // Glue reports no bytes read. A full refresh reads every file of raw/<dataset>/ (the script's paths and
+            // exclusions), and uploads to the dataset wait for this run, so these are the bytes it reads: the
+            // Overview's reconciliation compares them with the raw folder's.
+            var bytes = await RawBytesAsync(request.Dataset.Name, cancellationToken).ConfigureAwait(false);
+            context.SetCounts(c => c with { BytesRead = bytes });
+        }
+
         var runId = await StartAsync(report, request, cancellationToken).ConfigureAwait(false);
 
         // Recorded even if the user cancelled meanwhile: the run exists in Glue now, and the follow below stops it.
@@ -82,6 +91,12 @@ internal sealed partial class GlueConversionEngine(
         await FollowAsync(report, request, externalId, cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task<long> RawBytesAsync(string dataset, CancellationToken cancellationToken)
+    {
+        var listing = await lake.ListAsync($"raw/{dataset}/", "/", cancellationToken).ConfigureAwait(false);
+        return listing.Objects.Where(o => Path.GetFileName(o.Key) is var name && !name.StartsWith('_') && !name.StartsWith('.')).Sum(o => o.Size);
+    }
+
     /// <summary>The arguments <c>csv_to_parquet.py</c> reads (see its docstring), for one request, and for a full refresh Glue's bookmark override.</summary>
     internal Dictionary<string, string> ArgumentsFor(ConversionRequest request)
     {
@@ -96,6 +111,9 @@ internal sealed partial class GlueConversionEngine(
             ["--bad_records_path"] = $"s3://{bucket}/quarantine/",
             ["--max_errors"] = request.MaxErrors.ToString(CultureInfo.InvariantCulture),
             ["--mode"] = request.Mode == ConversionMode.Overwrite ? "overwrite" : "append",
+            // The manifest and the quarantine folder carry this run's id, as the local converter's do, so lineage and
+            // reconciliation find the run that wrote them.
+            ["--run_id"] = request.RunId.ToString("D"),
         };
 
         // Glue's own override: a run's arguments replace the job's defaults for that run only, so the job keeps its

@@ -58,8 +58,13 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
                 ["--bad_records_path"] = $"s3://{_bucket}/quarantine/",
                 ["--max_errors"] = "7",
                 ["--mode"] = "append",
+                ["--run_id"] = run.Id.ToString("D"),
             },
             start.GetProperty("Arguments").Deserialize<Dictionary<string, string>>());
+        // The script keeps EcomOps' run id as the manifest's, so the run that wrote the Parquet is found from it.
+        Assert.Contains(run.Outputs, o => o.Location.StartsWith("parquet/customer_data/part-", StringComparison.Ordinal));
+        var manifest = await ConversionManifest.ReadAsync(Host.Get<EcomOps.Core.Storage.IObjectStore>(), "customer_data");
+        Assert.Equal(run.Id, manifest!.RunId);
         var glueRunId = Assert.Single(_glue.Started);
         Assert.Equal(glueRunId, run.ExternalId);
         Assert.All(_glue.Calls.Where(c => c.Operation == "GetJobRun"), c => Assert.Equal(glueRunId, c.Body.GetProperty("RunId").GetString()));
@@ -242,9 +247,9 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
             ["--bad_records_path"] = $"s3://{_bucket}/quarantine/",
             ["--max_errors"] = "1000",
         };
-        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "overwrite", ["--job-bookmark-option"] = "job-bookmark-disable" }, arguments[0]);
-        Assert.Equal(arguments[0], arguments[1]);
-        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "append" }, arguments[2]);
+        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "overwrite", ["--job-bookmark-option"] = "job-bookmark-disable", ["--run_id"] = overwrite.Id.ToString("D") }, arguments[0]);
+        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "overwrite", ["--job-bookmark-option"] = "job-bookmark-disable", ["--run_id"] = refreshed.Id.ToString("D") }, arguments[1]);
+        Assert.Equal(new Dictionary<string, string>(common) { ["--mode"] = "append", ["--run_id"] = append.Id.ToString("D") }, arguments[2]);
 
         // The second refresh replaced the first rather than adding to it; the run says what kind of run it was.
         Assert.Equal((25, 25), (overwrite.Counts.RowsWritten, refreshed.Counts.RowsWritten));

@@ -309,7 +309,9 @@ internal sealed class GlueStandIn : IDisposable
             throw new ArgumentException("Cannot convert: " + string.Join("; ", problems) + ". Nothing was converted.");
         }
 
-        return new ConversionRequest(dataset!, Guid.NewGuid(), compression!.Value, partitioning!.Value, mode!.Value, maxErrors);
+        // As the script: the run id EcomOps passes, else a new one.
+        var runId = arguments.TryGetValue("--run_id", out var given) ? Guid.Parse(given) : Guid.NewGuid();
+        return new ConversionRequest(dataset!, runId, compression!.Value, partitioning!.Value, mode!.Value, maxErrors);
     }
 
     private async Task MoveQuarantineAsync(string dataset, Guid scriptRunId)
