@@ -19,6 +19,8 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
     // The next query's database, opened and sandboxed ahead on another thread (~13 ms off each query's path).
     // One query at a time takes it; the others open their own as before.
     private Task<Sandboxed>? _next;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Task> _cleanups = new();
+    private long _cleanupIds;
 
     private sealed record Sandboxed(DuckDBConnection Connection, string Profile);
 
@@ -47,12 +49,12 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         }
         finally
         {
-            // Closing a database and deleting its profile take ~10 ms; the answer need not wait for them.
-            _ = Task.Run(() =>
+            // Closing a database and deleting its profile take ~10 ms; the answer need not wait for them, but Dispose does.
+            Track(Task.Run(() =>
             {
                 sandboxed.Connection.Dispose();
                 TryDelete(sandboxed.Profile);
-            }, CancellationToken.None);
+            }, CancellationToken.None));
         }
     }
 
@@ -60,8 +62,18 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
     {
         if (Interlocked.Exchange(ref _next, null) is { } next)
         {
-            DisposeWhenDone(next).Wait(TimeSpan.FromSeconds(5));
+            Track(DisposeWhenDone(next));
         }
+
+        // The databases still closing in the background: their files are under the data root, which may be deleted next.
+        Task.WhenAll(_cleanups.Values).Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private void Track(Task cleanup)
+    {
+        var id = Interlocked.Increment(ref _cleanupIds);
+        _cleanups[id] = cleanup;
+        cleanup.ContinueWith(_ => _cleanups.TryRemove(id, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     // The database prepared ahead when it is ready, else a new one; then the next one is prepared.
@@ -77,7 +89,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         {
             if (ready is not null)
             {
-                _ = DisposeWhenDone(ready);
+                Track(DisposeWhenDone(ready));
             }
 
             taken = OpenSandboxed(settings);
@@ -86,7 +98,7 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         var next = Task.Run(() => OpenSandboxed(settings));
         if (Interlocked.CompareExchange(ref _next, next, null) is not null)
         {
-            _ = DisposeWhenDone(next);
+            Track(DisposeWhenDone(next));
         }
 
         return taken;

@@ -15,9 +15,18 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        // A file closed by a background thread just now (a database's last write) can land in a folder while it is
+        // being deleted: "Directory not empty". Deleting again a moment later finds it.
+        for (var attempt = 1; Directory.Exists(Path); attempt++)
         {
-            Directory.Delete(Path, recursive: true);
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                Thread.Sleep(50 * attempt);
+            }
         }
     }
 }
