@@ -1,0 +1,90 @@
+using EcomOps.Core.Aws;
+
+namespace EcomOps.Bench;
+
+internal static partial class AwsBenchmark
+{
+    private static void PrintSummary(List<CallFigures>? calls, List<StepCost>? steps, AthenaFigures? athena, int callCount, int rounds, int concurrency, int repeat, string? loadAtStart, BenchReport report)
+    {
+        report.Heading("Summary (Markdown, for the README)");
+        report.Line($"### Aws benchmark");
+        report.Line();
+        report.Table(
+            [new("Machine", Numeric: false), new("Value", Numeric: false)],
+            MachineInfo.Describe(typeof(AwsJsonClient).Assembly, loadAtStart)
+                .Append((Name: "Load average after the run (1/5/15 min)", Value: MachineInfo.LoadAverage() ?? "unknown"))
+                .Select(m => (IReadOnlyList<string>)[m.Name, m.Value]));
+        report.Line();
+
+        if (calls is not null && steps is not null)
+        {
+            report.Line($"Per call, warm: {callCount:N0} calls per way and caller count, in {rounds} rounds taking turns with the anchor, after {WarmUpCalls} warm-up calls. Ours: the typed client (AthenaClient.GetQueryExecutionAsync, GlueClient.GetJobRunAsync) through AwsJsonClient and the HTTP client AddAwsClients registers (resilience pipeline with the default retries and time-outs, SigV4 signer), answer parsed. Anchor: the same POST (same body, Content-Type and X-Amz-Target; no signature) from a plain HttpClient with the same SocketsHttpHandler settings, answer read and not parsed. Same server, in this process: CPU and allocation are the whole process's per call, server included, which is the same for both ways, so the difference is ours.");
+            report.Line();
+            report.Table(
+                [new("Operation", Numeric: false), new("Callers"), new("Way", Numeric: false), new("calls/s"), new("p50 µs"), new("p95 µs"), new("p99 µs"), new("CPU µs/call"), new("KB allocated/call")],
+                calls.Select(c => (IReadOnlyList<string>)
+                [
+                    c.Operation, c.Callers.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Way, BenchReport.Count(c.CallsPerSecond),
+                    BenchReport.Count(c.P50Us), BenchReport.Count(c.P95Us), BenchReport.Count(c.P99Us), BenchReport.Count(c.CpuUsPerCall), BenchReport.Fixed(c.AllocatedPerCall / 1e3, 1),
+                ]));
+            report.Line();
+            report.Line($"Ours minus the anchor, per call (signing + serialization + resilience pipeline and handler chain):");
+            report.Line();
+            var pairs = calls.GroupBy(c => (c.Operation, c.Callers)).Select(g => (g.Key.Operation, g.Key.Callers, Ours: g.Single(c => c.Way == "ours"), Anchor: g.Single(c => c.Way == "anchor"))).ToList();
+            report.Table(
+                [new("Operation", Numeric: false), new("Callers"), new("p50 µs"), new("p95 µs"), new("p99 µs"), new("CPU µs/call"), new("KB allocated/call"), new("calls/s, ours / anchor")],
+                pairs.Select(p => (IReadOnlyList<string>)
+                [
+                    p.Operation, p.Callers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Signed(p.Ours.P50Us - p.Anchor.P50Us), Signed(p.Ours.P95Us - p.Anchor.P95Us), Signed(p.Ours.P99Us - p.Anchor.P99Us),
+                    Signed(p.Ours.CpuUsPerCall - p.Anchor.CpuUsPerCall), BenchReport.Fixed((p.Ours.AllocatedPerCall - p.Anchor.AllocatedPerCall) / 1e3, 1),
+                    BenchReport.Fixed(p.Ours.CallsPerSecond / p.Anchor.CallsPerSecond, 2) + "x",
+                ]));
+            report.Line();
+            report.Line($"Where the difference goes, measured on one thread without the network ({callCount:N0} iterations each, after a warm-up): what AwsJsonClient does to the bodies (System.Text.Json, AwsJson.Options) and what AwsSigningHandler does (AWSSDK.Core's AWSSigV4Signer over the same headers and body). \"The rest\" is the sequential CPU difference minus both: the resilience pipeline (Polly: total time-out, retry, attempt time-out), IHttpClientFactory's handler chain, the request message's options and headers.");
+            report.Line();
+            var rows = new List<IReadOnlyList<string>>();
+            foreach (var group in steps.GroupBy(s => s.Operation))
+            {
+                foreach (var step in group)
+                {
+                    rows.Add([step.Operation, step.Step, BenchReport.Fixed(step.WallUs, 1), BenchReport.Fixed(step.CpuUs, 1), BenchReport.Fixed(step.AllocatedBytes / 1e3, 1)]);
+                }
+
+                var sequential = pairs.Single(p => p.Operation == group.Key && p.Callers == 1);
+                var rest = sequential.Ours.CpuUsPerCall - sequential.Anchor.CpuUsPerCall - group.Sum(s => s.CpuUs);
+                var restAllocated = sequential.Ours.AllocatedPerCall - sequential.Anchor.AllocatedPerCall - group.Sum(s => s.AllocatedBytes);
+                rows.Add([group.Key, "the rest (of the sequential CPU difference)", "-", BenchReport.Fixed(rest, 1), BenchReport.Fixed(restAllocated / 1e3, 1)]);
+            }
+
+            report.Table([new("Operation", Numeric: false), new("Step", Numeric: false), new("µs"), new("CPU µs"), new("KB allocated")], rows);
+            report.Line();
+        }
+
+        if (athena is not null)
+        {
+            var anchor = athena.Way(AnchorWay);
+            var records = athena.Way(RecordsWay);
+            var values = athena.Way(ValuesWay);
+            var engine = athena.Way(EngineWay);
+            var http = athena.Way(PlainHttpWay);
+            report.Line($"Athena results: {athena.Rows:N0} transactions_data-shaped rows (bigint, bigint, bigint, timestamp, decimal(10,2), varchar) in {athena.PageCount:N0} GetQueryResults pages of {AthenaPages.PageRows:N0} rows ({athena.Bytes / 1e6:N1} MB of JSON, prepared once and held by the server). Medians of {repeat} runs per way after a warm-up, the ways taking turns. The engine: `IQueryEngine.StreamAsync` (AthenaQueryEngine: gate, StartQueryExecution, one GetQueryExecution answered SUCCEEDED, then the pages over loopback HTTP) into a row writer that only counts and sums. The anchor: the same page bytes parsed in this process with JsonDocument, every VarCharValue read as a string. Between them, in-process on the same bytes: parsing into the client's records, then converting every cell as the engine does. Last, a plain HttpClient fetching the same pages (and the start and poll) over the same loopback, parsed as the anchor. Allocation is the whole process's (the server's share is small: it sends prepared bytes); peak working set is VmHWM, reset before each run, and \"above start\" subtracts the working set just before it.");
+            report.Line();
+            report.Table(
+                [new("Way", Numeric: false), new("ms"), new("ms/page"), new("rows/s"), new("MB/s of JSON"), new("CPU ms"), new("bytes allocated/row"), new("peak working set MB"), new("above start MB")],
+                athena.Ways.Select(w => (IReadOnlyList<string>)
+                [
+                    w.Name, BenchReport.Fixed(w.Seconds * 1000, 1), BenchReport.Fixed(w.Seconds * 1000 / athena.PageCount, 2), BenchReport.Count(athena.Rows / w.Seconds),
+                    BenchReport.Fixed(athena.Bytes / w.Seconds / 1e6, 1), BenchReport.Fixed(w.CpuSeconds * 1000, 1), BenchReport.Count(w.AllocatedBytes / athena.Rows),
+                    BenchReport.Megabytes(w.PeakWorkingSet), BenchReport.Megabytes(w.AbovePrior),
+                ]));
+            report.Line();
+            double PerPage(double seconds) => seconds * 1000 / athena.PageCount;
+            report.Line($"The engine spends {PerPage(engine.Seconds - anchor.Seconds):N2} ms per {AthenaPages.PageRows:N0}-row page beyond the anchor ({PerPage(engine.CpuSeconds - anchor.CpuSeconds):N2} ms of CPU): parsing into records {PerPage(records.Seconds - anchor.Seconds):N2} ms, converting the values {PerPage(values.Seconds - records.Seconds):N2} ms, and the calls (loopback HTTP, signing, pipeline, start, poll, gate) {PerPage(engine.Seconds - values.Seconds):N2} ms, where a plain HttpClient fetching the same pages adds {PerPage(http.Seconds - anchor.Seconds):N2} ms a page to the anchor. Fixed per query: the statement gate {athena.GateSeconds * 1000:N1} ms (QueryGate.Check, DuckDB's parser on a new in-memory connection).");
+            report.Line();
+            report.Line($"Context, not measured here: on real Athena each page is also one network round trip to Athena's endpoint (typically tens of ms), so {athena.PageCount:N0} pages cost seconds of waiting on AWS, against {engine.Seconds * 1000:N0} ms of our own work for the whole result.");
+        }
+    }
+
+    private static string Signed(double value) => (value >= 0 ? "+" : "") + BenchReport.Count(value);
+}
