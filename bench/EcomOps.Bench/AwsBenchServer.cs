@@ -16,6 +16,7 @@ internal sealed class AwsBenchServer : IDisposable
     private readonly Func<string, byte[], byte[]?> _answer;
     private readonly Task[] _loops;
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IPEndPoint, bool> _connections = new();
     private long _signed;
     private long _unsigned;
     private long _failures;
@@ -52,6 +53,9 @@ internal sealed class AwsBenchServer : IDisposable
 
     /// <summary>Requests answered with an error (unknown target, or the answer function refused the body).</summary>
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Distinct client connections seen (remote address and port), signed requests' and unsigned ones'.</summary>
+    public (int Signed, int Unsigned) Connections => (_connections.Count(c => c.Value), _connections.Count(c => !c.Value));
 
     public long Calls(string target) => _calls.TryGetValue(target, out var count) ? count : 0;
 
@@ -98,7 +102,9 @@ internal sealed class AwsBenchServer : IDisposable
                 await context.Request.InputStream.CopyToAsync(buffer).ConfigureAwait(false);
                 var target = context.Request.Headers["X-Amz-Target"] ?? "";
                 _calls.AddOrUpdate(target, 1, (_, n) => n + 1);
-                if (context.Request.Headers["Authorization"]?.StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal) == true)
+                var signed = context.Request.Headers["Authorization"]?.StartsWith("AWS4-HMAC-SHA256 ", StringComparison.Ordinal) == true;
+                _connections.TryAdd(context.Request.RemoteEndPoint, signed);
+                if (signed)
                 {
                     Interlocked.Increment(ref _signed);
                 }

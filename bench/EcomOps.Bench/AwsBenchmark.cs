@@ -74,11 +74,13 @@ internal static partial class AwsBenchmark
             using var plain = PlainHttpClient();
 
             List<CallFigures>? callFigures = null;
-            List<StepCost>? steps = null;
+            List<LayerCost>? layers = null;
             if (parts.Contains(Calls))
             {
                 report.Heading(BenchReport.Text($"Per call: {calls:N0} calls per way, sequential and {concurrency} concurrent callers, {rounds} rounds taking turns, after {WarmUpCalls} warm-up calls each"));
-                (callFigures, steps) = await MeasureCallsAsync(services, plain, server, calls, rounds, concurrency, report, cancellationToken).ConfigureAwait(false);
+                callFigures = await MeasureCallsAsync(services, plain, server, calls, rounds, concurrency, report, cancellationToken).ConfigureAwait(false);
+                report.Heading(BenchReport.Text($"Where our time goes, in-process without sockets: one layer more at a time over a handler answering the same bytes, 3 rounds taking turns"));
+                layers = await MeasureLayersAsync(services, answers, pages, calls, report, cancellationToken).ConfigureAwait(false);
             }
 
             AthenaFigures? athena = null;
@@ -89,8 +91,10 @@ internal static partial class AwsBenchmark
             }
 
             var (signed, unsigned) = server.Signing;
-            report.Check("the bench server answered every request", server.Failures == 0, BenchReport.Text($"{server.Failures:N0} errors; {signed:N0} signed and {unsigned:N0} unsigned requests"));
-            PrintSummary(callFigures, steps, athena, calls, rounds, concurrency, repeat, loadAtStart, report);
+            var (signedConnections, unsignedConnections) = server.Connections;
+            report.Check("the bench server answered every request", server.Failures == 0,
+                BenchReport.Text($"{server.Failures:N0} errors; {signed:N0} signed requests on {signedConnections:N0} connections, {unsigned:N0} unsigned on {unsignedConnections:N0}"));
+            PrintSummary(callFigures, layers, athena, calls, rounds, concurrency, repeat, loadAtStart, report);
             return report.AllChecksPassed ? 0 : 1;
         }
         finally
@@ -124,97 +128,141 @@ internal static partial class AwsBenchmark
         new(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All }) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>The same POST our client sends, unsigned: body and X-Amz-Target as ours, the answer read to the end and not parsed.</summary>
-    private static async Task<byte[]> PostPlainAsync(HttpClient client, string url, AwsOperation operation, byte[] body, CancellationToken cancellationToken)
+    private static async Task<byte[]> PostPlainAsync(HttpClient client, string url, AwsOperation operation, byte[] body, CancellationToken cancellationToken, IReadOnlyList<(string Name, string Value)>? extraHeaders = null)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, url);
         message.Content = new ByteArrayContent(body);
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         message.Headers.TryAddWithoutValidation("X-Amz-Target", operation.Target);
+        foreach (var (name, value) in extraHeaders ?? [])
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
         using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return response.IsSuccessStatusCode ? bytes : throw new InvalidOperationException($"The bench server answered {(int)response.StatusCode} to {operation.Target}.");
     }
 
-    private sealed record CallOperation(string Name, AwsOperation Operation, byte[] RequestBody, byte[] ResponseBody, Func<CancellationToken, Task<bool>> Ours, Func<byte[], bool> Serialize);
+    private sealed record CallOperation(string Name, AwsOperation Operation, byte[] RequestBody, Func<AwsJsonClient, CancellationToken, Task<bool>> Call);
 
-    private static IReadOnlyList<CallOperation> CallOperations(ServiceProvider services)
+    private static IReadOnlyList<CallOperation> CallOperations()
     {
-        var athena = services.GetRequiredService<AthenaClient>();
-        var glue = services.GetRequiredService<GlueClient>();
         var query = new GetQueryExecutionRequest(BenchAnswers.QueryExecutionId);
         var run = new GetJobRunRequest(BenchAnswers.JobName, BenchAnswers.JobRunId);
         return
         [
-            new("Athena GetQueryExecution", AwsOperations.AthenaGetQueryExecution, JsonSerializer.SerializeToUtf8Bytes(query, AwsJson.Options), BenchAnswers.QueryExecutionBody,
-                async ct => (await athena.GetQueryExecutionAsync(query, ct).ConfigureAwait(false)).QueryExecution?.Status?.State == "SUCCEEDED",
-                response => JsonSerializer.SerializeToUtf8Bytes(query, AwsJson.Options).Length > 0
-                    && JsonSerializer.Deserialize<GetQueryExecutionResponse>(response, AwsJson.Options)?.QueryExecution?.Status?.State == "SUCCEEDED"),
-            new("Glue GetJobRun", AwsOperations.GlueGetJobRun, JsonSerializer.SerializeToUtf8Bytes(run, AwsJson.Options), BenchAnswers.JobRunBody,
-                async ct => (await glue.GetJobRunAsync(run, ct).ConfigureAwait(false)).JobRun?.JobRunState == "SUCCEEDED",
-                response => JsonSerializer.SerializeToUtf8Bytes(run, AwsJson.Options).Length > 0
-                    && JsonSerializer.Deserialize<GetJobRunResponse>(response, AwsJson.Options)?.JobRun?.JobRunState == "SUCCEEDED"),
+            new("Athena GetQueryExecution", AwsOperations.AthenaGetQueryExecution, JsonSerializer.SerializeToUtf8Bytes(query, AwsJson.Options),
+                async (client, ct) => (await new AthenaClient(client).GetQueryExecutionAsync(query, ct).ConfigureAwait(false)).QueryExecution?.Status?.State == "SUCCEEDED"),
+            new("Glue GetJobRun", AwsOperations.GlueGetJobRun, JsonSerializer.SerializeToUtf8Bytes(run, AwsJson.Options),
+                async (client, ct) => (await new GlueClient(client).GetJobRunAsync(run, ct).ConfigureAwait(false)).JobRun?.JobRunState == "SUCCEEDED"),
         ];
     }
 
-    private static async Task<(List<CallFigures>, List<StepCost>)> MeasureCallsAsync(
+    internal const string OursWay = "ours (as registered)";
+    internal const string AnchorCallWay = "anchor (plain HttpClient)";
+    private const string JsonWay = "AwsJsonClient, unsigned, no pipeline";
+    private const string HeadersWay = "anchor + SigV4's headers, fixed values";
+    private const string SignedWay = "+ SigV4 signer, no pipeline";
+
+    private static async Task<List<CallFigures>> MeasureCallsAsync(
         ServiceProvider services, HttpClient plain, AwsBenchServer server, int calls, int rounds, int concurrency, BenchReport report, CancellationToken cancellationToken)
     {
         var figures = new List<CallFigures>();
-        var steps = new List<StepCost>();
-        foreach (var op in CallOperations(services))
+        var resolver = services.GetRequiredService<AwsEndpointResolver>();
+        // The steps between the anchor and ours over the same sockets: AwsJsonClient over a bare SocketsHttpHandler, then
+        // with the signer in between; ours adds the resilience pipeline and IHttpClientFactory.
+        using var bare = new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All };
+        using var signedSockets = new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All };
+        using var signer = new AwsSigningHandler(services.GetRequiredService<AwsCredentialSource>()) { InnerHandler = signedSockets };
+        using var plainWithHeaders = PlainHttpClient();
+        var clients = new Dictionary<string, AwsJsonClient>
+        {
+            [JsonWay] = new AwsJsonClient(new FixedClientFactory(bare), resolver),
+            [SignedWay] = new AwsJsonClient(new FixedClientFactory(signer), resolver),
+            [OursWay] = services.GetRequiredService<AwsJsonClient>(),
+        };
+
+        foreach (var op in CallOperations())
         {
             var answered = 0L;
-            Func<CancellationToken, Task> ours = async ct =>
+            var issued = 0L;
+            var fixedHeaders = FixedSignatureHeaders(op.Operation.Service.Name);
+            var issuedSigned = 0L;
+            var ways = new List<(string Name, Func<CancellationToken, Task> Call)>
             {
-                if (await op.Ours(ct).ConfigureAwait(false))
+                (AnchorCallWay, ct => PostPlainAsync(plain, server.Url, op.Operation, op.RequestBody, ct)),
+                (HeadersWay, ct =>
                 {
-                    Interlocked.Increment(ref answered);
-                }
+                    // The server counts it as signed: its Authorization header has the SigV4 form.
+                    Interlocked.Increment(ref issuedSigned);
+                    return PostPlainAsync(plainWithHeaders, server.Url, op.Operation, op.RequestBody, ct, fixedHeaders);
+                }),
             };
-            Func<CancellationToken, Task> anchor = ct => PostPlainAsync(plain, server.Url, op.Operation, op.RequestBody, ct);
+            foreach (var (name, client) in clients)
+            {
+                var signs = name != JsonWay;
+                ways.Add((name, async ct =>
+                {
+                    Interlocked.Increment(ref issued);
+                    if (signs)
+                    {
+                        Interlocked.Increment(ref issuedSigned);
+                    }
+
+                    if (await op.Call(client, ct).ConfigureAwait(false))
+                    {
+                        Interlocked.Increment(ref answered);
+                    }
+                }));
+            }
 
             var signedBefore = server.Signing.Signed;
-            await RunCallsAsync(ours, WarmUpCalls, 1, cancellationToken).ConfigureAwait(false);
-            await RunCallsAsync(anchor, WarmUpCalls, 1, cancellationToken).ConfigureAwait(false);
-            await RunCallsAsync(ours, WarmUpCalls, concurrency, cancellationToken).ConfigureAwait(false);
-            await RunCallsAsync(anchor, WarmUpCalls, concurrency, cancellationToken).ConfigureAwait(false);
+            foreach (var (_, call) in ways)
+            {
+                await RunCallsAsync(call, WarmUpCalls, 1, cancellationToken).ConfigureAwait(false);
+                await RunCallsAsync(call, WarmUpCalls, concurrency, cancellationToken).ConfigureAwait(false);
+            }
 
             foreach (var callers in new[] { 1, concurrency })
             {
-                var oursRounds = new List<CallRound>();
-                var anchorRounds = new List<CallRound>();
+                var measured = ways.ToDictionary(w => w.Name, _ => new List<CallRound>());
                 var perRound = Math.Max(callers, calls / rounds);
-                // Taking turns, and alternating who goes first, so a burst of load on the shared machine hits both alike.
+                // Taking turns, the order rotating each round, so a burst of load on the shared machine hits every way alike.
                 for (var r = 0; r < rounds; r++)
                 {
-                    if (r % 2 == 1)
+                    for (var k = 0; k < ways.Count; k++)
                     {
-                        anchorRounds.Add(await RunCallsAsync(anchor, perRound, callers, cancellationToken).ConfigureAwait(false));
-                    }
-
-                    oursRounds.Add(await RunCallsAsync(ours, perRound, callers, cancellationToken).ConfigureAwait(false));
-                    if (r % 2 == 0)
-                    {
-                        anchorRounds.Add(await RunCallsAsync(anchor, perRound, callers, cancellationToken).ConfigureAwait(false));
+                        var (name, call) = ways[(k + r) % ways.Count];
+                        measured[name].Add(await RunCallsAsync(call, perRound, callers, cancellationToken).ConfigureAwait(false));
                     }
                 }
 
-                var o = CallFigures.Of(op.Name, callers, "ours", oursRounds);
-                var a = CallFigures.Of(op.Name, callers, "anchor", anchorRounds);
-                figures.Add(o);
-                figures.Add(a);
-                report.Line($"{op.Name}, {callers} caller(s): ours {o.CallsPerSecond:N0} calls/s, p50 {o.P50Us:N0} µs, p99 {o.P99Us:N0} µs, {o.CpuUsPerCall:N0} µs CPU and {o.AllocatedPerCall / 1e3:N1} KB per call; anchor {a.CallsPerSecond:N0} calls/s, p50 {a.P50Us:N0} µs, p99 {a.P99Us:N0} µs, {a.CpuUsPerCall:N0} µs CPU and {a.AllocatedPerCall / 1e3:N1} KB per call  [rounds, calls/s: ours {string.Join(", ", oursRounds.Select(x => BenchReport.Count(x.Calls / x.WallSeconds)))}; anchor {string.Join(", ", anchorRounds.Select(x => BenchReport.Count(x.Calls / x.WallSeconds)))}]");
+                foreach (var (name, _) in ways)
+                {
+                    var f = CallFigures.Of(op.Name, callers, name, measured[name]);
+                    figures.Add(f);
+                    report.Line($"{op.Name}, {callers} caller(s), {name}: {f.CallsPerSecond:N0} calls/s, p50 {f.P50Us:N0} µs, p95 {f.P95Us:N0} µs, p99 {f.P99Us:N0} µs, {f.CpuUsPerCall:N0} µs CPU and {f.AllocatedPerCall / 1e3:N1} KB per call  [rounds, calls/s: {string.Join(", ", measured[name].Select(x => BenchReport.Count(x.Calls / x.WallSeconds)))}]");
+                }
             }
 
-            report.Check(BenchReport.Text($"{op.Name}: every call of ours was signed (SigV4) and parsed to the answer's state"),
-                Interlocked.Read(ref answered) == server.Signing.Signed - signedBefore && answered > 0,
-                BenchReport.Text($"{answered:N0} answers parsed, {server.Signing.Signed - signedBefore:N0} signed requests received"));
-
-            steps.AddRange(await MeasureStepsAsync(services, op, calls, cancellationToken).ConfigureAwait(false));
+            var signedCalls = server.Signing.Signed - signedBefore;
+            report.Check(BenchReport.Text($"{op.Name}: every call through AwsJsonClient parsed to the answer's state, and those through the signer arrived with a SigV4 Authorization header"),
+                answered == issued && signedCalls == issuedSigned,
+                BenchReport.Text($"{answered:N0} of {issued:N0} answers parsed; {signedCalls:N0} signed requests received of {issuedSigned:N0} sent signed"));
         }
 
-        return (figures, steps);
+        return figures;
     }
+
+    // What a signature adds on the wire, of the same lengths, computed once: tells the cost of carrying and parsing the
+    // headers (client and server) apart from computing them.
+    private static IReadOnlyList<(string Name, string Value)> FixedSignatureHeaders(string service) =>
+    [
+        ("X-Amz-Date", "20261201T120000Z"),
+        ("X-Amz-Content-SHA256", new string('a', 64)),
+        ("Authorization", BenchReport.Text($"AWS4-HMAC-SHA256 Credential={AccessKey}/20261201/{Region}/{service}/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, Signature={new string('b', 64)}")),
+    ];
 
     private static async Task<CallRound> RunCallsAsync(Func<CancellationToken, Task> call, int calls, int callers, CancellationToken cancellationToken)
     {
@@ -252,69 +300,6 @@ internal static partial class AwsBenchmark
         return process.TotalProcessorTime;
     }
 
-    // Where ours spends its extra time, measured without the network on this thread: what AwsJsonClient does to the
-    // request and answer bodies (System.Text.Json with AwsJson.Options), and what AwsSigningHandler does (AWSSDK.Core's
-    // SigV4 signer over the same headers and body).
-    private static async Task<IReadOnlyList<StepCost>> MeasureStepsAsync(ServiceProvider services, CallOperation op, int iterations, CancellationToken cancellationToken)
-    {
-        var credentials = services.GetRequiredService<AwsCredentialSource>();
-        var region = RegionEndpoint.GetBySystemName(Region);
-        var url = new Uri("http://127.0.0.1:1/");
-        var contentType = "application/x-amz-json-1.1";
-
-        StepCost Serialize()
-        {
-            var ok = 0;
-            for (var i = 0; i < iterations; i++)
-            {
-                ok += op.Serialize(op.ResponseBody) ? 1 : 0;
-            }
-
-            return ok == iterations ? default : throw new InvalidOperationException($"{op.Name}: the answer did not parse.");
-        }
-
-        async Task<StepCost> SignAsync()
-        {
-            for (var i = 0; i < iterations; i++)
-            {
-                var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = url };
-                signing.Headers["X-Amz-Target"] = op.Operation.Target;
-                signing.Content = op.RequestBody;
-                signing.Headers["Content-Type"] = contentType;
-                var parameters = new AWSSigV4Parameters { Credentials = credentials.Credentials, Region = region, Service = op.Operation.Service.Name };
-                var signed = await AWSSigV4Signer.SignAsync(signing, parameters, cancellationToken).ConfigureAwait(false);
-                if (signed.Headers.Count == 0)
-                {
-                    throw new InvalidOperationException("The signer added no headers.");
-                }
-            }
-
-            return default;
-        }
-
-        // Warm-up, then timed.
-        _ = Serialize();
-        await SignAsync().ConfigureAwait(false);
-        return
-        [
-            await TimeStepAsync(op.Name, "serialize the request, parse the answer", iterations, () => Task.FromResult(Serialize())).ConfigureAwait(false),
-            await TimeStepAsync(op.Name, "SigV4 signature", iterations, SignAsync).ConfigureAwait(false),
-        ];
-    }
-
-    private static async Task<StepCost> TimeStepAsync(string operation, string step, int iterations, Func<Task<StepCost>> body)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var cpu = ProcessCpu();
-        var started = Stopwatch.GetTimestamp();
-        await body().ConfigureAwait(false);
-        var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new StepCost(operation, step, wall * 1e6 / iterations, (ProcessCpu() - cpu).TotalSeconds * 1e6 / iterations, (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / iterations);
-    }
-
     private sealed record CallRound(int Calls, double WallSeconds, double CpuSeconds, long AllocatedBytes, long[] LatencyTicks);
 
     private sealed record CallFigures(string Operation, int Callers, string Way, double CallsPerSecond, double P50Us, double P95Us, double P99Us, double CpuUsPerCall, double AllocatedPerCall)
@@ -331,7 +316,4 @@ internal static partial class AwsBenchmark
         private static double Percentile(long[] sortedTicks, double share) =>
             sortedTicks[Math.Min(sortedTicks.Length - 1, (int)Math.Ceiling(share * sortedTicks.Length) - 1)] * 1e6 / Stopwatch.Frequency;
     }
-
-    /// <summary>One step measured in-process: wall and CPU microseconds and bytes allocated per call.</summary>
-    private readonly record struct StepCost(string Operation, string Step, double WallUs, double CpuUs, double AllocatedBytes);
 }
