@@ -7,9 +7,10 @@ namespace EcomOps.Bench;
 
 /// <summary>
 /// The bench server's answers: fixed bodies shaped as AWS answers them (members, sizes and number formats of real
-/// GetQueryExecution, GetJobRun and StartQueryExecution answers), and <see cref="AthenaPages"/> for GetQueryResults.
+/// GetQueryExecution, GetJobRun and StartQueryExecution answers), <see cref="AthenaPages"/> for GetQueryResults and
+/// <see cref="RedshiftPages"/> for the Redshift Data API's ExecuteStatement, DescribeStatement and GetStatementResult.
 /// </summary>
-internal sealed class BenchAnswers(AthenaPages? pages)
+internal sealed class BenchAnswers(AthenaPages? pages, RedshiftPages? statements)
 {
     public const string QueryExecutionId = "c4a1e3f2-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
     public const string JobName = "ecomops-csv-to-parquet";
@@ -40,6 +41,24 @@ internal sealed class BenchAnswers(AthenaPages? pages)
         if (target == AwsOperations.AthenaStartQueryExecution.Target)
         {
             return StartQueryBody;
+        }
+
+        if (statements is not null)
+        {
+            if (target == AwsOperations.RedshiftDataExecuteStatement.Target)
+            {
+                return statements.ExecuteBody;
+            }
+
+            if (target == AwsOperations.RedshiftDataDescribeStatement.Target)
+            {
+                return statements.DescribeBody;
+            }
+
+            if (target == AwsOperations.RedshiftDataGetStatementResult.Target)
+            {
+                return statements.Answer(body);
+            }
         }
 
         return target == AwsOperations.AthenaGetQueryResults.Target && pages is not null ? pages.Answer(body) : null;

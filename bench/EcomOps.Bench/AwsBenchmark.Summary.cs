@@ -4,7 +4,7 @@ namespace EcomOps.Bench;
 
 internal static partial class AwsBenchmark
 {
-    private static void PrintSummary(List<CallFigures>? calls, List<LayerCost>? layers, AthenaFigures? athena, int callCount, int rounds, int concurrency, int repeat, string? loadAtStart, BenchReport report)
+    private static void PrintSummary(List<CallFigures>? calls, List<LayerCost>? layers, AthenaFigures? athena, AthenaFigures? redshift, int callCount, int rounds, int concurrency, int repeat, string? loadAtStart, BenchReport report)
     {
         report.Heading("Summary (Markdown, for the README)");
         report.Line($"### Aws benchmark");
@@ -87,21 +87,39 @@ internal static partial class AwsBenchmark
             var http = athena.Way(PlainHttpWay);
             report.Line($"Athena results: {athena.Rows:N0} transactions_data-shaped rows (bigint, bigint, bigint, timestamp, decimal(10,2), varchar) in {athena.PageCount:N0} GetQueryResults pages of {AthenaPages.PageRows:N0} rows ({athena.Bytes / 1e6:N1} MB of JSON, prepared once and held by the server). Medians of {repeat} runs per way after a warm-up, the ways taking turns. The engine: `IQueryEngine.StreamAsync` (AthenaQueryEngine: gate, StartQueryExecution, one GetQueryExecution answered SUCCEEDED, then the pages over loopback HTTP) into a row writer that only counts and sums. The anchor: the same page bytes parsed in this process with JsonDocument, every VarCharValue read as a string. Between them, in-process on the same bytes: parsing into the client's records, then converting every cell as the engine does. Last, a plain HttpClient fetching the same pages (and the start and poll) over the same loopback, parsed as the anchor. Allocation is the whole process's (the server's share is small: it sends prepared bytes); peak working set is VmHWM, reset before each run, and \"above start\" subtracts the working set just before it.");
             report.Line();
-            report.Table(
-                [new("Way", Numeric: false), new("ms"), new("ms/page"), new("rows/s"), new("MB/s of JSON"), new("CPU ms"), new("bytes allocated/row"), new("peak working set MB"), new("above start MB")],
-                athena.Ways.Select(w => (IReadOnlyList<string>)
-                [
-                    w.Name, BenchReport.Fixed(w.Seconds * 1000, 1), BenchReport.Fixed(w.Seconds * 1000 / athena.PageCount, 2), BenchReport.Count(athena.Rows / w.Seconds),
-                    BenchReport.Fixed(athena.Bytes / w.Seconds / 1e6, 1), BenchReport.Fixed(w.CpuSeconds * 1000, 1), BenchReport.Count(w.AllocatedBytes / athena.Rows),
-                    BenchReport.Megabytes(w.PeakWorkingSet), BenchReport.Megabytes(w.AbovePrior),
-                ]));
+            PagedTable(athena, report);
             report.Line();
             double PerPage(double seconds) => seconds * 1000 / athena.PageCount;
             report.Line($"The engine spends {PerPage(engine.Seconds - anchor.Seconds):N2} ms per {AthenaPages.PageRows:N0}-row page beyond the anchor ({PerPage(engine.CpuSeconds - anchor.CpuSeconds):N2} ms of CPU): parsing into records {PerPage(records.Seconds - anchor.Seconds):N2} ms, converting the values {PerPage(values.Seconds - records.Seconds):N2} ms, and the calls (loopback HTTP, signing, pipeline, start, poll, gate) {PerPage(engine.Seconds - values.Seconds):N2} ms, where a plain HttpClient fetching the same pages adds {PerPage(http.Seconds - anchor.Seconds):N2} ms a page to the anchor. Fixed per query: the statement gate {athena.GateSeconds * 1000:N1} ms (QueryGate.Check, DuckDB's parser on a new in-memory connection).");
             report.Line();
             report.Line($"Context, not measured here: on real Athena each page is also one network round trip to Athena's endpoint (typically tens of ms), so {athena.PageCount:N0} pages cost seconds of waiting on AWS, against {engine.Seconds * 1000:N0} ms of our own work for the whole result.");
         }
+
+        if (redshift is not null)
+        {
+            var anchor = redshift.Way(RsAnchorWay);
+            var records = redshift.Way(RsRecordsWay);
+            var warehouse = redshift.Way(WarehouseWay);
+            var http = redshift.Way(RsPlainHttpWay);
+            report.Line();
+            report.Line($"Redshift Data API results: the same {redshift.Rows:N0} rows as records of typed fields (longValue for the int8 columns, stringValue for timestamp, numeric and varchar), in {redshift.PageCount:N0} GetStatementResult pages of {RedshiftPages.PageRows:N0} records ({redshift.Bytes / 1e6:N1} MB of JSON; the service picks its page size, this is the bench's choice). The warehouse: `IWarehouse.QueryAsync(sql, maxRows: {redshift.Rows:N0})` (RedshiftDataWarehouse: gate, ExecuteStatement, one DescribeStatement answered FINISHED, the pages, then the rows converted into a QueryResult held in memory). Anchor and plain HttpClient as for Athena; medians of {repeat} runs.");
+            report.Line();
+            PagedTable(redshift, report);
+            report.Line();
+            double PerPage(double seconds) => seconds * 1000 / redshift.PageCount;
+            report.Line($"The warehouse spends {PerPage(warehouse.Seconds - anchor.Seconds):N2} ms per {RedshiftPages.PageRows:N0}-record page beyond the anchor ({PerPage(warehouse.CpuSeconds - anchor.CpuSeconds):N2} ms of CPU): parsing into records {PerPage(records.Seconds - anchor.Seconds):N2} ms, the rest (calls over loopback, signing, pipeline, conversion into the QueryResult, gate) {PerPage(warehouse.Seconds - records.Seconds):N2} ms, where a plain HttpClient fetching the same pages adds {PerPage(http.Seconds - anchor.Seconds):N2} ms a page to the anchor. Unlike the Athena engine's stream, QueryAsync holds the whole result: its peak working set grows with the rows.");
+        }
     }
+
+    private static void PagedTable(AthenaFigures figures, BenchReport report) =>
+        report.Table(
+            [new("Way", Numeric: false), new("ms"), new("ms/page"), new("rows/s"), new("MB/s of JSON"), new("CPU ms"), new("bytes allocated/row"), new("peak working set MB"), new("above start MB")],
+            figures.Ways.Select(w => (IReadOnlyList<string>)
+            [
+                w.Name, BenchReport.Fixed(w.Seconds * 1000, 1), BenchReport.Fixed(w.Seconds * 1000 / figures.PageCount, 2), BenchReport.Count(figures.Rows / w.Seconds),
+                BenchReport.Fixed(figures.Bytes / w.Seconds / 1e6, 1), BenchReport.Fixed(w.CpuSeconds * 1000, 1), BenchReport.Count(w.AllocatedBytes / figures.Rows),
+                BenchReport.Megabytes(w.PeakWorkingSet), BenchReport.Megabytes(w.AbovePrior),
+            ]));
 
     private static string Signed(double value) => (value >= 0 ? "+" : "") + BenchReport.Count(value);
 

@@ -26,7 +26,7 @@ internal static partial class AwsBenchmark
     public const string Command = "aws";
 
     public const string Usage = """
-          aws [--parts calls,athena] [--calls N] [--rounds K] [--concurrency C] [--rows N] [--repeat K]
+          aws [--parts calls,athena,redshift] [--calls N] [--rounds K] [--concurrency C] [--rows N] [--repeat K]
             What our side of the Aws backend costs (AWS's own latency cannot be measured here), against an HTTP server on
             127.0.0.1 in this process answering fixed, realistic bodies. calls: Athena GetQueryExecution and Glue GetJobRun
             through the typed clients and the signed JSON 1.1 client, registered as the Aws backend does (fixed credentials,
@@ -38,6 +38,8 @@ internal static partial class AwsBenchmark
             transactions_data's 6 columns) from GetQueryResults pages of 1,000 rows into a counting row writer, K times
             (default 5), against parsing the same page bytes with JsonDocument (every VarCharValue read as a string),
             with the steps between (records, value conversion) and a plain HttpClient fetching the same pages.
+            redshift: the Redshift Data warehouse's IWarehouse.QueryAsync over the same N rows (at most 1,000,000) from
+            GetStatementResult pages of 1,000 records, the same way against JsonDocument over the same bytes.
         """;
 
     internal const string AccessKey = "AKIDBENCHMARK0000001";
@@ -45,14 +47,15 @@ internal static partial class AwsBenchmark
     private const string Region = "eu-west-1";
     private const string Calls = "calls";
     private const string Athena = "athena";
+    private const string Redshift = "redshift";
     private const int WarmUpCalls = 500;
 
     public static async Task<int> RunAsync(BenchArguments args, BenchReport report, CancellationToken cancellationToken = default)
     {
-        var parts = (args.String("--parts") ?? $"{Calls},{Athena}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0 || parts.Any(p => p is not (Calls or Athena)))
+        var parts = (args.String("--parts") ?? $"{Calls},{Athena},{Redshift}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0 || parts.Any(p => p is not (Calls or Athena or Redshift)))
         {
-            throw new BenchArgumentException($"--parts takes {Calls}, {Athena} or both, comma-separated; got '{string.Join(",", parts)}'.");
+            throw new BenchArgumentException($"--parts takes {Calls}, {Athena} and {Redshift}, comma-separated; got '{string.Join(",", parts)}'.");
         }
 
         var calls = (int)args.Long("--calls", 10_000, 100, 10_000_000);
@@ -65,7 +68,8 @@ internal static partial class AwsBenchmark
         var loadAtStart = MachineInfo.LoadAverage();
         report.Line($"Load average at the start (1/5/15 min): {loadAtStart ?? "unknown"}");
         var pages = parts.Contains(Athena) ? AthenaPages.Build(rows) : null;
-        var answers = new BenchAnswers(pages);
+        var statements = parts.Contains(Redshift) ? RedshiftPages.Build(Math.Min(rows, 1_000_000)) : null;
+        var answers = new BenchAnswers(pages, statements);
         var work = Directory.CreateTempSubdirectory("ecomops-bench-aws-");
         try
         {
@@ -90,11 +94,18 @@ internal static partial class AwsBenchmark
                 athena = await MeasureAthenaAsync(services, plain, server, pages, repeat, report, cancellationToken).ConfigureAwait(false);
             }
 
+            AthenaFigures? redshift = null;
+            if (statements is not null)
+            {
+                report.Heading(BenchReport.Text($"Redshift Data API results: {statements.Rows:N0} rows in {statements.Pages.Count:N0} pages ({statements.Bytes / 1e6:N1} MB of JSON), {repeat} runs per way taking turns, after a warm-up"));
+                redshift = await MeasureRedshiftAsync(services, plain, server, statements, repeat, report, cancellationToken).ConfigureAwait(false);
+            }
+
             var (signed, unsigned) = server.Signing;
             var (signedConnections, unsignedConnections) = server.Connections;
             report.Check("the bench server answered every request", server.Failures == 0,
                 BenchReport.Text($"{server.Failures:N0} errors; {signed:N0} signed requests on {signedConnections:N0} connections, {unsigned:N0} unsigned on {unsignedConnections:N0}"));
-            PrintSummary(callFigures, layers, athena, calls, rounds, concurrency, repeat, loadAtStart, report);
+            PrintSummary(callFigures, layers, athena, redshift, calls, rounds, concurrency, repeat, loadAtStart, report);
             return report.AllChecksPassed ? 0 : 1;
         }
         finally
