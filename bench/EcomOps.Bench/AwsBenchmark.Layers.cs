@@ -115,14 +115,15 @@ internal static partial class AwsBenchmark
     }
 
     // AddAwsClients as the Aws backend calls it, with its primary handler (the socket) replaced by the answering one.
-    private static ServiceProvider RegisteredOverStub(HttpMessageHandler stub, string region, AwsCredentialSource credentials)
+    internal static ServiceProvider RegisteredOverStub(HttpMessageHandler stub, string region, AwsCredentialSource credentials)
     {
-        var services = new ServiceCollection().AddLogging().AddSingleton(credentials);
+        var services = new ServiceCollection().AddLogging().AddSingleton(credentials).AddSingleton(TimeProvider.System);
         services.AddAwsClients(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["EcomOps:Aws:Region"] = region,
             ["EcomOps:Aws:Endpoints:Glue"] = "http://127.0.0.1:1/",
             ["EcomOps:Aws:Endpoints:Athena"] = "http://127.0.0.1:1/",
+            ["EcomOps:Aws:Endpoints:RedshiftData"] = "http://127.0.0.1:1/",
         }).Build());
         services.AddHttpClient(AwsJsonClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new NonDisposing(stub));
         return services.BuildServiceProvider();
@@ -142,7 +143,7 @@ internal static partial class AwsBenchmark
     }
 
     /// <summary>Answers as <see cref="AwsBenchServer"/> does, without a socket: the request body is read, the prepared answer returned.</summary>
-    private sealed class AnsweringHandler(Func<string, byte[], byte[]?> answer) : HttpMessageHandler
+    internal sealed class AnsweringHandler(Func<string, byte[], byte[]?> answer) : HttpMessageHandler
     {
         private static readonly MediaTypeHeaderValue JsonType = new("application/x-amz-json-1.1");
 

@@ -15,8 +15,9 @@ internal static partial class AwsBenchmark
     private const string RsRecordsWay = "+ records (AwsJson, as AwsJsonClient parses)";
     private const string WarehouseWay = "warehouse: IWarehouse.QueryAsync over loopback HTTP";
     private const string RsPlainHttpWay = "plain HttpClient over loopback HTTP + JsonDocument";
+    private const string SocketlessWarehouseWay = "warehouse over an in-process answering handler (no sockets)";
 
-    private static async Task<AthenaFigures> MeasureRedshiftAsync(ServiceProvider services, HttpClient plain, AwsBenchServer server, RedshiftPages pages, int repeat, BenchReport report, CancellationToken cancellationToken)
+    private static async Task<AthenaFigures> MeasureRedshiftAsync(ServiceProvider services, ServiceProvider socketless, HttpClient plain, AwsBenchServer server, RedshiftPages pages, int repeat, BenchReport report, CancellationToken cancellationToken)
     {
         var warehouse = services.GetRequiredService<IWarehouse>();
         report.Line($"Warehouse: {warehouse.GetType().Name}");
@@ -25,6 +26,7 @@ internal static partial class AwsBenchmark
             throw new InvalidOperationException($"EcomOps:Backend=Aws registered {warehouse.GetType().Name} as the warehouse, not the Redshift Data API one.");
         }
 
+        var inProcess = ActivatorUtilities.CreateInstance<RedshiftDataWarehouse>(socketless);
         var pageRequests = pages.Tokens.Select(t => JsonSerializer.SerializeToUtf8Bytes(new GetStatementResultRequest(RedshiftPages.StatementId, t), AwsJson.Options)).ToList();
         var executeRequest = JsonSerializer.SerializeToUtf8Bytes(new ExecuteStatementRequest
         {
@@ -39,17 +41,8 @@ internal static partial class AwsBenchmark
         {
             (RsAnchorWay, () => Task.FromResult(pages.Pages.Sum(TouchRecords))),
             (RsRecordsWay, () => Task.FromResult(pages.Pages.Sum(p => (long)JsonSerializer.Deserialize<GetStatementResultResponse>(p, AwsJson.Options)!.Records.Sum(r => r.Count)))),
-            (WarehouseWay, async () =>
-            {
-                var result = await warehouse.QueryAsync(RedshiftSql, (int)pages.Rows, cancellationToken).ConfigureAwait(false);
-                var ids = result.Rows.Sum(r => (long)r[0]!);
-                var amounts = result.Rows.Sum(r => (decimal)r[4]!);
-                var types = string.Join(",", result.Columns.Select(c => c.Type));
-                return result.Rows.Count == pages.Rows && !result.Truncated && ids == pages.SumTransactionId && amounts == pages.SumAmount
-                    && result.Rows.All(r => r[3] is DateTime) && types == "bigint,bigint,bigint,timestamp,decimal(10,2),varchar"
-                    ? result.Rows.Count
-                    : throw new InvalidOperationException(BenchReport.Text($"The warehouse returned {result.Rows.Count:N0} rows (truncated: {result.Truncated}), sum(transactionid) {ids:N0}, sum(amount) {amounts}, types {types}; expected {pages.Rows:N0} rows, {pages.SumTransactionId:N0}, {pages.SumAmount}."));
-            }),
+            (WarehouseWay, () => QueryCheckedAsync(warehouse)),
+            (SocketlessWarehouseWay, () => QueryCheckedAsync(inProcess)),
             (RsPlainHttpWay, async () =>
             {
                 await PostPlainAsync(plain, server.Url, AwsOperations.RedshiftDataExecuteStatement, executeRequest, cancellationToken).ConfigureAwait(false);
@@ -81,7 +74,8 @@ internal static partial class AwsBenchmark
             }
         }
 
-        report.Check(BenchReport.Text($"the warehouse returned all {pages.Rows:N0} rows, typed, with the exact sum(transactionid) and sum(amount)"), outcomes[WarehouseWay] == pages.Rows, BenchReport.Text($"{outcomes[WarehouseWay]:N0} rows"));
+        report.Check(BenchReport.Text($"the warehouse returned all {pages.Rows:N0} rows, typed, with the exact sum(transactionid) and sum(amount), over sockets and without"),
+            outcomes[WarehouseWay] == pages.Rows && outcomes[SocketlessWarehouseWay] == pages.Rows, BenchReport.Text($"{outcomes[WarehouseWay]:N0} and {outcomes[SocketlessWarehouseWay]:N0} rows"));
         report.Check(BenchReport.Text($"the Redshift anchors read every value ({expectedValues:N0})"),
             outcomes[RsAnchorWay] == expectedValues && outcomes[RsPlainHttpWay] == expectedValues && outcomes[RsRecordsWay] == expectedValues,
             BenchReport.Text($"in-process {outcomes[RsAnchorWay]:N0}, over HTTP {outcomes[RsPlainHttpWay]:N0}, records {outcomes[RsRecordsWay]:N0}"));
@@ -93,6 +87,18 @@ internal static partial class AwsBenchmark
         }
 
         return figures;
+
+        async Task<long> QueryCheckedAsync(IWarehouse querying)
+        {
+            var result = await querying.QueryAsync(RedshiftSql, (int)pages.Rows, cancellationToken).ConfigureAwait(false);
+            var ids = result.Rows.Sum(r => (long)r[0]!);
+            var amounts = result.Rows.Sum(r => (decimal)r[4]!);
+            var types = string.Join(",", result.Columns.Select(c => c.Type));
+            return result.Rows.Count == pages.Rows && !result.Truncated && ids == pages.SumTransactionId && amounts == pages.SumAmount
+                && result.Rows.All(r => r[3] is DateTime) && types == "bigint,bigint,bigint,timestamp,decimal(10,2),varchar"
+                ? result.Rows.Count
+                : throw new InvalidOperationException(BenchReport.Text($"The warehouse returned {result.Rows.Count:N0} rows (truncated: {result.Truncated}), sum(transactionid) {ids:N0}, sum(amount) {amounts}, types {types}; expected {pages.Rows:N0} rows, {pages.SumTransactionId:N0}, {pages.SumAmount}."));
+        }
     }
 
     // Each field is a one-member union object: read that member's value, as a string when it is one.

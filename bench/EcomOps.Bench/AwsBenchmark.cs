@@ -36,7 +36,7 @@ internal static partial class AwsBenchmark
             CPU and bytes allocated per call, and where the difference goes (serialization, SigV4, the rest) measured
             in-process. athena: the Athena query engine (IQueryEngine.StreamAsync) streaming N rows (default 100_000,
             transactions_data's 6 columns) from GetQueryResults pages of 1,000 rows into a counting row writer, K times
-            (default 5), against parsing the same page bytes with JsonDocument (every VarCharValue read as a string),
+            (default 7), against parsing the same page bytes with JsonDocument (every VarCharValue read as a string),
             with the steps between (records, value conversion) and a plain HttpClient fetching the same pages.
             redshift: the Redshift Data warehouse's IWarehouse.QueryAsync over the same N rows (at most 1,000,000) from
             GetStatementResult pages of 1,000 records, the same way against JsonDocument over the same bytes.
@@ -62,7 +62,7 @@ internal static partial class AwsBenchmark
         var rounds = (int)args.Long("--rounds", 4, 1, 100);
         var concurrency = (int)args.Long("--concurrency", 8, 2, 256);
         var rows = args.Long("--rows", 100_000, 1, 10_000_000);
-        var repeat = (int)args.Long("--repeat", 5, 1, 100);
+        var repeat = (int)args.Long("--repeat", 7, 1, 100);
         args.EnsureAllUsed();
 
         var loadAtStart = MachineInfo.LoadAverage();
@@ -76,6 +76,8 @@ internal static partial class AwsBenchmark
             using var server = new AwsBenchServer(answers.Answer, acceptLoops: concurrency);
             await using var services = BuildServices(work.FullName, server.Url);
             using var plain = PlainHttpClient();
+            // The same registration over an in-process handler answering the same bytes: the engines without sockets.
+            await using var socketless = RegisteredOverStub(new AnsweringHandler(answers.Answer), Region, services.GetRequiredService<AwsCredentialSource>());
 
             List<CallFigures>? callFigures = null;
             List<LayerCost>? layers = null;
@@ -91,14 +93,14 @@ internal static partial class AwsBenchmark
             if (pages is not null)
             {
                 report.Heading(BenchReport.Text($"Athena results: {rows:N0} rows in {pages.Pages.Count:N0} pages ({pages.Bytes / 1e6:N1} MB of JSON), {repeat} runs per way taking turns, after a warm-up"));
-                athena = await MeasureAthenaAsync(services, plain, server, pages, repeat, report, cancellationToken).ConfigureAwait(false);
+                athena = await MeasureAthenaAsync(services, socketless, plain, server, pages, repeat, report, cancellationToken).ConfigureAwait(false);
             }
 
             AthenaFigures? redshift = null;
             if (statements is not null)
             {
                 report.Heading(BenchReport.Text($"Redshift Data API results: {statements.Rows:N0} rows in {statements.Pages.Count:N0} pages ({statements.Bytes / 1e6:N1} MB of JSON), {repeat} runs per way taking turns, after a warm-up"));
-                redshift = await MeasureRedshiftAsync(services, plain, server, statements, repeat, report, cancellationToken).ConfigureAwait(false);
+                redshift = await MeasureRedshiftAsync(services, socketless, plain, server, statements, repeat, report, cancellationToken).ConfigureAwait(false);
             }
 
             var (signed, unsigned) = server.Signing;
