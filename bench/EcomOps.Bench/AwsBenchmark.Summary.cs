@@ -59,7 +59,7 @@ internal static partial class AwsBenchmark
                     Signed(p.Headers.P50Us - p.Anchor.P50Us), Signed(p.Headers.CpuUsPerCall - p.Anchor.CpuUsPerCall),
                 ]));
             report.Line();
-            report.Line($"Where our time goes, in-process without sockets: the same call through one more layer at a time, each over a handler that reads the request body and answers the prepared bytes at once; medians of 3 rounds of {callCount:N0} calls ({callCount / 50:N0} for a results page), the layers taking turns. Layer 3 is the HTTP client AddAwsClients registers with only its primary handler (the socket) replaced; layers 1 and 2 put AwsJsonClient over a hand-built chain. Each layer's increment is its cost.");
+            report.Line($"Where our time goes, in-process without sockets: the same call through one more layer at a time, each over a handler that reads the request body and answers the prepared bytes at once; 3 rounds of {callCount:N0} calls ({callCount / 50:N0} for a results page), the layers taking turns; time and CPU of the fastest round, allocation of the median one. Layer 3 is the HTTP client AddAwsClients registers with only its primary handler (the socket) replaced; layers 1 and 2 put AwsJsonClient over a hand-built chain. Each layer's increment is its cost.");
             report.Line();
             var rows = new List<IReadOnlyList<string>>();
             foreach (var group in layers.GroupBy(l => l.Operation))
