@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 using EcomOps.Core;
 using EcomOps.Core.Aws;
 using EcomOps.Core.Aws.Athena;
@@ -19,7 +17,7 @@ namespace EcomOps.Bench;
 /// Against <see cref="AwsBenchServer"/> on 127.0.0.1 answering fixed, realistic bodies: (1) the per-call overhead of the
 /// signed JSON 1.1 client (typed clients over <see cref="AwsJsonClient"/>, registered as the Aws backend registers them)
 /// against the same POST from a plain HttpClient; (2) the Athena query engine streaming a large result page by page
-/// against parsing the same page bytes with JsonDocument.
+/// against parsing the same page bytes with JsonDocument; (3) the same for the Redshift Data warehouse's QueryAsync.
 /// </summary>
 internal static partial class AwsBenchmark
 {
@@ -28,18 +26,19 @@ internal static partial class AwsBenchmark
     public const string Usage = """
           aws [--parts calls,athena,redshift] [--calls N] [--rounds K] [--concurrency C] [--rows N] [--repeat K]
             What our side of the Aws backend costs (AWS's own latency cannot be measured here), against an HTTP server on
-            127.0.0.1 in this process answering fixed, realistic bodies. calls: Athena GetQueryExecution and Glue GetJobRun
-            through the typed clients and the signed JSON 1.1 client, registered as the Aws backend does (fixed credentials,
-            EcomOps:Aws:Endpoints:* at the server, default retries and time-outs), N calls per way (default 10_000),
-            sequential and with C concurrent callers (default 8), warm, in K rounds (default 4) taking turns with the
-            anchor: the same POST (same body and headers, unsigned) from a plain HttpClient. Calls/s, p50/p95/p99 latency,
-            CPU and bytes allocated per call, and where the difference goes (serialization, SigV4, the rest) measured
-            in-process. athena: the Athena query engine (IQueryEngine.StreamAsync) streaming N rows (default 100_000,
-            transactions_data's 6 columns) from GetQueryResults pages of 1,000 rows into a counting row writer, K times
-            (default 7), against parsing the same page bytes with JsonDocument (every VarCharValue read as a string),
-            with the steps between (records, value conversion) and a plain HttpClient fetching the same pages.
+            127.0.0.1 in this process answering fixed, realistic bodies; Core registered as with EcomOps:Backend=Aws (fixed
+            credentials, EcomOps:Aws:Endpoints:* at the server, default retries and time-outs).
+            calls: Athena GetQueryExecution and Glue GetJobRun through the typed clients, N calls per way (default 10_000),
+            sequential and with C concurrent callers (default 8), warm, in K rounds (default 4), the ways taking turns:
+            the anchor (the same POST, unsigned, from a plain HttpClient), the anchor with fixed SigV4-shaped headers,
+            AwsJsonClient unsigned, + the signer, and ours as registered. Calls/s, p50/p95/p99 latency, CPU and bytes
+            allocated per call; then the same layers in-process without sockets.
+            athena: the Athena query engine (IQueryEngine.StreamAsync) streaming N rows (default 100_000, transactions_data's
+            6 columns) from GetQueryResults pages of 1,000 rows into a counting row writer, K times (default 7), against
+            parsing the same page bytes with JsonDocument (every VarCharValue read as a string), with the steps between
+            (records, value conversion), the engine over an in-process handler, and a plain HttpClient fetching the pages.
             redshift: the Redshift Data warehouse's IWarehouse.QueryAsync over the same N rows (at most 1,000,000) from
-            GetStatementResult pages of 1,000 records, the same way against JsonDocument over the same bytes.
+            GetStatementResult pages of 1,000 records, the same ways.
         """;
 
     internal const string AccessKey = "AKIDBENCHMARK0000001";
