@@ -57,6 +57,18 @@ internal static partial class AwsBenchmark
                 : Typed(new AthenaClient(clients[layer - 1]).GetQueryResultsAsync(page, cancellationToken), r => r.ResultSet?.Rows?.Count == AthenaPages.PageRows)));
         }
 
+        // Whether signing finishes on the caller's thread: if not, every signed request takes a thread hop more.
+        var probe = new Amazon.Runtime.Signing.AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = new Uri(url) };
+        probe.Headers["X-Amz-Target"] = AwsOperations.AthenaGetQueryExecution.Target;
+        probe.Headers["Content-Type"] = "application/x-amz-json-1.1";
+        probe.Content = JsonSerializer.SerializeToUtf8Bytes(query, AwsJson.Options);
+        var signing = Amazon.Runtime.Signing.AWSSigV4Signer.SignAsync(probe,
+            new Amazon.Runtime.Signing.AWSSigV4Parameters { Credentials = credentials.Credentials, Region = Amazon.RegionEndpoint.GetBySystemName(resolver.Region), Service = AwsService.Athena.Name },
+            cancellationToken);
+        var synchronous = signing.IsCompleted;
+        var signedHeaders = (await signing.ConfigureAwait(false)).Headers;
+        report.Line($"AWSSigV4Signer.SignAsync completed synchronously (on the caller's thread): {synchronous}; it returns the headers {string.Join(", ", signedHeaders.Keys)} ({signedHeaders.Sum(h => h.Key.Length + h.Value.Length + 4):N0} bytes)");
+
         var costs = new List<LayerCost>();
         foreach (var (name, count, call) in operations)
         {

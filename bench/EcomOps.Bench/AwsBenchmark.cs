@@ -47,7 +47,7 @@ internal static partial class AwsBenchmark
     private const string Calls = "calls";
     private const string Athena = "athena";
     private const string Redshift = "redshift";
-    private const int WarmUpCalls = 500;
+    private const int WarmUpCalls = 2_000;
 
     public static async Task<int> RunAsync(BenchArguments args, BenchReport report, CancellationToken cancellationToken = default)
     {
@@ -82,7 +82,7 @@ internal static partial class AwsBenchmark
             List<LayerCost>? layers = null;
             if (parts.Contains(Calls))
             {
-                report.Heading(BenchReport.Text($"Per call: {calls:N0} calls per way, sequential and {concurrency} concurrent callers, {rounds} rounds taking turns, after {WarmUpCalls} warm-up calls each"));
+                report.Heading(BenchReport.Text($"Per call: {calls:N0} calls per way, sequential and {concurrency} concurrent callers, {rounds} rounds taking turns, after {WarmUpCalls:N0} + {WarmUpCalls:N0} warm-up calls per way of every operation first"));
                 callFigures = await MeasureCallsAsync(services, plain, server, calls, rounds, concurrency, report, cancellationToken).ConfigureAwait(false);
                 report.Heading(BenchReport.Text($"Where our time goes, in-process without sockets: one layer more at a time over a handler answering the same bytes, 3 rounds taking turns"));
                 layers = await MeasureLayersAsync(services, answers, pages, calls, report, cancellationToken).ConfigureAwait(false);
@@ -195,62 +195,39 @@ internal static partial class AwsBenchmark
             [OursWay] = services.GetRequiredService<AwsJsonClient>(),
         };
 
-        foreach (var op in CallOperations())
+        var plans = CallOperations().Select(op => new CallPlan(op, plain, plainWithHeaders, server.Url, clients)).ToList();
+
+        // Every way of every operation warmed up before anything is measured, so tiered compilation (and dynamic PGO) of
+        // the code they share has settled before the first operation's figures, not only before the second's.
+        foreach (var plan in plans)
         {
-            var answered = 0L;
-            var issued = 0L;
-            var fixedHeaders = FixedSignatureHeaders(op.Operation.Service.Name);
-            var issuedSigned = 0L;
-            var ways = new List<(string Name, Func<CancellationToken, Task> Call)>
-            {
-                (AnchorCallWay, ct => PostPlainAsync(plain, server.Url, op.Operation, op.RequestBody, ct)),
-                (HeadersWay, ct =>
-                {
-                    // The server counts it as signed: its Authorization header has the SigV4 form.
-                    Interlocked.Increment(ref issuedSigned);
-                    return PostPlainAsync(plainWithHeaders, server.Url, op.Operation, op.RequestBody, ct, fixedHeaders);
-                }),
-            };
-            foreach (var (name, client) in clients)
-            {
-                var signs = name != JsonWay;
-                ways.Add((name, async ct =>
-                {
-                    Interlocked.Increment(ref issued);
-                    if (signs)
-                    {
-                        Interlocked.Increment(ref issuedSigned);
-                    }
-
-                    if (await op.Call(client, ct).ConfigureAwait(false))
-                    {
-                        Interlocked.Increment(ref answered);
-                    }
-                }));
-            }
-
-            var signedBefore = server.Signing.Signed;
-            foreach (var (_, call) in ways)
+            foreach (var (_, call) in plan.Ways)
             {
                 await RunCallsAsync(call, WarmUpCalls, 1, cancellationToken).ConfigureAwait(false);
                 await RunCallsAsync(call, WarmUpCalls, concurrency, cancellationToken).ConfigureAwait(false);
             }
+        }
 
+        foreach (var plan in plans)
+        {
+            var op = plan.Operation;
+            var signedBefore = server.Signing.Signed;
+            var (issuedBefore, answeredBefore, issuedSignedBefore) = plan.Counts;
             foreach (var callers in new[] { 1, concurrency })
             {
-                var measured = ways.ToDictionary(w => w.Name, _ => new List<CallRound>());
+                var measured = plan.Ways.ToDictionary(w => w.Name, _ => new List<CallRound>());
                 var perRound = Math.Max(callers, calls / rounds);
                 // Taking turns, the order rotating each round, so a burst of load on the shared machine hits every way alike.
                 for (var r = 0; r < rounds; r++)
                 {
-                    for (var k = 0; k < ways.Count; k++)
+                    for (var k = 0; k < plan.Ways.Count; k++)
                     {
-                        var (name, call) = ways[(k + r) % ways.Count];
+                        var (name, call) = plan.Ways[(k + r) % plan.Ways.Count];
                         measured[name].Add(await RunCallsAsync(call, perRound, callers, cancellationToken).ConfigureAwait(false));
                     }
                 }
 
-                foreach (var (name, _) in ways)
+                foreach (var (name, _) in plan.Ways)
                 {
                     var f = CallFigures.Of(op.Name, callers, name, measured[name]);
                     figures.Add(f);
@@ -259,12 +236,57 @@ internal static partial class AwsBenchmark
             }
 
             var signedCalls = server.Signing.Signed - signedBefore;
+            var (issued, answered, issuedSigned) = plan.Counts;
             report.Check(BenchReport.Text($"{op.Name}: every call through AwsJsonClient parsed to the answer's state, and those through the signer arrived with a SigV4 Authorization header"),
-                answered == issued && signedCalls == issuedSigned,
-                BenchReport.Text($"{answered:N0} of {issued:N0} answers parsed; {signedCalls:N0} signed requests received of {issuedSigned:N0} sent signed"));
+                answered - answeredBefore == issued - issuedBefore && signedCalls == issuedSigned - issuedSignedBefore,
+                BenchReport.Text($"{answered - answeredBefore:N0} of {issued - issuedBefore:N0} answers parsed; {signedCalls:N0} signed requests received of {issuedSigned - issuedSignedBefore:N0} sent signed"));
         }
 
         return figures;
+    }
+
+    /// <summary>One operation's ways, counting what they sent and what parsed.</summary>
+    private sealed class CallPlan
+    {
+        private long _issued;
+        private long _answered;
+        private long _issuedSigned;
+
+        public CallPlan(CallOperation operation, HttpClient plain, HttpClient plainWithHeaders, string url, Dictionary<string, AwsJsonClient> clients)
+        {
+            Operation = operation;
+            var fixedHeaders = FixedSignatureHeaders(operation.Operation.Service.Name);
+            Ways.Add((AnchorCallWay, ct => PostPlainAsync(plain, url, operation.Operation, operation.RequestBody, ct)));
+            Ways.Add((HeadersWay, ct =>
+            {
+                // The server counts it as signed: its Authorization header has the SigV4 form.
+                Interlocked.Increment(ref _issuedSigned);
+                return PostPlainAsync(plainWithHeaders, url, operation.Operation, operation.RequestBody, ct, fixedHeaders);
+            }));
+            foreach (var (name, client) in clients)
+            {
+                var signs = name != JsonWay;
+                Ways.Add((name, async ct =>
+                {
+                    Interlocked.Increment(ref _issued);
+                    if (signs)
+                    {
+                        Interlocked.Increment(ref _issuedSigned);
+                    }
+
+                    if (await operation.Call(client, ct).ConfigureAwait(false))
+                    {
+                        Interlocked.Increment(ref _answered);
+                    }
+                }));
+            }
+        }
+
+        public CallOperation Operation { get; }
+
+        public List<(string Name, Func<CancellationToken, Task> Call)> Ways { get; } = [];
+
+        public (long Issued, long Answered, long IssuedSigned) Counts => (Interlocked.Read(ref _issued), Interlocked.Read(ref _answered), Interlocked.Read(ref _issuedSigned));
     }
 
     // What a signature adds on the wire, of the same lengths, computed once: tells the cost of carrying and parsing the
