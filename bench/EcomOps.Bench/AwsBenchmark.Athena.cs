@@ -250,6 +250,10 @@ internal static partial class AwsBenchmark
 
     private sealed record AthenaFigures(long Rows, int PageCount, long Bytes, IReadOnlyList<AthenaWay> Ways, double GateSeconds)
     {
+        public double TimestampParseMsPerPage { get; init; }
+
+        public double TimestampExactMsPerPage { get; init; }
+
         public AthenaWay Way(string name) => Ways.Single(w => w.Name == name);
     }
 }
