@@ -19,5 +19,6 @@ internal sealed record Benchmark(
         new(QueryBenchmark.Command, QueryBenchmark.Usage, QueryBenchmark.RunAsync),
         new(WarehouseBenchmark.Command, WarehouseBenchmark.Usage, WarehouseBenchmark.RunAsync),
         new(PipelineBenchmark.Command, PipelineBenchmark.Usage, PipelineBenchmark.RunAsync),
+        new(AwsBenchmark.Command, AwsBenchmark.Usage, AwsBenchmark.RunAsync),
     ];
 }
