@@ -188,10 +188,7 @@ public static class ServiceCollectionExtensions
                 new("Crawler", $"Glue crawler {aws.Glue.CrawlerName}", "EcomOps:Aws:Glue:CrawlerName"),
                 new("Catalog", $"Glue Data Catalog, database {aws.Glue.Database}", "EcomOps:Aws:Glue:Database"),
                 new("Queries", $"Athena workgroup {aws.Athena.Workgroup}, results in {aws.Athena.OutputLocation ?? $"s3://{bucket}/athena-results/"}", "EcomOps:Aws:Athena:Workgroup"),
-                new("Warehouse", redshift.EffectiveWorkgroup is { } workgroup
-                    ? $"Redshift Serverless workgroup {workgroup}, database {redshift.Database}"
-                    : $"Redshift cluster {redshift.ClusterIdentifier}, database {redshift.Database}",
-                    redshift.EffectiveWorkgroup is not null ? "EcomOps:Aws:Redshift:WorkgroupName" : "EcomOps:Aws:Redshift:ClusterIdentifier"),
+                new("Warehouse", $"Redshift {redshift.TargetName}, database {redshift.Database}", redshift.TargetSettingKey),
                 new("Redshift sign-in", redshift.SecretArn is { } secret ? $"secret {secret}" : redshift.DbUser is { } user ? $"temporary credentials for {user}" : "the app's IAM identity",
                     redshift.SecretArn is not null ? "EcomOps:Aws:Redshift:SecretArn" : "EcomOps:Aws:Redshift:DbUser"),
                 new("COPY role", redshift.CopyRoleArn ?? "(the one each COPY names, or the cluster's default)", "EcomOps:Aws:Redshift:CopyRoleArn"),

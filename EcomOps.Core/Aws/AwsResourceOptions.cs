@@ -69,6 +69,12 @@ public sealed class RedshiftResourceOptions
     /// <summary><c>EcomOps:Aws:Redshift:PollMilliseconds</c>: how often a running statement is asked for its state, 50..10000 ms (default 500).</summary>
     public int PollMilliseconds { get; set; } = 500;
 
+    /// <summary>For people: the target, such as <c>Serverless workgroup ecomops</c> or <c>cluster ecomops-dc2</c>.</summary>
+    public string TargetName => EffectiveWorkgroup is { } workgroup ? $"Serverless workgroup {workgroup}" : $"cluster {ClusterIdentifier}";
+
+    /// <summary>The setting that names the target: <c>EcomOps:Aws:Redshift:WorkgroupName</c> or <c>:ClusterIdentifier</c>.</summary>
+    public string TargetSettingKey => EffectiveWorkgroup is not null ? "EcomOps:Aws:Redshift:WorkgroupName" : "EcomOps:Aws:Redshift:ClusterIdentifier";
+
     /// <summary>The Serverless workgroup in use: the one set, or <c>ecomops</c> when neither it nor a cluster is.</summary>
     public string? EffectiveWorkgroup => string.IsNullOrWhiteSpace(ClusterIdentifier) ? (string.IsNullOrWhiteSpace(WorkgroupName) ? "ecomops" : WorkgroupName) : null;
 }

@@ -3,7 +3,6 @@ using System.Net;
 using EcomOps.Core.Aws;
 using EcomOps.Core.Aws.Engines;
 using EcomOps.Core.Aws.Glue;
-using EcomOps.Core.Aws.RedshiftData;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -103,47 +102,25 @@ internal sealed class AthenaWorkgroupHealthCheck(IAthenaWorkgroupCheck athena, I
 /// The Redshift target answers a query: <c>SELECT current_user, current_database(), version()</c> through the
 /// Data API. Not polled by <c>/readyz</c>: every statement wakes a paused Serverless workgroup, which bills for it.
 /// </summary>
-internal sealed class RedshiftHealthCheck(RedshiftDataClient redshift, IOptions<AwsOptions> options, AwsEndpointResolver endpoints, TimeProvider time) : IHealthCheck
+internal sealed class RedshiftHealthCheck(RedshiftDataWarehouse redshift, IOptions<AwsOptions> options, AwsEndpointResolver endpoints) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var target = options.Value.Redshift;
-        var where = target.EffectiveWorkgroup is { } workgroup ? $"Redshift Serverless workgroup {workgroup}" : $"Redshift cluster {target.ClusterIdentifier}";
-        var key = target.EffectiveWorkgroup is not null ? "EcomOps:Aws:Redshift:WorkgroupName" : "EcomOps:Aws:Redshift:ClusterIdentifier";
-        return await AwsCheck.RunAsync($"{where}, database {target.Database}", key, endpoints.Region, async () =>
+        var where = $"Redshift {target.TargetName}";
+        return await AwsCheck.RunAsync($"{where}, database {target.Database}", target.TargetSettingKey, endpoints.Region, async () =>
         {
-            var started = await redshift.ExecuteStatementAsync(new ExecuteStatementRequest
+            var (statement, row) = await redshift.CheckAsync("SELECT current_user, current_database(), version()", cancellationToken).ConfigureAwait(false);
+            if (row is null)
             {
-                Sql = "SELECT current_user, current_database(), version()",
-                WorkgroupName = target.EffectiveWorkgroup,
-                ClusterIdentifier = target.EffectiveWorkgroup is null ? target.ClusterIdentifier : null,
-                Database = target.Database,
-                DbUser = target.DbUser,
-                SecretArn = target.SecretArn,
-                StatementName = "ecomops-settings-check",
-            }, cancellationToken).ConfigureAwait(false);
-            var id = started.Id ?? throw new InvalidOperationException("The Data API started the statement without an id.");
-            var poll = TimeSpan.FromMilliseconds(target.PollMilliseconds);
-            while (true)
-            {
-                var statement = await redshift.DescribeStatementAsync(new DescribeStatementRequest(id), cancellationToken).ConfigureAwait(false);
-                switch (statement.Status)
-                {
-                    case "FINISHED":
-                        var result = await redshift.GetStatementResultAsync(new GetStatementResultRequest(id), cancellationToken).ConfigureAwait(false);
-                        var row = result.Records.FirstOrDefault() ?? [];
-                        string Value(int i) => row.Count > i ? row[i].StringValue ?? "?" : "?";
-                        // version() is PostgreSQL's long string with Redshift's own version at its end.
-                        var version = Value(2);
-                        var at = version.LastIndexOf("Redshift", StringComparison.Ordinal);
-                        return $"{where} answers: connected as {Value(0)} to {Value(1)} ({(at >= 0 ? version[at..] : version)}).";
-                    case "FAILED":
-                    case "ABORTED":
-                        throw new AwsCheckFailedException($"{where} refused the check query ({statement.Status}): {statement.Error} (statement {id}).");
-                }
-
-                await Task.Delay(poll, time, cancellationToken).ConfigureAwait(false);
+                throw new AwsCheckFailedException($"{where} refused the check query ({statement.Status}): {statement.Error} (statement {statement.Id}).");
             }
+
+            string Value(int i) => row.Count > i ? row[i].StringValue ?? "?" : "?";
+            // version() is PostgreSQL's long string with Redshift's own version at its end.
+            var version = Value(2);
+            var at = version.LastIndexOf("Redshift", StringComparison.Ordinal);
+            return $"{where} answers: connected as {Value(0)} to {Value(1)} ({(at >= 0 ? version[at..] : version)}).";
         }, cancellationToken).ConfigureAwait(false);
     }
 }
@@ -172,8 +149,9 @@ internal static class AwsCheck
         {
             return HealthCheckResult.Unhealthy($"{what}: {e.Message}", e);
         }
-        catch (AwsCheckFailedException e)
+        catch (Exception e) when (e is AwsCheckFailedException or RedshiftStatementException)
         {
+            // Already in words: a failed statement, or a refusal the warehouse named with its code, request id and permission.
             return HealthCheckResult.Unhealthy(e.Message, e);
         }
         catch (Exception e) when (e is HttpRequestException or Amazon.Runtime.AmazonClientException or TimeoutException

@@ -93,9 +93,7 @@ public static class OpsSignals
         services.AddBackendCheck<AthenaWorkgroupHealthCheck>("athena", "Queries (Amazon Athena)",
             sp => $"workgroup {Aws(sp).Athena.Workgroup}, {Region(sp)}", "athena:GetWorkGroup", polled: true);
         services.AddBackendCheck<RedshiftHealthCheck>("redshift", "Warehouse (Amazon Redshift, Data API)",
-            sp => Aws(sp).Redshift is var r && r.EffectiveWorkgroup is { } workgroup
-                ? $"Serverless workgroup {workgroup}, database {r.Database}, {Region(sp)}"
-                : $"cluster {Aws(sp).Redshift.ClusterIdentifier}, database {Aws(sp).Redshift.Database}, {Region(sp)}",
+            sp => $"{Aws(sp).Redshift.TargetName}, database {Aws(sp).Redshift.Database}, {Region(sp)}",
             "redshift-data:ExecuteStatement SELECT current_user, current_database(), version()", polled: false, timeout: TimeSpan.FromSeconds(60));
         return services;
     }

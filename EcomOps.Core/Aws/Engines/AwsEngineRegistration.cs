@@ -37,7 +37,8 @@ internal static class AwsEngineRegistration
     /// <summary>Warehouse: Amazon Redshift through the Data API.</summary>
     public static IServiceCollection AddRedshiftWarehouse(this IServiceCollection services)
     {
-        services.TryAddSingleton<IWarehouse, RedshiftDataWarehouse>();
+        services.TryAddSingleton<RedshiftDataWarehouse>();
+        services.TryAddSingleton<IWarehouse>(sp => sp.GetRequiredService<RedshiftDataWarehouse>());
         return services;
     }
 }

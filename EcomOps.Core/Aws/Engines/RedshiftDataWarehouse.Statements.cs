@@ -94,6 +94,23 @@ internal sealed partial class RedshiftDataWarehouse
         }
     }
 
+    /// <summary>
+    /// The Settings page's check: runs one read-only statement on the target and returns its final description and,
+    /// when it finished, its first row (null otherwise).
+    /// </summary>
+    internal async Task<(DescribeStatementResponse Statement, IReadOnlyList<Field>? FirstRow)> CheckAsync(string sql, CancellationToken cancellationToken)
+    {
+        var id = await SubmitAsync(Statement(sql, null, "ecomops-settings-check"), cancellationToken).ConfigureAwait(false);
+        var described = await WaitAsync(id, cancellationToken).ConfigureAwait(false);
+        if (described.Status != Finished)
+        {
+            return (described, null);
+        }
+
+        var page = await Call(() => client.GetStatementResultAsync(new GetStatementResultRequest(id), cancellationToken), "GetStatementResult").ConfigureAwait(false);
+        return (described, page.Records.FirstOrDefault() ?? []);
+    }
+
     // The caller has gone: the cancel is sent on its own short clock, and a statement that ended meanwhile is no error.
     private async Task CancelQuietlyAsync(string id)
     {

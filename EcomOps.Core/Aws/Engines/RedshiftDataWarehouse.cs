@@ -37,7 +37,7 @@ internal sealed partial class RedshiftDataWarehouse(
         FROM information_schema.columns WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position
         """;
 
-    public string Name => $"Amazon Redshift ({(Target.EffectiveWorkgroup is { } workgroup ? "Serverless workgroup " + workgroup : "cluster " + Target.ClusterIdentifier)}, Data API)";
+    public string Name => $"Amazon Redshift ({Target.TargetName}, Data API)";
 
     public string? RemoteEngine => "redshift";
 
