@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EcomOps.Cli.Commands;
 using EcomOps.Core;
+using EcomOps.Core.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ public static class CliApp
 
     /// <summary>Exit code when the work itself failed.</summary>
     public const int Failure = 1;
+
+    /// <summary>Exit code when the caller's role does not allow the command (<c>EcomOps:Auth:CliRole</c>); nothing was done.</summary>
+    public const int Denied = 77;
 
     /// <summary>Exit code after Ctrl+C.</summary>
     public const int Cancelled = 130;
@@ -34,7 +38,11 @@ public static class CliApp
     /// (or <c>--EcomOps:Key value</c>) anywhere on the command line, and last the command's own flags
     /// (<c>--data-root</c>) when given.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        await RunAsync(args, Console.In, stdout, stderr, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         var (settings, commandLine) = SplitSettings(args);
         var root = new EcomOpsRootCommand(settings)
@@ -51,6 +59,7 @@ public static class CliApp
             PipelineCommand.Create(stdout, stderr),
             AwsCommand.Create(stdout, stderr),
             CheckCommand.Create(stdout, stderr),
+            UsersCommand.Create(stdin, stdout, stderr),
         };
 
         var parsed = root.Parse(commandLine);
@@ -65,7 +74,25 @@ public static class CliApp
             return UsageError;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (AccessDeniedException e)
+        {
+            // The same check as the dashboard's, for the CLI's user (EcomOps:Auth:CliRole).
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return Denied;
+        }
+        catch (OperationCanceledException)
+        {
+            return Cancelled;
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"Unhandled exception: {e}");
+            return Failure;
+        }
     }
 
     /// <summary>The Core services for a data root, configured as the web app would be.</summary>

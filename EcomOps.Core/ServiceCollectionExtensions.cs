@@ -11,6 +11,7 @@ using EcomOps.Core.Ops;
 using EcomOps.Core.Overview;
 using EcomOps.Core.Pipeline;
 using EcomOps.Core.Query;
+using EcomOps.Core.Security;
 using EcomOps.Core.Warehouse;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddAccess(AuthSettings.CliRole(configuration));
 
         // The ops database, and each capability's tables in it (in the order they are migrated).
         services.TryAddSingleton<OpsDatabase>();
@@ -98,7 +100,7 @@ public static class ServiceCollectionExtensions
             services.AddLocalBackend();
         }
 
-        return services;
+        return services.CheckEngines();
     }
 
     /// <summary>Registers a job kind's handler; the runner finds it by its parameters type and its kind.</summary>
@@ -131,7 +133,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<LocalCatalog>());
         services.TryAddSingleton<ICrawlerEngine, LocalCrawlerEngine>();
         services.TryAddSingleton<IQueryEngine, DuckDbQueryEngine>();
-        services.TryAddSingleton<IWarehouse, LocalWarehouse>();
+        services.TryAddSingleton<LocalWarehouse>();
+        services.TryAddSingleton<IWarehouse>(sp => sp.GetRequiredService<LocalWarehouse>());
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value;

@@ -1,10 +1,13 @@
 using EcomOps.Core;
 using EcomOps.Web;
+using EcomOps.Web.Auth;
 using EcomOps.Web.Components;
 using EcomOps.Web.Endpoints;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Sign-in first: it registers the web's caller (IAccess) before Core's own default.
+builder.Services.AddEcomOpsAuth(builder.Configuration);
 builder.Services.AddEcomOpsCore(builder.Configuration);
 builder.Services.AddEcomOpsWeb();
 
@@ -16,9 +19,12 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseEcomOpsAuth();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+// Assets and probes answer without sign-in: the sign-in page needs its CSS, load balancers their probes.
+app.MapStaticAssets().AllowAnonymous();
+app.MapEcomOpsAuth();
 app.MapOpsEndpoints();
 app.MapLakeFiles();
 app.MapQueryDownloads();

@@ -27,7 +27,7 @@ internal static class CatalogCommand
             JobRun run;
             try
             {
-                run = services.GetRequiredService<ICatalogService>().StartCrawl(options, "cli");
+                run = services.GetRequiredService<ICatalogService>().StartCrawl(options);
             }
             catch (ArgumentException e)
             {

@@ -71,7 +71,7 @@ internal static class ConvertCommand
             IReadOnlyList<JobRun> runs;
             try
             {
-                runs = services.GetRequiredService<IConversionService>().StartConversion(options, name is null ? DatasetRegistry.All.Select(d => d.Name).ToList() : [name], "cli");
+                runs = services.GetRequiredService<IConversionService>().StartConversion(options, name is null ? DatasetRegistry.All.Select(d => d.Name).ToList() : [name]);
             }
             catch (ArgumentException e)
             {

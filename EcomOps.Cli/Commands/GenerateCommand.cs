@@ -59,7 +59,7 @@ internal static class GenerateCommand
             var runner = services.GetRequiredService<IJobRunner>();
 
             // As a job, so command-line runs are in the same history as the dashboard's.
-            var run = services.GetRequiredService<IGenerationService>().StartGeneration(options, "cli", parsed.GetValue(output));
+            var run = services.GetRequiredService<IGenerationService>().StartGeneration(options, parsed.GetValue(output));
             var done = (await RunWatcher.WaitAsync(runner, [run], stderr, cancellationToken))[0];
             switch (done.Status)
             {

@@ -124,7 +124,7 @@ internal static class JobsCommand
             JobRun again;
             try
             {
-                again = await runner.RetryAsync(run.Id, "cli", token);
+                again = await runner.RetryAsync(run.Id, token);
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException)
             {

@@ -88,7 +88,7 @@ internal static class LakeCommand
                         }
                     }
 
-                    var run = lake.StartUpload(source.CanSeek ? request : request with { Size = null }, path, "cli");
+                    var run = lake.StartUpload(source.CanSeek ? request : request with { Size = null }, path);
                     var finished = (await RunWatcher.WaitAsync(services.GetRequiredService<IJobRunner>(), [run], stderr, token))[0];
                     if (finished.Status != JobStatus.Succeeded)
                     {

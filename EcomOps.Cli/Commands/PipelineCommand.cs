@@ -77,7 +77,7 @@ internal static class PipelineCommand
             PipelineRun run;
             try
             {
-                run = await pipelines.StartAsync(options, "cli", cancellationToken);
+                run = await pipelines.StartAsync(options, cancellationToken);
             }
             catch (PipelineOptionsException e)
             {
@@ -151,7 +151,7 @@ internal static class PipelineCommand
             PipelineRun run;
             try
             {
-                run = await pipelines.RetryAsync(matches[0].Id, "cli", cancellationToken);
+                run = await pipelines.RetryAsync(matches[0].Id, cancellationToken);
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException)
             {

@@ -45,7 +45,7 @@ internal static class QueryCommand
         QueryResult result;
         try
         {
-            result = await services.GetRequiredService<IQueryService>().RunAsync(new QueryRunRequest(text, "cli", source, maxRows, target), cancellationToken);
+            result = await services.GetRequiredService<IQueryService>().RunAsync(new QueryRunRequest(text, source, maxRows, target), cancellationToken);
         }
         catch (QueryRefusedException e)
         {

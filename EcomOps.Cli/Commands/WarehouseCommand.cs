@@ -36,7 +36,7 @@ internal static class WarehouseCommand
             {
                 // Through the query service, so the run is in the query history with the warehouse as its target.
                 var result = await services.GetRequiredService<IQueryService>().RunAsync(
-                    new QueryRunRequest(parsed.GetValue(sql)!, "cli", QuerySource.Cli, parsed.GetValue(maxRows), QueryTarget.Warehouse), cancellationToken);
+                    new QueryRunRequest(parsed.GetValue(sql)!, QuerySource.Cli, parsed.GetValue(maxRows), QueryTarget.Warehouse), cancellationToken);
                 await QueryCommand.WriteAsync(stdout, result, shape);
                 await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{result.Rows.Count:N0} rows{(result.Truncated ? " (more were there: --max-rows cut them)" : "")} in {result.Duration.TotalSeconds:0.000} s"));
                 return 0;
@@ -91,7 +91,7 @@ internal static class WarehouseCommand
             JobRun run;
             try
             {
-                run = services.GetRequiredService<IWarehouseService>().StartLoad(text, "cli");
+                run = services.GetRequiredService<IWarehouseService>().StartLoad(text);
             }
             catch (CopyParseException e)
             {

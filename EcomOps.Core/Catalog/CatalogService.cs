@@ -1,19 +1,22 @@
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 
 namespace EcomOps.Core.Catalog;
 
-internal sealed class CatalogService(ICatalog catalog, IObjectStore store, ILakeService lake, IJobRunner jobs) : ICatalogService
+internal sealed class CatalogService(ICatalog catalog, IObjectStore store, ILakeService lake, IJobRunner jobs, IAccess access) : ICatalogService
 {
-    public JobRun StartCrawl(CrawlOptions options, string startedBy)
+    public JobRun StartCrawl(CrawlOptions options)
     {
+        access.Demand(CoreAction.Crawl);
         options.EnsureValid();
-        return jobs.Start(new CrawlJob(options), startedBy);
+        return jobs.Start(new CrawlJob(options));
     }
 
     public async Task<LakePreview> SampleAsync(string database, string table, int rows = 20, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var found = await catalog.GetTableAsync(database, table, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"The catalog has no table {database}.{table}; crawl the lake first.");
         var files = await TableFiles.ListAsync(store, found, cancellationToken).ConfigureAwait(false);

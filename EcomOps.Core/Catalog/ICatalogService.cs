@@ -1,5 +1,6 @@
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Lake;
+using EcomOps.Core.Security;
 
 namespace EcomOps.Core.Catalog;
 
@@ -8,7 +9,7 @@ public interface ICatalogService
 {
     /// <summary>Starts a crawl (kind <c>crawl</c>) with these targets and policies.</summary>
     /// <exception cref="ArgumentException">An include path, exclusion or database name is not usable; nothing was started.</exception>
-    JobRun StartCrawl(CrawlOptions options, string startedBy);
+    JobRun StartCrawl(CrawlOptions options);
 
     /// <summary>The first <paramref name="rows"/> rows of the table, read from its first data file.</summary>
     /// <exception cref="KeyNotFoundException">No such table, or it has no files any more.</exception>

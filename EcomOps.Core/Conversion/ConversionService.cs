@@ -1,12 +1,13 @@
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Core.Conversion;
 
 /// <summary>Starts conversions as jobs (<see cref="ConversionJob"/>), one per dataset, and repairs what a crash left.</summary>
-internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILogger<ConversionService> logger, IAtomicPrefixSwap? prefixSwap = null) : IConversionService
+internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, IAccess access, ILogger<ConversionService> logger, IAtomicPrefixSwap? prefixSwap = null) : IConversionService
 {
     private readonly SemaphoreSlim _recoveryLock = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _ownRuns = new();
@@ -21,6 +22,7 @@ internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILog
 
     public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.Convert);
         if (Volatile.Read(ref _recovered))
         {
             return 0;
@@ -60,8 +62,9 @@ internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILog
         }
     }
 
-    public IReadOnlyList<JobRun> StartConversion(ConversionOptions options, IReadOnlyList<string> datasets, string startedBy)
+    public IReadOnlyList<JobRun> StartConversion(ConversionOptions options, IReadOnlyList<string> datasets)
     {
+        access.Demand(CoreAction.Convert);
         if (datasets.Count == 0)
         {
             throw new ArgumentException("Choose at least one dataset to convert.");
@@ -74,7 +77,7 @@ internal sealed class ConversionService(IObjectStore lake, IJobRunner jobs, ILog
             throw new ArgumentException("Partitioning by month applies to transactions_data only (by its Timestamp); include it or choose no partitioning.");
         }
 
-        return schemas.Select(dataset => jobs.Start(new ConversionJob(dataset.Name, options), startedBy)).ToList();
+        return schemas.Select(dataset => jobs.Start(new ConversionJob(dataset.Name, options))).ToList();
     }
 
     private bool IsOwn(Guid id) => _ownRuns.ContainsKey(id);

@@ -66,7 +66,7 @@ public interface IConversionService
 {
     /// <summary>Starts one run per dataset (kind <c>convert</c>); they queue behind runs of the same dataset.</summary>
     /// <exception cref="ArgumentException">An unknown dataset, or options out of range; nothing was started.</exception>
-    IReadOnlyList<JobRun> StartConversion(ConversionOptions options, IReadOnlyList<string> datasets, string startedBy);
+    IReadOnlyList<JobRun> StartConversion(ConversionOptions options, IReadOnlyList<string> datasets);
 
     /// <summary>
     /// Repairs what a crash in the middle of a conversion left (a half-swapped dataset folder, staged files),

@@ -3,16 +3,18 @@ using System.Globalization;
 using CsvHelper;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Core.Generation;
 
-internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, LocalFolderStores folders, ILogger<GenerationService> logger)
+internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, LocalFolderStores folders, IAccess access, ILogger<GenerationService> logger)
     : IGenerationService
 {
     public async Task<IReadOnlyList<DatasetPreview>> PreviewAsync(GenerationOptions options, int rows = 20, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var generator = new RowGenerator(options);
         var previews = new List<DatasetPreview>();
         foreach (var dataset in DatasetRegistry.All)
@@ -40,6 +42,7 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Loca
         IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.Generate);
         options.EnsureValid();
         var stopwatch = Stopwatch.StartNew();
         var inLake = outputFolder is null;
@@ -96,10 +99,11 @@ internal sealed class GenerationService(IObjectStore lake, IJobRunner jobs, Loca
         }
     }
 
-    public JobRun StartGeneration(GenerationOptions options, string startedBy, string? outputFolder = null)
+    public JobRun StartGeneration(GenerationOptions options, string? outputFolder = null)
     {
+        access.Demand(CoreAction.Generate);
         options.EnsureValid();
-        return jobs.Start(new GenerationJob(options, outputFolder), startedBy);
+        return jobs.Start(new GenerationJob(options, outputFolder));
     }
 
     /// <summary>Unfinished files of <c>--out</c> folders, inside the folder so the final rename stays on one file system.</summary>

@@ -23,5 +23,5 @@ public interface IGenerationService
 
     /// <summary>Runs <see cref="GenerateAsync"/> as a job, one step per dataset, into the lake or <paramref name="outputFolder"/>.</summary>
     /// <exception cref="GenerationOptionsException">The options are invalid; no job was started.</exception>
-    JobRun StartGeneration(GenerationOptions options, string startedBy, string? outputFolder = null);
+    JobRun StartGeneration(GenerationOptions options, string? outputFolder = null);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using EcomOps.Core.Security;
 
 namespace EcomOps.Core.Health;
 
@@ -30,12 +31,13 @@ public interface IBackendChecks
 }
 
 /// <summary>Runs <see cref="BackendCheck"/>s through the host's health check service, so a Check button and <c>/readyz</c> run the same code with the same time-out.</summary>
-internal sealed class BackendChecks(HealthCheckService health, IEnumerable<BackendCheck> checks) : IBackendChecks
+internal sealed class BackendChecks(HealthCheckService health, IEnumerable<BackendCheck> checks, IAccess access) : IBackendChecks
 {
     public IReadOnlyList<BackendCheck> Checks { get; } = [.. checks];
 
     public async Task<BackendCheckResult> RunAsync(string name, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.CheckBackend);
         if (!Checks.Any(c => c.Name == name))
         {
             throw new ArgumentException($"There is no check named '{name}'; the backend's checks are {string.Join(", ", Checks.Select(c => c.Name))}.", nameof(name));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EcomOps.Core.Security;
 using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Core.Jobs;
@@ -57,6 +58,10 @@ public sealed partial class JobRunner
         // Every line logged while the run works, by the runner or its handler, carries its id. The runner's own
         // start-up (its timers, the runs it re-attaches) is set off first, so it does not inherit this run's scope.
         _ = _initialized.Value;
+
+        // Whoever started the run was checked then; its work runs as the app on their behalf, also when it is
+        // re-attached after a restart with nobody signed in.
+        using var asApp = _access.Use(Caller.ForRun(state.Snapshot.StartedBy));
         using var runScope = _logger.BeginScope("Run {RunId} ({Kind})", state.Id, state.Handler.Kind);
         var token = state.Cancellation.Token;
         var started = state.ResumeExternalId is not null;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
+using EcomOps.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
     private readonly JobsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _logger;
+    private readonly IAccess _access;
     private readonly Lazy<Task> _initialized;
     private readonly Lazy<Handlers> _handlers;
     private readonly CancellationTokenSource _stopping = new();
@@ -53,13 +55,14 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
     private int _polling;
     private int _disposed;
 
-    public JobRunner(IServiceProvider services, IJobHistory history, IOptions<JobsOptions> options, TimeProvider time, ILogger<JobRunner> logger)
+    public JobRunner(IServiceProvider services, IJobHistory history, IOptions<JobsOptions> options, TimeProvider time, IAccess access, ILogger<JobRunner> logger)
     {
         _services = services;
         _history = history;
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _access = access;
         _writer = new JobHistoryWriter(history, logger);
 
         // Handlers are resolved on first use: they depend on services (lake, conversion) that depend on the runner.
@@ -79,10 +82,16 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
     /// </summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _initialized.Value.WaitAsync(cancellationToken);
 
-    public JobRun Start(IJobParameters parameters, string startedBy, Guid? retryOf = null) => StartCore(parameters, startedBy, retryOf, null);
-
-    public async Task<JobRun> RetryAsync(Guid id, string startedBy, CancellationToken cancellationToken = default)
+    public JobRun Start(IJobParameters parameters, Guid? retryOf = null)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var caller = _access.Demand(AccessPolicy.ForJobKind(_handlers.Value.ForParameters(parameters.GetType()).Kind));
+        return StartCore(parameters, caller.Name, retryOf, null);
+    }
+
+    public async Task<JobRun> RetryAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var caller = _access.Demand(CoreAction.RetryRun);
         var run = await GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"No run {id}.");
         if (!run.IsFinished)
         {
@@ -97,12 +106,14 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
 
         var handler = _handlers.Value.ForKind(run.Kind);
         var parameters = Deserialize(handler, run.ParametersJson, run.Id);
-        _logger.LogInformation("Run {RunId} ({Kind}) started again by {StartedBy}", id, run.Kind, startedBy);
-        return Start(parameters, startedBy, id);
+        _access.Demand(AccessPolicy.ForJobKind(run.Kind));
+        _logger.LogInformation("Run {RunId} ({Kind}) started again by {StartedBy}", id, run.Kind, caller.Name);
+        return StartCore(parameters, caller.Name, id, null);
     }
 
     public async Task<JobRun?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        _access.Demand(CoreAction.View);
         if (_runs.TryGetValue(id, out var state))
         {
             return state.Snapshot;
@@ -114,6 +125,7 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
 
     public async Task<IReadOnlyList<JobRun>> ListAsync(JobRunFilter filter, CancellationToken cancellationToken = default)
     {
+        _access.Demand(CoreAction.View);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var stored = await _history.ListAsync(filter, cancellationToken).ConfigureAwait(false);
 
@@ -127,6 +139,7 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
 
     public async Task<bool> CancelAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        _access.Demand(CoreAction.CancelRun);
         if (!_runs.TryGetValue(id, out var state))
         {
             // Another process's run: ask it through the ops database.
@@ -139,6 +152,7 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
 
     public async IAsyncEnumerable<JobRun> WatchAsync(Guid id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        _access.Demand(CoreAction.View);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         if (_runs.TryGetValue(id, out var state))
         {
@@ -211,6 +225,7 @@ public sealed partial class JobRunner : IJobRunner, IAsyncDisposable, IDisposabl
 
     public async Task<JobRun> WaitAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        _access.Demand(CoreAction.View);
         if (_runs.TryGetValue(id, out var state))
         {
             return await state.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

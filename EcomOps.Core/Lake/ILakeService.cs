@@ -1,9 +1,13 @@
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 
 namespace EcomOps.Core.Lake;
 
-/// <summary>The lake as people use it: browse, check and upload CSVs, preview, download and delete objects.</summary>
+/// <summary>
+/// The lake as people use it: browse, check and upload CSVs, preview, download and delete objects. Reading needs the
+/// Viewer role, uploading and deleting Operator (<see cref="IAccess"/>); refusals throw <see cref="AccessDeniedException"/>.
+/// </summary>
 public interface ILakeService
 {
     /// <summary>Where the lake is, for display (a local folder or an S3 bucket).</summary>
@@ -33,7 +37,7 @@ public interface ILakeService
     /// run again and is in the run history. The checks of <see cref="UploadAsync"/> apply.
     /// </summary>
     /// <exception cref="UploadRejectedException">The file does not exist; no run was started.</exception>
-    JobRun StartUpload(UploadRequest request, string sourcePath, string startedBy);
+    JobRun StartUpload(UploadRequest request, string sourcePath);
 
     /// <summary>
     /// Starts the upload run of a file a browser is sending. The page hands what it reads from the browser to
@@ -41,13 +45,17 @@ public interface ILakeService
     /// into the lake. Once they have all arrived the run no longer depends on the page; if the page goes away
     /// before, the run fails with a message saying so and the lake is as it was.
     /// </summary>
-    BrowserUpload StartBrowserUpload(UploadRequest request, string startedBy);
+    BrowserUpload StartBrowserUpload(UploadRequest request);
 
     /// <summary>
     /// The first <paramref name="rows"/> rows of a CSV or Parquet object, with column types. A large CSV's row
     /// count is computed by a background run whose id is returned; ask again when it has finished.
     /// </summary>
     Task<LakePreview> PreviewAsync(string key, int rows = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens an object to download it, with its details; null when there is none.</summary>
+    /// <exception cref="ArgumentException">The key is not a valid object key.</exception>
+    Task<(ObjectInfo Info, Stream Content)?> OpenDownloadAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes an object.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken = default);

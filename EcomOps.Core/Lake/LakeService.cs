@@ -4,13 +4,14 @@ using System.Globalization;
 using CsvHelper;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EcomOps.Core.Lake;
 
-internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpool spool, IOptions<EcomOpsOptions> options, ILogger<LakeService> logger) : ILakeService
+internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpool spool, IOptions<EcomOpsOptions> options, IAccess access, ILogger<LakeService> logger) : ILakeService
 {
     /// <summary>CSVs up to this size are counted while previewing; larger ones by a background run.</summary>
     internal const long CountInlineBytes = 16 * 1024 * 1024;
@@ -29,6 +30,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
 
     public async Task<LakeFolder> BrowseAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         prefix = ObjectKey.ValidatePrefix(prefix);
         if (prefix.Length > 0 && !prefix.EndsWith('/'))
         {
@@ -73,6 +75,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
 
     public async Task<UploadCheck> CheckUploadAsync(UploadRequest request, Stream content, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.Upload);
         var fileName = FileNameOf(request);
         var inspection = await CsvInspector.InspectAsync(content, fileName, DatasetOf(request), cancellationToken: cancellationToken).ConfigureAwait(false);
         var key = TargetKey(request, inspection);
@@ -82,6 +85,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
 
     public async Task<ObjectInfo> UploadAsync(UploadRequest request, Stream content, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.Upload);
         var fileName = FileNameOf(request);
         var max = MaxUploadBytes;
         if (request.Size > max)
@@ -140,24 +144,26 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         return info;
     }
 
-    public JobRun StartUpload(UploadRequest request, string sourcePath, string startedBy)
+    public JobRun StartUpload(UploadRequest request, string sourcePath)
     {
+        access.Demand(CoreAction.Upload);
         var path = Path.GetFullPath(sourcePath);
         if (!File.Exists(path))
         {
             throw new UploadRejectedException($"'{sourcePath}' does not exist; check the path. Nothing was uploaded.");
         }
 
-        return jobs.Start(new UploadJob(request, path), startedBy);
+        return jobs.Start(new UploadJob(request, path));
     }
 
-    public BrowserUpload StartBrowserUpload(UploadRequest request, string startedBy)
+    public BrowserUpload StartBrowserUpload(UploadRequest request)
     {
+        access.Demand(CoreAction.Upload);
         var fileName = FileNameOf(request);
         var path = spool.Create(fileName);
         try
         {
-            var run = jobs.Start(new UploadJob(request, path, Spooled: true), startedBy);
+            var run = jobs.Start(new UploadJob(request, path, Spooled: true));
             return new BrowserUpload(run, (content, token) => spool.ReceiveAsync(path, content, MaxUploadBytes, token));
         }
         catch
@@ -169,6 +175,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
 
     public async Task<LakePreview> PreviewAsync(string key, int rows = 100, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
         if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
@@ -181,9 +188,22 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         return await PreviewCsvAsync(info, rows, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<(ObjectInfo Info, Stream Content)?> OpenDownloadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        access.Demand(CoreAction.View);
+        if (ObjectKey.Problem(key) is { } problem)
+        {
+            throw new ArgumentException($"Invalid object key '{key}': {problem}.", nameof(key));
+        }
+
+        var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        return info is null ? null : (info, await store.OpenReadIfMatchAsync(info.Key, info.ETag, null, cancellationToken).ConfigureAwait(false));
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        logger.LogInformation("Deleting {Key} from {Store}", key, store.DisplayName);
+        var caller = access.Demand(CoreAction.DeleteObject);
+        logger.LogInformation("Deleting {Key} from {Store} for {User}", key, store.DisplayName, caller.Name);
         return store.DeleteAsync(key, cancellationToken);
     }
 
@@ -253,7 +273,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         return new LakePreview(info, "csv", typed ? dataset : null, columns, values, null, runId, note);
     }
 
-    private Guid StartRowCount(ObjectInfo info) => jobs.Start(new RowCountJob(info.Key, info.ETag, info.Size), "system").Id;
+    private Guid StartRowCount(ObjectInfo info) => jobs.Start(new RowCountJob(info.Key, info.ETag, info.Size)).Id;
 
     /// <summary>Counts a large CSV's rows for <see cref="RowCountJobHandler"/>; the preview shows the count from then on.</summary>
     internal async Task<long> CountRowsForPreviewAsync(RowCountJob job, Action<long> onBytes, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Globalization;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 using EcomOps.Core.Warehouse;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ internal sealed class OverviewService(
     ICatalog catalog,
     IWarehouse warehouse,
     TimeProvider time,
+    IAccess access,
     ILogger<OverviewService> logger) : IOverviewService
 {
     private const int MaxFailures = 200;
@@ -22,6 +24,7 @@ internal sealed class OverviewService(
 
     public async Task<OverviewKpis> GetKpisAsync(TimeZoneInfo? zone = null, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var now = time.GetUtcNow();
         var problems = new List<OverviewProblem>();
         zone ??= TimeZoneInfo.Utc;
@@ -77,6 +80,7 @@ internal sealed class OverviewService(
 
     public async Task<IReadOnlyList<RecentFailure>> RecentFailuresAsync(int limit = 10, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxFailures);
         var failures = (await jobs.ListAsync(new JobRunFilter(FailedOnly: true, Limit: limit), cancellationToken).ConfigureAwait(false))
@@ -110,6 +114,7 @@ internal sealed class OverviewService(
 
     public async Task<IReadOnlyList<DailyRowsLoaded>> RowsLoadedPerDayAsync(int days = 30, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(days, MaxDays);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -126,6 +131,7 @@ internal sealed class OverviewService(
 
     public async Task<IReadOnlyList<JobDurationPoint>> JobDurationsAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var runs = await jobs.ListAsync(new JobRunFilter(Limit: PipelineFacts.RunLimit, QueuedSince: since), cancellationToken).ConfigureAwait(false);
         return [.. runs
             .Where(r => r.IsFinished && r.StartedAt is not null && r.EndedAt is not null)
@@ -135,6 +141,7 @@ internal sealed class OverviewService(
 
     public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var facts = await PipelineFacts.ReadAsync(jobs, catalog, warehouse, cancellationToken).ConfigureAwait(false);
         var reconciler = new Reconciler(store, jobs, facts);
         var datasets = new List<DatasetReconciliation>();
@@ -148,6 +155,7 @@ internal sealed class OverviewService(
 
     public async Task<TableLineage> LineageAsync(string table, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var facts = await PipelineFacts.ReadAsync(jobs, catalog, warehouse, cancellationToken).ConfigureAwait(false);
         return await new LineageBuilder(store, jobs, catalog, warehouse, facts).BuildAsync(table, cancellationToken).ConfigureAwait(false);
     }

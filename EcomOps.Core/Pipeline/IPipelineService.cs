@@ -14,7 +14,7 @@ public interface IPipelineService
 {
     /// <summary>Starts a run; its steps start one after the other as the runner's limits allow.</summary>
     /// <exception cref="PipelineOptionsException">The options cannot run (each problem is listed); nothing was started.</exception>
-    Task<PipelineRun> StartAsync(PipelineOptions options, string startedBy, CancellationToken cancellationToken = default);
+    Task<PipelineRun> StartAsync(PipelineOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>A run with its steps (status, start, end, child runs, error), or null for an unknown id.</summary>
     Task<PipelineRun?> GetAsync(Guid id, CancellationToken cancellationToken = default);
@@ -29,7 +29,7 @@ public interface IPipelineService
     /// </summary>
     /// <exception cref="KeyNotFoundException">No pipeline run has that id.</exception>
     /// <exception cref="InvalidOperationException">The run has not ended, or it succeeded (nothing to retry).</exception>
-    Task<PipelineRun> RetryAsync(Guid id, string startedBy, CancellationToken cancellationToken = default);
+    Task<PipelineRun> RetryAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels a queued or running run: its running step's runs are cancelled and the steps after it are skipped.
@@ -57,7 +57,7 @@ public interface IPipelineService
 
     /// <summary>Runs a saved pipeline now, outside its schedule.</summary>
     /// <exception cref="KeyNotFoundException">No saved pipeline has that id.</exception>
-    Task<PipelineRun> StartPipelineAsync(Guid pipelineId, string startedBy, CancellationToken cancellationToken = default);
+    Task<PipelineRun> StartPipelineAsync(Guid pipelineId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The next <paramref name="count"/> times (default 5) a cron expression fires in <paramref name="timeZone"/>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using EcomOps.Core.Security;
 
 namespace EcomOps.Core.Pipeline;
 
@@ -8,7 +9,7 @@ namespace EcomOps.Core.Pipeline;
 /// EcomOps was down fires once (for its latest missed occurrence), not once per missed occurrence. Each fired
 /// occurrence is claimed in the ops database first, so a restart or a second process never fires it again.
 /// </summary>
-internal sealed class PipelineScheduler(PipelineStore store, PipelineService pipelines, TimeProvider time, ILogger<PipelineScheduler> logger) : BackgroundService
+internal sealed class PipelineScheduler(PipelineStore store, PipelineService pipelines, TimeProvider time, IAccess access, ILogger<PipelineScheduler> logger) : BackgroundService
 {
     /// <summary>The longest wait between looks at the schedules: edits made by another process are seen within it.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(30);
@@ -44,6 +45,8 @@ internal sealed class PipelineScheduler(PipelineStore store, PipelineService pip
     /// <summary>Starts a run for each schedule that owes one now; returns the runs started.</summary>
     internal async Task<IReadOnlyList<PipelineRun>> RunDueAsync(CancellationToken cancellationToken)
     {
+        // A schedule was set by someone allowed to; its runs are started by the app, recorded as "schedule".
+        using var asSchedule = access.Use(Caller.System(StartedBy));
         var started = new List<PipelineRun>();
         var now = time.GetUtcNow();
         foreach (var pipeline in await store.PipelinesAsync(null, cancellationToken).ConfigureAwait(false))
@@ -68,7 +71,7 @@ internal sealed class PipelineScheduler(PipelineStore store, PipelineService pip
                     continue;
                 }
 
-                var run = await pipelines.StartSavedAsync(pipeline, StartedBy, occurrence, cancellationToken).ConfigureAwait(false);
+                var run = await pipelines.StartSavedAsync(pipeline, occurrence, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Pipeline {Name}: run {RunId} started for its schedule's {Occurrence}", pipeline.Name, run.Id, occurrence);
                 started.Add(run);
             }

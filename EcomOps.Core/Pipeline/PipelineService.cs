@@ -1,24 +1,27 @@
 using System.Text.Json;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 using Microsoft.Extensions.Logging;
 
 namespace EcomOps.Core.Pipeline;
 
 /// <summary>Pipeline runs on the job runner, their steps and the saved pipelines in the ops database.</summary>
-internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, TimeProvider time, ILogger<PipelineService> logger) : IPipelineService
+internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, TimeProvider time, IAccess access, ILogger<PipelineService> logger) : IPipelineService
 {
     private const int AllRuns = 100_000;
 
-    public Task<PipelineRun> StartAsync(PipelineOptions options, string startedBy, CancellationToken cancellationToken = default)
+    public Task<PipelineRun> StartAsync(PipelineOptions options, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.RunPipeline);
         ArgumentNullException.ThrowIfNull(options);
         options.EnsureValid();
 
-        return StartCoreAsync(new PipelineJob(WithFullPaths(options)), startedBy, null, cancellationToken);
+        return StartCoreAsync(new PipelineJob(WithFullPaths(options)), null, cancellationToken);
     }
 
     public async Task<PipelineRun?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (job is null || job.Kind != JobKinds.Pipeline)
         {
@@ -55,6 +58,7 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
 
     public async Task<IReadOnlyList<PipelineRun>> ListAsync(PipelineRunFilter filter, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         ArgumentNullException.ThrowIfNull(filter);
         var all = await jobs.ListAsync(new JobRunFilter(Kind: JobKinds.Pipeline, Limit: AllRuns), cancellationToken).ConfigureAwait(false);
         var links = await store.RetryLinksAsync(cancellationToken).ConfigureAwait(false);
@@ -71,8 +75,9 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
         ];
     }
 
-    public async Task<PipelineRun> RetryAsync(Guid id, string startedBy, CancellationToken cancellationToken = default)
+    public async Task<PipelineRun> RetryAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        var caller = access.Demand(CoreAction.RunPipeline);
         var run = await GetAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No pipeline run {id}; 'ecomops pipeline ls' lists them.");
         if (!run.IsFinished)
@@ -85,24 +90,32 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
             throw new InvalidOperationException($"Pipeline run {id} succeeded: there is no failed step to retry from. Start a new run instead.");
         }
 
-        logger.LogInformation("Pipeline run {RunId} retried from step {Step} by {StartedBy}", id, run.FailedStep?.Name ?? "(first)", startedBy);
-        return await StartCoreAsync(new PipelineJob(run.Options, RetryOf: id, PipelineId: run.PipelineId), startedBy, id, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Pipeline run {RunId} retried from step {Step} by {StartedBy}", id, run.FailedStep?.Name ?? "(first)", caller.Name);
+        return await StartCoreAsync(new PipelineJob(run.Options, RetryOf: id, PipelineId: run.PipelineId), id, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> CancelAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.CancelRun);
         var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return job is { Kind: JobKinds.Pipeline } && await jobs.CancelAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<IReadOnlyList<SavedPipeline>> ListPipelinesAsync(CancellationToken cancellationToken = default) =>
-        store.PipelinesAsync(null, cancellationToken);
+    public Task<IReadOnlyList<SavedPipeline>> ListPipelinesAsync(CancellationToken cancellationToken = default)
+    {
+        access.Demand(CoreAction.View);
+        return store.PipelinesAsync(null, cancellationToken);
+    }
 
-    public async Task<SavedPipeline?> GetPipelineAsync(Guid id, CancellationToken cancellationToken = default) =>
-        (await store.PipelinesAsync(id, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    public async Task<SavedPipeline?> GetPipelineAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        access.Demand(CoreAction.View);
+        return (await store.PipelinesAsync(id, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
 
     public async Task<SavedPipeline> CreatePipelineAsync(SavedPipelineRequest request, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.ManagePipelines);
         var (name, cron, zone) = Check(request);
         var now = time.GetUtcNow();
         var pipeline = new SavedPipeline(Guid.NewGuid(), name, WithFullPaths(request.Options), cron, zone, request.Enabled, now, now);
@@ -112,6 +125,7 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
 
     public async Task<SavedPipeline> UpdatePipelineAsync(Guid id, SavedPipelineRequest request, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.ManagePipelines);
         var before = await GetPipelineAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No saved pipeline {id}.");
         var (name, cron, zone) = Check(request);
@@ -132,30 +146,35 @@ internal sealed class PipelineService(PipelineStore store, IJobRunner jobs, Time
         return pipeline;
     }
 
-    public Task<bool> DeletePipelineAsync(Guid id, CancellationToken cancellationToken = default) => store.DeletePipelineAsync(id, cancellationToken);
-
-    public async Task<PipelineRun> StartPipelineAsync(Guid pipelineId, string startedBy, CancellationToken cancellationToken = default)
+    public Task<bool> DeletePipelineAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.ManagePipelines);
+        return store.DeletePipelineAsync(id, cancellationToken);
+    }
+
+    public async Task<PipelineRun> StartPipelineAsync(Guid pipelineId, CancellationToken cancellationToken = default)
+    {
+        access.Demand(CoreAction.RunPipeline);
         var pipeline = await GetPipelineAsync(pipelineId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No saved pipeline {pipelineId}.");
-        return await StartSavedAsync(pipeline, startedBy, null, cancellationToken).ConfigureAwait(false);
+        return await StartSavedAsync(pipeline, null, cancellationToken).ConfigureAwait(false);
     }
 
     public IReadOnlyList<DateTimeOffset> NextOccurrences(string cron, string timeZone, int count = 5) =>
         PipelineSchedule.NextOccurrences(cron, timeZone, time.GetUtcNow(), count);
 
-    /// <summary>Starts a saved pipeline's run; <paramref name="scheduledFor"/> when its schedule started it.</summary>
-    internal async Task<PipelineRun> StartSavedAsync(SavedPipeline pipeline, string startedBy, DateTimeOffset? scheduledFor, CancellationToken cancellationToken)
+    /// <summary>Starts a saved pipeline's run, by the current caller; <paramref name="scheduledFor"/> when its schedule started it.</summary>
+    internal async Task<PipelineRun> StartSavedAsync(SavedPipeline pipeline, DateTimeOffset? scheduledFor, CancellationToken cancellationToken)
     {
         pipeline.Options.EnsureValid();
-        var run = await StartCoreAsync(new PipelineJob(pipeline.Options, PipelineId: pipeline.Id, ScheduledFor: scheduledFor), startedBy, null, cancellationToken).ConfigureAwait(false);
+        var run = await StartCoreAsync(new PipelineJob(pipeline.Options, PipelineId: pipeline.Id, ScheduledFor: scheduledFor), null, cancellationToken).ConfigureAwait(false);
         await store.SetLastRunAsync(pipeline.Id, run.Id, cancellationToken).ConfigureAwait(false);
         return run;
     }
 
-    private async Task<PipelineRun> StartCoreAsync(PipelineJob job, string startedBy, Guid? retryOf, CancellationToken cancellationToken)
+    private async Task<PipelineRun> StartCoreAsync(PipelineJob job, Guid? retryOf, CancellationToken cancellationToken)
     {
-        var run = jobs.Start(job, startedBy, retryOf);
+        var run = jobs.Start(job, retryOf);
 
         // The handler records the run too when it starts (it may start before this line runs); whichever is first
         // writes the same pending steps, and the other changes nothing.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EcomOps.Core.Ops;
+using EcomOps.Core.Security;
 using EcomOps.Core.Telemetry;
 using EcomOps.Core.Warehouse;
 using Microsoft.Data.Sqlite;
@@ -31,9 +32,9 @@ public enum QueryTarget
     Warehouse,
 }
 
-/// <summary>A query to run, and who asked.</summary>
+/// <summary>A query to run; who asked is the caller (<see cref="IAccess"/>), recorded in the history.</summary>
 /// <param name="Target">The lake (the default) or the warehouse.</param>
-public sealed record QueryRunRequest(string Sql, string User, QuerySource Source = QuerySource.Editor, int? MaxRows = null, QueryTarget Target = QueryTarget.Lake);
+public sealed record QueryRunRequest(string Sql, QuerySource Source = QuerySource.Editor, int? MaxRows = null, QueryTarget Target = QueryTarget.Lake);
 
 /// <summary>One line of the query history.</summary>
 /// <param name="Status"><c>Succeeded</c>, <c>Failed</c>, <c>Refused</c> or <c>Cancelled</c>.</param>
@@ -56,7 +57,10 @@ public sealed record SavedQuery(string Name, string Description, string Sql, Dat
     public QueryTarget Target { get; init; }
 }
 
-/// <summary>Queries as analysts use them: run (and recorded in the history), and saved by name.</summary>
+/// <summary>
+/// Queries as analysts use them: run (and recorded in the history), and saved by name. Running, saving and deleting
+/// saved queries need the Analyst role, reading the history and saved queries Viewer (<see cref="IAccess"/>).
+/// </summary>
 public interface IQueryService
 {
     /// <summary>Which engine answers lake queries: DuckDB locally, Athena on AWS.</summary>
@@ -96,7 +100,7 @@ public interface IQueryService
     /// <summary>Saves a query under its name, replacing one of the same name.</summary>
     /// <param name="target">What it runs on; the lake by default.</param>
     /// <exception cref="ArgumentException">An empty name or SQL.</exception>
-    Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, QueryTarget target = QueryTarget.Lake, CancellationToken cancellationToken = default);
+    Task<SavedQuery> SaveAsync(string name, string description, string sql, QueryTarget target = QueryTarget.Lake, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a saved query; false when there was none of that name.</summary>
     Task<bool> DeleteSavedAsync(string name, CancellationToken cancellationToken = default);
@@ -107,7 +111,7 @@ public interface IQueryService
 /// saved queries in the ops database (its own tables). The queries of <c>sql/athena_queries.sql</c> (lake) and
 /// <c>sql/redshift_monitoring.sql</c> (warehouse) become saved queries once each.
 /// </summary>
-internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, ILogger<QueryService> logger, EcomOpsMetrics metrics) : IQueryService
+internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, IAccess access, ILogger<QueryService> logger, EcomOpsMetrics metrics) : IQueryService
 {
     /// <summary>The Query capability's tables.</summary>
     public static OpsSchema Schema { get; } = new("query",
@@ -198,34 +202,36 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
     // Every run is a history line, however it ends.
     private async Task<T> RecordedAsync<T>(QueryRunRequest request, Guid id, Func<Task<T>> run, Func<T, (long Rows, long? Bytes)> outcome, CancellationToken cancellationToken)
     {
+        var user = access.Demand(CoreAction.RunQuery).Name;
         var started = time.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         try
         {
             var result = await run().ConfigureAwait(false);
             var (rows, bytes) = outcome(result);
-            await RecordAsync(id, request, started, stopwatch.Elapsed, "Succeeded", rows, null, bytes).ConfigureAwait(false);
+            await RecordAsync(id, request, user, started, stopwatch.Elapsed, "Succeeded", rows, null, bytes).ConfigureAwait(false);
             return result;
         }
         catch (QueryRefusedException e)
         {
-            await RecordAsync(id, request, started, stopwatch.Elapsed, "Refused", 0, e.Message, null).ConfigureAwait(false);
+            await RecordAsync(id, request, user, started, stopwatch.Elapsed, "Refused", 0, e.Message, null).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await RecordAsync(id, request, started, stopwatch.Elapsed, "Cancelled", 0, "Cancelled by the user.", null).ConfigureAwait(false);
+            await RecordAsync(id, request, user, started, stopwatch.Elapsed, "Cancelled", 0, "Cancelled by the user.", null).ConfigureAwait(false);
             throw;
         }
         catch (QueryFailedException e)
         {
-            await RecordAsync(id, request, started, stopwatch.Elapsed, "Failed", 0, e.Message, null).ConfigureAwait(false);
+            await RecordAsync(id, request, user, started, stopwatch.Elapsed, "Failed", 0, e.Message, null).ConfigureAwait(false);
             throw;
         }
     }
 
     public async Task<IReadOnlyList<QueryHistoryEntry>> HistoryAsync(int limit = 100, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {HistoryColumns} FROM query_history ORDER BY started_at DESC LIMIT $limit";
@@ -235,6 +241,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
 
     public async Task<QueryHistoryEntry?> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {HistoryColumns} FROM query_history WHERE id = $id";
@@ -272,6 +279,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
 
     public async Task<IReadOnlyList<SavedQuery>> SavedAsync(string? search = null, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -289,6 +297,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
 
     public async Task<SavedQuery?> GetSavedAsync(string name, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.View);
         await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -297,8 +306,9 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
         return (await ReadSavedAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    public async Task<SavedQuery> SaveAsync(string name, string description, string sql, string user, QueryTarget target = QueryTarget.Lake, CancellationToken cancellationToken = default)
+    public async Task<SavedQuery> SaveAsync(string name, string description, string sql, QueryTarget target = QueryTarget.Lake, CancellationToken cancellationToken = default)
     {
+        var user = access.Demand(CoreAction.SaveQuery).Name;
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("A saved query needs a name.");
@@ -318,6 +328,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
 
     public async Task<bool> DeleteSavedAsync(string name, CancellationToken cancellationToken = default)
     {
+        access.Demand(CoreAction.DeleteSavedQuery);
         await SeedExamplesAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -388,7 +399,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RecordAsync(Guid id, QueryRunRequest request, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error, long? bytes)
+    private async Task RecordAsync(Guid id, QueryRunRequest request, string user, DateTimeOffset started, TimeSpan duration, string status, long rows, string? error, long? bytes)
     {
         metrics.QueryEnded(request.Target.ToString(), status, duration);
         try
@@ -406,7 +417,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
             command.Parameters.AddWithValue("$duration_ms", (long)duration.TotalMilliseconds);
             command.Parameters.AddWithValue("$rows", rows);
             command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
-            command.Parameters.AddWithValue("$user", request.User);
+            command.Parameters.AddWithValue("$user", user);
             command.Parameters.AddWithValue("$source", request.Source.ToString());
             command.Parameters.AddWithValue("$engine", EngineNameFor(request.Target));
             command.Parameters.AddWithValue("$bytes", (object?)bytes ?? DBNull.Value);

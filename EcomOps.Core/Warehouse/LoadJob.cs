@@ -1,5 +1,6 @@
 using System.Globalization;
 using EcomOps.Core.Jobs;
+using EcomOps.Core.Security;
 
 namespace EcomOps.Core.Warehouse;
 
@@ -15,17 +16,18 @@ public interface IWarehouseService
 
     /// <summary>Parses a COPY and starts it as a run; the run's result lines say what it loaded and rejected.</summary>
     /// <exception cref="CopyParseException">The text is not a COPY the warehouse can run; the message names the part and its position.</exception>
-    JobRun StartLoad(string copy, string startedBy);
+    JobRun StartLoad(string copy);
 }
 
-internal sealed class WarehouseService(IWarehouse warehouse, IJobRunner jobs) : IWarehouseService
+internal sealed class WarehouseService(IWarehouse warehouse, IJobRunner jobs, IAccess access) : IWarehouseService
 {
     public string WarehouseName => warehouse.Name;
 
-    public JobRun StartLoad(string copy, string startedBy)
+    public JobRun StartLoad(string copy)
     {
+        access.Demand(CoreAction.Load);
         var statement = CopyParser.Parse(copy);
-        return jobs.Start(new LoadJob(statement.Redacted), startedBy);
+        return jobs.Start(new LoadJob(statement.Redacted));
     }
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using EcomOps.Core.Security;
 
 namespace EcomOps.Core.Warehouse;
 
@@ -7,10 +8,11 @@ namespace EcomOps.Core.Warehouse;
 /// Creates the warehouse's tables at the dashboard's first start (as <c>ecomops warehouse init</c> does), so the
 /// Loads page and warehouse queries find them. In the background: a busy file (a CLI load) never holds up the start.
 /// </summary>
-internal sealed class WarehouseInitializer(IWarehouse warehouse, ILogger<WarehouseInitializer> logger) : BackgroundService
+internal sealed class WarehouseInitializer(IWarehouse warehouse, IAccess access, ILogger<WarehouseInitializer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var asApp = access.Use(Caller.System("start-up"));
         try
         {
             await warehouse.InitAsync(stoppingToken).ConfigureAwait(false);

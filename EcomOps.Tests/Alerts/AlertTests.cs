@@ -41,7 +41,7 @@ public sealed class AlertTests : IDisposable
             context.CompleteStep("read", 10);
             context.BeginStep("write", 10);
             throw new InvalidOperationException("The disk is full.");
-        }, title: "Convert customer_data", dataset: "customer_data", steps: ["read", "write", "commit"]), "web");
+        }, title: "Convert customer_data", dataset: "customer_data", steps: ["read", "write", "commit"]));
         var failed = await runner.WaitAsync(run.Id);
 
         var request = await _webhook.NextAsync();
@@ -63,7 +63,7 @@ public sealed class AlertTests : IDisposable
     public async Task OnlyFailedRunsArePosted_OncePerRun_AFailedChildRunToo()
     {
         var (runner, monitor) = await StartAsync(new() { ["EcomOps:Alerts:WebhookUrl"] = _webhook.Url });
-        var ok = runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask, title: "fine"), "web");
+        var ok = runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask, title: "fine"));
         await runner.WaitAsync(ok.Id);
 
         var child = TestScripts.Job((_, _, _) => throw new InvalidOperationException("The step broke."), title: "step");
@@ -73,7 +73,7 @@ public sealed class AlertTests : IDisposable
             childId = context.StartChild(child).Id;
             var finished = await context.WaitForChildrenAsync([childId], token);
             throw new InvalidOperationException($"Step {finished[0].Title} failed.");
-        }, title: "pipeline"), "web");
+        }, title: "pipeline"));
         await runner.WaitAsync(parent.Id);
         await monitor.SendingAsync();
 
@@ -94,7 +94,7 @@ public sealed class AlertTests : IDisposable
         _webhook.Answers.Enqueue(HttpStatusCode.ServiceUnavailable);
         var (runner, monitor) = await StartAsync(new() { ["EcomOps:Alerts:WebhookUrl"] = _webhook.Url, ["EcomOps:Alerts:Retries"] = "3" });
 
-        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("boom")), "web");
+        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("boom")));
         await runner.WaitAsync(run.Id);
         await monitor.SendingAsync();
 
@@ -113,7 +113,7 @@ public sealed class AlertTests : IDisposable
         var shown = new List<RunAlert>();
         using var subscription = _hosts[^1].Get<IAlertStream>().Subscribe(a => { lock (shown) { shown.Add(a); } });
 
-        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("The source is gone.")), "web");
+        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("The source is gone.")));
         var failed = await runner.WaitAsync(run.Id);
         await monitor.SendingAsync();
 
@@ -125,7 +125,7 @@ public sealed class AlertTests : IDisposable
         Assert.DoesNotContain(_log.Entries, e => e.Message.Contains("secret", StringComparison.Ordinal));
 
         // The runner goes on working after the webhook failed.
-        var next = runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask), "web");
+        var next = runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask));
         Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(next.Id)).Status);
     }
 
@@ -135,7 +135,7 @@ public sealed class AlertTests : IDisposable
         _webhook.NeverAnswer = true;
         var (runner, monitor) = await StartAsync(new() { ["EcomOps:Alerts:WebhookUrl"] = _webhook.Url, ["EcomOps:Alerts:Retries"] = "0", ["EcomOps:Alerts:TimeoutSeconds"] = "1" });
 
-        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("boom")), "web");
+        var run = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("boom")));
         Assert.Equal(JobStatus.Failed, (await runner.WaitAsync(run.Id)).Status);
         await monitor.SendingAsync();
 

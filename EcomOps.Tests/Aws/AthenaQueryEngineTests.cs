@@ -58,9 +58,9 @@ public sealed class AthenaQueryEngineTests : IDisposable
             ? LoopbackAnswer.Error(400, "AccessDeniedException", "not authorized", "req-denied-9")
             : null;
 
-        var result = await queries.RunAsync(new QueryRunRequest("SELECT count(*) AS n FROM ecom.transactions_data", "ada", QuerySource.Cli));
-        await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest("SELECT 'denied_here' AS s", "ada")));
-        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("DROP TABLE transactions_data", "ada")));
+        var result = await queries.RunAsync(new QueryRunRequest("SELECT count(*) AS n FROM ecom.transactions_data", QuerySource.Cli));
+        await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest("SELECT 'denied_here' AS s")));
+        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("DROP TABLE transactions_data")));
 
         Assert.Equal("Amazon Athena (workgroup ecomops)", queries.EngineName);
         var history = await queries.HistoryAsync();

@@ -114,7 +114,7 @@ public sealed class AwsBackendPipelineTests(S3rverFixture s3rver) : IAsyncLifeti
         // Athena reads the second run's Parquet, not both runs' files.
         var (share, _) = await CategoryShareAsync(_host);
         var revenue = share.Rows.Sum(r => Convert.ToDecimal(r[1], System.Globalization.CultureInfo.InvariantCulture));
-        var total = await _host.Get<IQueryService>().RunAsync(new QueryRunRequest("SELECT sum(amount) AS revenue, count(*) AS sales FROM ecom.transactions_data", "test"));
+        var total = await _host.Get<IQueryService>().RunAsync(new QueryRunRequest("SELECT sum(amount) AS revenue, count(*) AS sales FROM ecom.transactions_data"));
         Assert.Equal(Convert.ToDecimal(total.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture), revenue);
         Assert.Equal(Sample.Transactions, Convert.ToInt64(total.Rows[0][1], System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -125,7 +125,7 @@ public sealed class AwsBackendPipelineTests(S3rverFixture s3rver) : IAsyncLifeti
         var run = await host.Get<IPipelineService>().StartAsync(new PipelineOptions(
             Steps: [PipelineStep.Generate, PipelineStep.Upload, PipelineStep.Convert, PipelineStep.Crawl, PipelineStep.Load],
             Generation: Sample,
-            SourceFolder: sources), "test");
+            SourceFolder: sources));
         return await host.Get<IJobRunner>().WaitAsync(run.Id).WaitAsync(TimeSpan.FromMinutes(3));
     }
 
@@ -133,7 +133,7 @@ public sealed class AwsBackendPipelineTests(S3rverFixture s3rver) : IAsyncLifeti
     {
         var queries = host.Get<IQueryService>();
         var saved = (await queries.GetSavedAsync("Category share"))!;
-        var result = await queries.RunAsync(new QueryRunRequest(saved.Sql, "test", QuerySource.Saved, Target: saved.Target));
+        var result = await queries.RunAsync(new QueryRunRequest(saved.Sql, QuerySource.Saved, Target: saved.Target));
         return (result, queries.EngineNameFor(saved.Target));
     }
 

@@ -52,7 +52,7 @@ internal sealed class AwsStandIns : IDisposable
             new() { ["EcomOps:LakeBucket"] = bucket });
         Mirror = new LakeMirror(lake, _engines.Get<IOptions<Core.EcomOpsOptions>>().Value.LakeFullPath);
         Athena = new AthenaStandIn(new MirroredQueryEngine(Mirror, _engines.Get<IQueryEngine>()));
-        Redshift = new RedshiftDataStandIn((LocalWarehouse)_engines.Get<IWarehouse>(), pageSize: 100)
+        Redshift = new RedshiftDataStandIn(_engines.Get<LocalWarehouse>(), pageSize: 100)
         {
             BeforeStatement = SyncForStatementAsync,
         };

@@ -273,7 +273,7 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         await PutAsync("raw/wh/transactions.csv", Header, Good1, Good2);
         using var dashboard = new CoreHost(services => services.AddSingleton<IWarehouse>(redshift.Warehouse));
 
-        var started = dashboard.Get<IWarehouseService>().StartLoad(Copy, "ada");
+        var started = dashboard.Get<IWarehouseService>().StartLoad(Copy);
         var run = await dashboard.Get<IJobRunner>().WaitAsync(started.Id);
 
         Assert.Equal(JobStatus.Succeeded, run.Status);
@@ -301,7 +301,7 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         Guid runId;
         using (var before = new CoreHost(services => services.AddSingleton<IWarehouse>(redshift.Warehouse).AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(lifetime), settings))
         {
-            runId = before.Get<IWarehouseService>().StartLoad(Copy, "ada").Id;
+            runId = before.Get<IWarehouseService>().StartLoad(Copy).Id;
             await Eventually.UntilAsync(async () => (await before.Get<IJobRunner>().GetAsync(runId))?.ExternalId is not null);
             lifetime.StopApplication();
         }

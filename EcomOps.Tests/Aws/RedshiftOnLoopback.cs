@@ -29,7 +29,7 @@ internal sealed class RedshiftOnLoopback : IDisposable
 
     public RedshiftOnLoopback(CoreHost host, IDictionary<string, string?>? target = null, int pageSize = 3)
     {
-        StandIn = new RedshiftDataStandIn((LocalWarehouse)host.Get<IWarehouse>(), pageSize);
+        StandIn = new RedshiftDataStandIn(host.Get<LocalWarehouse>(), pageSize);
         var settings = new Dictionary<string, string?>
         {
             ["EcomOps:Aws:Redshift:Database"] = "dev",

@@ -65,7 +65,7 @@ public sealed class CrawlOnS3Tests(S3rverFixture s3rver) : IDisposable
 
     private static async Task<JobRun> CrawlAsync(CoreHost host)
     {
-        var run = host.Get<ICatalogService>().StartCrawl(new CrawlOptions(), "test");
+        var run = host.Get<ICatalogService>().StartCrawl(new CrawlOptions());
         var done = await host.Get<IJobRunner>().WaitAsync(run.Id);
         Assert.Equal(JobStatus.Succeeded, done.Status);
         return done;

@@ -106,7 +106,7 @@ public sealed class ConvertCommandTests : IDisposable
         using var restarted = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
         var run = (await restarted.Get<IJobRunner>().ListAsync(new JobRunFilter(Kind: JobKinds.Convert))).First();
         Assert.Equal(JobStatus.Interrupted, run.Status);
-        Assert.Equal("cli", run.StartedBy);
+        Assert.Equal(Environment.UserName, run.StartedBy);
         await restarted.Get<IConversionService>().RecoverAsync();
         _ = restarted.Get<EcomOps.Core.Storage.IObjectStore>();
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(DataRoot, "lake", ".staging")));

@@ -43,8 +43,8 @@ public sealed class JobHistoryTests : IDisposable
                 c.SetCounts(x => x with { RowsRead = 10, RowsRejected = 2 });
                 c.AddOutput(new JobOutput("s", "parquet/x/part-0.parquet", 1234, 8, true));
                 return Task.CompletedTask;
-            }, dataset: "customer_data", argument: "overwrite"), "cli").Id;
-            failed = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("no input in raw/customer_data/")), "web").Id;
+            }, dataset: "customer_data", argument: "overwrite")).Id;
+            failed = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("no input in raw/customer_data/"))).Id;
             await runner.WaitAsync(ok);
             await runner.WaitAsync(failed);
         }
@@ -56,7 +56,7 @@ public sealed class JobHistoryTests : IDisposable
         Assert.Equal(JobStatus.Succeeded, done.Status);
         Assert.Equal(new JobCounts(10, 8, 2, 0, 1234), done.Counts);
         Assert.Equal("overwrite", done.Parameters["argument"]);
-        Assert.Equal(("customer_data", "cli"), (done.Dataset, done.StartedBy));
+        Assert.Equal(("customer_data", TestCallers.ProcessUser), (done.Dataset, done.StartedBy));
         Assert.Equal("parquet/x/part-0.parquet", Assert.Single(done.Outputs).Location);
         Assert.NotNull(done.Duration(DateTimeOffset.UtcNow));
         Assert.Equal("no input in raw/customer_data/", runs.Single(r => r.Id == failed).Error);
@@ -69,7 +69,7 @@ public sealed class JobHistoryTests : IDisposable
     {
         using (var first = Host())
         {
-            var run = first.Get<IJobRunner>().Start(TestScripts.Job((_, _, _) => Task.CompletedTask), "web");
+            var run = first.Get<IJobRunner>().Start(TestScripts.Job((_, _, _) => Task.CompletedTask));
             await first.Get<IJobRunner>().WaitAsync(run.Id);
 
             // As if a process that no longer exists had left it Running.
@@ -98,7 +98,7 @@ public sealed class JobHistoryTests : IDisposable
         });
         using (var first = Host())
         {
-            id = first.Get<IJobRunner>().Start(job, "web").Id;
+            id = first.Get<IJobRunner>().Start(job).Id;
             await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.Status == JobStatus.Running);
         }
 
@@ -107,7 +107,7 @@ public sealed class JobHistoryTests : IDisposable
         Assert.Equal(JobStatus.Interrupted, stopped.Status);
         Assert.Contains("EcomOps was stopped while this run was in progress", stopped.Error);
 
-        var again = await second.Get<IJobRunner>().RetryAsync(id, "web");
+        var again = await second.Get<IJobRunner>().RetryAsync(id);
         Assert.Equal(JobStatus.Succeeded, (await second.Get<IJobRunner>().WaitAsync(again.Id)).Status);
     }
 
@@ -119,7 +119,7 @@ public sealed class JobHistoryTests : IDisposable
         Guid id;
         using (var first = Host())
         {
-            id = first.Get<IJobRunner>().Start(job, "web").Id;
+            id = first.Get<IJobRunner>().Start(job).Id;
             await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.ExternalId is not null);
         }
 
@@ -145,7 +145,7 @@ public sealed class JobHistoryTests : IDisposable
         Guid id;
         using (var first = Host())
         {
-            id = first.Get<IJobRunner>().Start(RemoteJob(remote), "web").Id;
+            id = first.Get<IJobRunner>().Start(RemoteJob(remote)).Id;
             await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.ExternalId is not null);
         }
 
@@ -176,7 +176,7 @@ public sealed class JobHistoryTests : IDisposable
         Guid id;
         using (var first = Host())
         {
-            id = first.Get<IJobRunner>().Start(job, "web").Id;
+            id = first.Get<IJobRunner>().Start(job).Id;
             await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.ExternalId is not null);
         }
 
@@ -194,7 +194,7 @@ public sealed class JobHistoryTests : IDisposable
         Guid id;
         using (var first = Host())
         {
-            id = first.Get<IJobRunner>().Start(RemoteJob(remote), "web").Id;
+            id = first.Get<IJobRunner>().Start(RemoteJob(remote)).Id;
             await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.ExternalId is not null);
         }
 
@@ -215,7 +215,7 @@ public sealed class JobHistoryTests : IDisposable
     {
         using var first = Host();
         var release = new TaskCompletionSource();
-        var run = first.Get<IJobRunner>().Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)), "web");
+        var run = first.Get<IJobRunner>().Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)));
         await Eventually.UntilAsync(async () => (await first.Get<IJobHistory>().GetAsync(run.Id))?.Status == JobStatus.Running);
 
         using var second = Host();
@@ -230,7 +230,7 @@ public sealed class JobHistoryTests : IDisposable
     public async Task Cancel_FromAnotherRunner_ReachesTheRunThroughTheDatabase()
     {
         using var owner = Host();
-        var run = owner.Get<IJobRunner>().Start(TestScripts.Job((_, _, token) => Task.Delay(Timeout.Infinite, token)), "web");
+        var run = owner.Get<IJobRunner>().Start(TestScripts.Job((_, _, token) => Task.Delay(Timeout.Infinite, token)));
         await Eventually.UntilAsync(async () => (await owner.Get<IJobHistory>().GetAsync(run.Id))?.Status == JobStatus.Running);
 
         using var other = Host();
@@ -245,7 +245,7 @@ public sealed class JobHistoryTests : IDisposable
     {
         using var owner = Host();
         var release = new TaskCompletionSource();
-        var run = owner.Get<IJobRunner>().Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)), "web");
+        var run = owner.Get<IJobRunner>().Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)));
         await Eventually.UntilAsync(async () => (await owner.Get<IJobHistory>().GetAsync(run.Id))?.Status == JobStatus.Running);
 
         using var other = Host();
@@ -273,9 +273,9 @@ public sealed class JobHistoryTests : IDisposable
         var release = new TaskCompletionSource();
         TestJob Job(string dataset) => TestScripts.Job((_, _, token) => release.Task.WaitAsync(token), dataset: dataset);
 
-        var a1 = runner.Start(Job("customer_data"), "web");
-        var a2 = runner.Start(Job("customer_data"), "web");
-        var b1 = runner.Start(Job("catalog_data"), "web");
+        var a1 = runner.Start(Job("customer_data"));
+        var a2 = runner.Start(Job("customer_data"));
+        var b1 = runner.Start(Job("catalog_data"));
         await Eventually.UntilAsync(async () => (await runner.GetAsync(b1.Id))!.Status == JobStatus.Running && (await runner.GetAsync(a1.Id))!.Status == JobStatus.Running);
 
         Assert.Equal(JobStatus.Queued, (await runner.GetAsync(a2.Id))!.Status);
@@ -305,11 +305,11 @@ public sealed class JobHistoryTests : IDisposable
         Assert.Equal(host.Get<OpsDatabase>().SchemaVersions, await host.Get<OpsDatabase>().StoredVersionsAsync());
 
         // Its runs did not keep their parameters: running one again says so instead of guessing.
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RetryAsync(failed.Id, "web"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RetryAsync(failed.Id));
         Assert.Contains("earlier EcomOps", error.Message);
 
         // And new runs go in beside them.
-        var fresh = await runner.WaitAsync(runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask), "web").Id);
+        var fresh = await runner.WaitAsync(runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask)).Id);
         Assert.Equal(7, (await runner.ListAsync(JobRunFilter.All)).Count);
         Assert.NotNull((await host.Get<IJobHistory>().GetAsync(fresh.Id))!.ParametersJson);
     }

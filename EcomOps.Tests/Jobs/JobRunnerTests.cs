@@ -34,7 +34,7 @@ public sealed class JobRunnerTests : IDisposable
             context.CompleteStep("b", 1, 1);
             context.AddOutput(new JobOutput("a", "raw/a.csv", 100, 10, true));
             return Task.CompletedTask;
-        }, title: "Two steps", steps: ["a", "b"]), "web");
+        }, title: "Two steps", steps: ["a", "b"]));
 
         var done = await _runner.WaitAsync(run.Id);
 
@@ -44,7 +44,7 @@ public sealed class JobRunnerTests : IDisposable
         Assert.Equal(10, done.RowsWritten);
         Assert.NotNull(done.EndedAt);
         var listed = (await _runner.ListAsync(JobRunFilter.All))[0];
-        Assert.Equal((done.Id, JobStatus.Succeeded, 10L, "web"), (listed.Id, listed.Status, listed.RowsWritten, listed.StartedBy));
+        Assert.Equal((done.Id, JobStatus.Succeeded, 10L, TestCallers.ProcessUser), (listed.Id, listed.Status, listed.RowsWritten, listed.StartedBy));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class JobRunnerTests : IDisposable
             context.BeginStep("s", null);
             started.SetResult();
             await Task.Delay(Timeout.Infinite, token);
-        }), "web");
+        }));
         await started.Task;
 
         Assert.True(await _runner.CancelAsync(run.Id));
@@ -71,7 +71,7 @@ public sealed class JobRunnerTests : IDisposable
     [Fact]
     public async Task Failure_KeepsTheErrorMessage()
     {
-        var run = _runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("disk full at raw/x.csv")), "web");
+        var run = _runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("disk full at raw/x.csv")));
 
         var done = await _runner.WaitAsync(run.Id);
 
@@ -84,7 +84,7 @@ public sealed class JobRunnerTests : IDisposable
     {
         // A page that reads a run and then starts to watch it must see it end, however close the two are.
         var job = TestScripts.Job((_, _, _) => Task.CompletedTask);
-        var runs = Enumerable.Range(0, 50).Select(_ => _runner.Start(job, "web")).ToList();
+        var runs = Enumerable.Range(0, 50).Select(_ => _runner.Start(job)).ToList();
 
         foreach (var run in runs)
         {
@@ -108,7 +108,7 @@ public sealed class JobRunnerTests : IDisposable
             await go.Task.WaitAsync(token);
             context.BeginStep("s", 2);
             context.CompleteStep("s", 2);
-        }), "web");
+        }));
         await Eventually.UntilAsync(async () => (await _runner.GetAsync(run.Id))!.Status == JobStatus.Running);
 
         var statuses = new List<(JobStatus Run, JobStatus Step)>();
@@ -136,7 +136,7 @@ public sealed class JobRunnerTests : IDisposable
     {
         var release = new TaskCompletionSource();
         var job = TestScripts.Job((_, _, token) => release.Task.WaitAsync(token));
-        var runs = Enumerable.Range(0, 3).Select(_ => _runner.Start(job, "web")).ToList();
+        var runs = Enumerable.Range(0, 3).Select(_ => _runner.Start(job)).ToList();
 
         await Eventually.UntilAsync(async () => (await StatusesAsync(runs)).Count(s => s == JobStatus.Running) == 2);
         Assert.Equal(1, (await StatusesAsync(runs)).Count(s => s == JobStatus.Queued));
@@ -155,8 +155,8 @@ public sealed class JobRunnerTests : IDisposable
         var runner = host.Get<IJobRunner>();
         var release = new TaskCompletionSource();
         var job = TestScripts.Job((_, _, token) => release.Task.WaitAsync(token));
-        var first = runner.Start(job, "web");
-        var second = runner.Start(job, "web");
+        var first = runner.Start(job);
+        var second = runner.Start(job);
 
         await Eventually.UntilAsync(async () => (await runner.GetAsync(first.Id))!.Status == JobStatus.Running);
         Assert.Equal(JobStatus.Queued, (await runner.GetAsync(second.Id))!.Status);
@@ -172,10 +172,10 @@ public sealed class JobRunnerTests : IDisposable
         var release = new TaskCompletionSource();
         var glue = TestScripts.Job((_, _, token) => release.Task.WaitAsync(token), resources: [JobResources.Engine("glue")]);
         var local = TestScripts.Job((_, _, token) => release.Task.WaitAsync(token));
-        var glue1 = runner.Start(glue, "web");
-        var glue2 = runner.Start(glue, "web");
-        var local1 = runner.Start(local, "web");
-        var local2 = runner.Start(local, "web");
+        var glue1 = runner.Start(glue);
+        var glue2 = runner.Start(glue);
+        var local1 = runner.Start(local);
+        var local2 = runner.Start(local);
 
         await Eventually.UntilAsync(async () => (await StatusesAsync([glue1, local1, local2], runner)).All(s => s == JobStatus.Running));
         Assert.Equal(JobStatus.Queued, (await runner.GetAsync(glue2.Id))!.Status);
@@ -212,7 +212,7 @@ public sealed class JobRunnerTests : IDisposable
             Interlocked.Decrement(ref executing);
         }, title: "parent");
 
-        var parents = new[] { _runner.Start(parent, "web"), _runner.Start(parent, "web") };
+        var parents = new[] { _runner.Start(parent), _runner.Start(parent) };
         var done = await Task.WhenAll(parents.Select(p => _runner.WaitAsync(p.Id))).WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.All(done, d => Assert.Equal(JobStatus.Succeeded, d.Status));
@@ -221,7 +221,7 @@ public sealed class JobRunnerTests : IDisposable
         {
             var children = await _runner.ListAsync(new JobRunFilter(ParentId: p.Id));
             Assert.Equal(2, children.Count);
-            Assert.All(children, c => Assert.Equal((JobStatus.Succeeded, "web"), (c.Status, c.StartedBy)));
+            Assert.All(children, c => Assert.Equal((JobStatus.Succeeded, TestCallers.ProcessUser), (c.Status, c.StartedBy)));
         }
     }
 
@@ -238,7 +238,7 @@ public sealed class JobRunnerTests : IDisposable
         {
             var started = context.StartChild(child);
             await context.WaitForChildrenAsync([started.Id], token);
-        }), "web");
+        }));
         var childId = await childRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.True(await _runner.CancelAsync(parent.Id));
@@ -260,16 +260,16 @@ public sealed class JobRunnerTests : IDisposable
 
             return attempts.Count == 1 ? throw new IOException("the network went away") : Task.CompletedTask;
         }, argument: "raw/customer_data/");
-        var first = await _runner.WaitAsync(_runner.Start(job, "web").Id);
+        var first = await _runner.WaitAsync(_runner.Start(job).Id);
         Assert.Equal(JobStatus.Failed, first.Status);
         Assert.True(first.CanRetry);
 
-        var again = await _runner.RetryAsync(first.Id, "cli");
+        var again = await _runner.RetryAsync(first.Id);
         var done = await _runner.WaitAsync(again.Id);
 
         Assert.Equal(JobStatus.Succeeded, done.Status);
         Assert.Equal(first.Id, done.RetryOf);
-        Assert.Equal("cli", done.StartedBy);
+        Assert.Equal(TestCallers.ProcessUser, done.StartedBy);
         Assert.Equal(first.ParametersJson, done.ParametersJson);
         Assert.Equal("raw/customer_data/", done.Parameters["argument"]);
         Assert.Equal(["raw/customer_data/", "raw/customer_data/"], attempts);
@@ -279,9 +279,9 @@ public sealed class JobRunnerTests : IDisposable
     public async Task Retry_OfARunStillRunning_IsRefusedWithAMessage()
     {
         var release = new TaskCompletionSource();
-        var run = _runner.Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)), "web");
+        var run = _runner.Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _runner.RetryAsync(run.Id, "web"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _runner.RetryAsync(run.Id));
 
         Assert.Contains("is still", error.Message);
         release.SetResult();
@@ -304,7 +304,7 @@ public sealed class JobRunnerTests : IDisposable
         var runs = new List<JobRun>();
         for (var batch = 0; batch < 6; batch++)
         {
-            var started = Enumerable.Range(0, 50).Select(_ => _runner.Start(job, "web")).ToList();
+            var started = Enumerable.Range(0, 50).Select(_ => _runner.Start(job)).ToList();
             await Task.WhenAll(started.Select(r => _runner.WaitAsync(r.Id)));
             runs.AddRange(started);
         }
@@ -368,7 +368,7 @@ public sealed class JobRunnerMemoryTests : IDisposable
         {
             for (var done = 0; done < count; done += 50)
             {
-                var batch = Enumerable.Range(0, 50).Select(_ => runner.Start(job, "system")).ToList();
+                var batch = Enumerable.Range(0, 50).Select(_ => runner.Start(job)).ToList();
                 await Task.WhenAll(batch.Select(r => runner.WaitAsync(r.Id)));
             }
         }

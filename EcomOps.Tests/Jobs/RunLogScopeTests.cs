@@ -39,8 +39,8 @@ public sealed class RunLogScopeTests : IDisposable
             }
         }, steps: ["s"]);
 
-        var first = runner.Start(work, "web");
-        var second = runner.Start(work with { Argument = "fail" }, "web");
+        var first = runner.Start(work);
+        var second = runner.Start(work with { Argument = "fail" });
         await runner.WaitAsync(first.Id);
         await runner.WaitAsync(second.Id);
 

@@ -29,7 +29,7 @@ public sealed class RunMessageCultureTests : IDisposable
     {
         var lake = _host.Get<ILakeService>();
 
-        var upload = lake.StartBrowserUpload(new UploadRequest("big.csv", Size: 3_000_000_000), "test");
+        var upload = lake.StartBrowserUpload(new UploadRequest("big.csv", Size: 3_000_000_000));
         await upload.ReceiveAsync(new MemoryStream(CsvCorpus.Good));
         await _host.Get<IJobRunner>().WaitAsync(upload.Run.Id);
 
@@ -46,7 +46,7 @@ public sealed class RunMessageCultureTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_host.LakePath, "raw", "transactions_data"));
         await File.WriteAllTextAsync(Path.Combine(_host.LakePath, "raw", "transactions_data", "bad.csv"), string.Join('\n', lines) + "\n");
 
-        var started = _host.Get<IConversionService>().StartConversion(new ConversionOptions(MaxErrors: 1_000), ["transactions_data"], "test").Single();
+        var started = _host.Get<IConversionService>().StartConversion(new ConversionOptions(MaxErrors: 1_000), ["transactions_data"]).Single();
         await _host.Get<IJobRunner>().WaitAsync(started.Id);
 
         var stored = (await _host.Get<IJobHistory>().GetAsync(started.Id))!;

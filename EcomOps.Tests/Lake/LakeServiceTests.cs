@@ -124,7 +124,7 @@ public sealed class LakeServiceTests : IDisposable
     {
         var file = Path.Combine(_host.DataRoot, "people.csv");
         await File.WriteAllBytesAsync(file, CsvCorpus.Good);
-        var run = Lake.StartUpload(new UploadRequest("people.csv"), file, "test");
+        var run = Lake.StartUpload(new UploadRequest("people.csv"), file);
 
         var done = await _host.Get<IJobRunner>().WaitAsync(run.Id);
 
@@ -134,7 +134,7 @@ public sealed class LakeServiceTests : IDisposable
         Assert.Equal("raw/customer_data/people.csv", Assert.Single(done.Outputs).Location);
 
         // Again, as it was asked for: without --overwrite the object now there is not replaced.
-        var again = await _host.Get<IJobRunner>().WaitAsync((await _host.Get<IJobRunner>().RetryAsync(run.Id, "test")).Id);
+        var again = await _host.Get<IJobRunner>().WaitAsync((await _host.Get<IJobRunner>().RetryAsync(run.Id)).Id);
         Assert.Equal(JobStatus.Failed, again.Status);
         Assert.Contains("'raw/customer_data/people.csv' already exists", again.Error);
     }
@@ -142,7 +142,7 @@ public sealed class LakeServiceTests : IDisposable
     [Fact]
     public async Task BrowserUpload_OnceReceived_FinishesWithoutThePage_AndLeavesNoSpoolFile()
     {
-        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length), "web");
+        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length));
 
         await upload.ReceiveAsync(new MemoryStream(CsvCorpus.Good));
         var done = await _host.Get<IJobRunner>().WaitAsync(upload.Run.Id);
@@ -157,7 +157,7 @@ public sealed class LakeServiceTests : IDisposable
     [Fact]
     public async Task BrowserUpload_WhenThePageGoesAwayMidFile_FailsSayingSo_AndTheLakeIsAsItWas()
     {
-        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length * 2L), "web");
+        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: CsvCorpus.Good.Length * 2L));
         using var pageGone = new CancellationTokenSource();
 
         var receiving = upload.ReceiveAsync(new HalfThenHang(CsvCorpus.Good, pageGone), pageGone.Token);
@@ -173,7 +173,7 @@ public sealed class LakeServiceTests : IDisposable
     [Fact]
     public async Task BrowserUpload_CancelledWhileReceiving_StopsTheReceiving_AndEndsCancelled()
     {
-        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: 100_000_000), "web");
+        var upload = Lake.StartBrowserUpload(new UploadRequest("people.csv", Size: 100_000_000));
         var runner = _host.Get<IJobRunner>();
         await Eventually.UntilAsync(async () => (await runner.GetAsync(upload.Run.Id))!.Status == JobStatus.Running);
 
@@ -293,7 +293,7 @@ public sealed class LakeServiceTests : IDisposable
         // Two runs hold both slots, so the count waits in the queue.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var busyJob = EcomOps.Tests.Jobs.TestScripts.Job((_, _, token) => release.Task.WaitAsync(token), title: "Busy");
-        var busy = Enumerable.Range(1, 2).Select(_ => jobs.Start(busyJob, "test")).ToList();
+        var busy = Enumerable.Range(1, 2).Select(_ => jobs.Start(busyJob)).ToList();
         await Eventually.UntilAsync(async () => (await jobs.ListAsync(new JobRunFilter(Status: JobStatus.Running))).Count == 2);
         var first = await lake.PreviewAsync(key, 5);
         Assert.Equal(JobStatus.Queued, (await jobs.GetAsync(first.RowCountRunId!.Value))!.Status);

@@ -217,7 +217,7 @@ public sealed class OverviewServiceTests : IDisposable
     {
         var chain = await RunChainAsync();
         await PutAsync("raw/wh/bad.csv", "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,x,1,2024-03-01 10:00:00,1.00,Peru\n");
-        var failed = await Runner.WaitAsync(_host.Get<IWarehouseService>().StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1", "ada").Id);
+        var failed = await Runner.WaitAsync(_host.Get<IWarehouseService>().StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1").Id);
         Assert.Equal(JobStatus.Failed, failed.Status);
 
         var failure = Assert.Single(await Overview.RecentFailuresAsync());
@@ -239,7 +239,7 @@ public sealed class OverviewServiceTests : IDisposable
     public async Task ANewConversionNotYetCrawledOrLoaded_IsFlaggedAtTheCatalogAndTheWarehouse_WithTheRunToFollowUp()
     {
         var chain = await RunChainAsync();
-        var regenerated = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, 2_500), "test").Id);
+        var regenerated = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, 2_500)).Id);
         Assert.Equal(JobStatus.Succeeded, regenerated.Status);
         await _host.Services.ConvertAllAsync();
         var conversion = (await Runner.ListAsync(new JobRunFilter(Kind: JobKinds.Convert, Dataset: "transactions_data", Limit: 1))).Single();
@@ -274,7 +274,7 @@ public sealed class OverviewServiceTests : IDisposable
     {
         var file = Path.Combine(_host.DataRoot, "orders.csv");
         await File.WriteAllTextAsync(file, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n2,ten,100,2024-03-01 10:00:00,3.00,Peru\n3,11,101,2024-03-02 11:30:00,5.25,Chile\n");
-        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data", AcceptBadRows: true), file, "test").Id);
+        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data", AcceptBadRows: true), file).Id);
         Assert.Equal(JobStatus.Succeeded, upload.Status);
 
         var before = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data");
@@ -285,7 +285,7 @@ public sealed class OverviewServiceTests : IDisposable
         Assert.Contains("not converted", before.Parquet.Source, StringComparison.Ordinal);
         Assert.Empty(before.Mismatches);
 
-        var conversion = await Runner.WaitAsync(_host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["transactions_data"], "test").Single().Id);
+        var conversion = await Runner.WaitAsync(_host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["transactions_data"]).Single().Id);
         Assert.Equal(JobStatus.Succeeded, conversion.Status);
         var after = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data");
 
@@ -319,10 +319,10 @@ public sealed class OverviewServiceTests : IDisposable
     {
         var file = Path.Combine(_host.DataRoot, "orders.csv");
         await File.WriteAllTextAsync(file, "TransactionID,CustomerID,ProductID,Timestamp,Amount,Country\n1,10,100,2024-03-01 10:00:00,12.50,Chile\n3,11,101,2024-03-02 11:30:00,5.25,Chile\n");
-        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data"), file, "test").Id);
+        var upload = await Runner.WaitAsync(_host.Get<Core.Lake.ILakeService>().StartUpload(new Core.Lake.UploadRequest("orders.csv", "transactions_data"), file).Id);
         var key = upload.Outputs.Single().Location;
         var info = (await _host.Get<IObjectStore>().HeadAsync(key))!;
-        var counted = await Runner.WaitAsync(Runner.Start(new Core.Lake.RowCountJob(key, info.ETag, info.Size), "test").Id);
+        var counted = await Runner.WaitAsync(Runner.Start(new Core.Lake.RowCountJob(key, info.ETag, info.Size)).Id);
         Assert.Equal((JobStatus.Succeeded, 2L), (counted.Status, counted.Counts.RowsRead));
 
         var raw = (await Overview.ReconcileAsync()).Datasets.Single(d => d.Dataset == "transactions_data").RawCsv;
@@ -369,7 +369,7 @@ public sealed class OverviewServiceTests : IDisposable
     /// <summary>Generate, convert (transactions by month), crawl and load the Parquet of all three datasets, each as a job.</summary>
     private async Task<Chain> RunChainAsync()
     {
-        var generation = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, Transactions), "test").Id);
+        var generation = await Runner.WaitAsync(_host.Get<IGenerationService>().StartGeneration(new GenerationOptions(Customers, Products, Transactions)).Id);
         Assert.Equal(JobStatus.Succeeded, generation.Status);
         await _host.Services.ConvertAllAsync();
         var conversions = (await Runner.ListAsync(new JobRunFilter(Kind: JobKinds.Convert))).ToDictionary(r => r.Dataset!);
@@ -378,7 +378,7 @@ public sealed class OverviewServiceTests : IDisposable
         var loads = new Dictionary<string, LoadDone>();
         foreach (var dataset in Datasets)
         {
-            var run = await Runner.WaitAsync(_host.Get<IWarehouseService>().StartLoad($"COPY {dataset} FROM 's3://ecomops-lake/parquet/{dataset}/' {Role} FORMAT AS PARQUET", "test").Id);
+            var run = await Runner.WaitAsync(_host.Get<IWarehouseService>().StartLoad($"COPY {dataset} FROM 's3://ecomops-lake/parquet/{dataset}/' {Role} FORMAT AS PARQUET").Id);
             Assert.Equal(JobStatus.Succeeded, run.Status);
             loads[dataset] = new LoadDone(run, long.Parse(run.Results!.Single(r => r.Name == "load (query id)").Value, System.Globalization.CultureInfo.InvariantCulture));
         }

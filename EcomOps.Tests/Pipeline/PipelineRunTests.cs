@@ -35,7 +35,7 @@ public sealed class PipelineRunTests : IDisposable
     {
         var run = await Pipelines.StartAsync(new PipelineOptions(
             Steps: [PipelineStep.Upload, PipelineStep.Convert, PipelineStep.Crawl, PipelineStep.Load],
-            SourceFolder: RepoPaths.SampleData), "test");
+            SourceFolder: RepoPaths.SampleData));
 
         var final = await Runner.WaitAsync(run.Id);
 
@@ -82,7 +82,7 @@ public sealed class PipelineRunTests : IDisposable
             Steps: [PipelineStep.Convert, PipelineStep.Crawl, PipelineStep.Load],
             SourceFolder: _sources.Path,
             Conversion: new ConversionOptions(Partitioning: Partitioning.Month, MaxErrors: 0));
-        var first = await Pipelines.StartAsync(options, "test");
+        var first = await Pipelines.StartAsync(options);
         Assert.Equal(JobStatus.Failed, (await Runner.WaitAsync(first.Id)).Status);
 
         var failed = (await Pipelines.GetAsync(first.Id))!;
@@ -100,7 +100,7 @@ public sealed class PipelineRunTests : IDisposable
             await _host.Get<ILakeService>().UploadAsync(new UploadRequest("transactions_data.csv", "transactions_data", Overwrite: true), fixedFile);
         }
 
-        var retry = await Pipelines.RetryAsync(first.Id, "test");
+        var retry = await Pipelines.RetryAsync(first.Id);
         var final = await Runner.WaitAsync(retry.Id);
 
         Assert.True(final.Status == JobStatus.Succeeded, final.Error);
@@ -130,7 +130,7 @@ public sealed class PipelineRunTests : IDisposable
         Assert.Equal([retry.Id], (await Pipelines.ListAsync(new PipelineRunFilter(HideFixedFailures: true))).Select(r => r.Id));
         Assert.Equal([first.Id], (await Pipelines.ListAsync(new PipelineRunFilter(Status: JobStatus.Failed))).Select(r => r.Id));
 
-        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => Pipelines.RetryAsync(retry.Id, "test"));
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => Pipelines.RetryAsync(retry.Id));
         Assert.Contains("succeeded", again.Message);
     }
 
@@ -149,7 +149,7 @@ public sealed class PipelineRunTests : IDisposable
         // Big enough that it is still generating when the cancel arrives.
         var run = await Pipelines.StartAsync(new PipelineOptions(
             Steps: [PipelineStep.Generate, PipelineStep.Convert, PipelineStep.Crawl],
-            Generation: new GenerationOptions(Transactions: 100_000_000)), "test");
+            Generation: new GenerationOptions(Transactions: 100_000_000)));
         var child = await generating.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(run.Id, child.ParentId);
         var live = (await Pipelines.GetAsync(run.Id))!;
@@ -174,19 +174,19 @@ public sealed class PipelineRunTests : IDisposable
     [Fact]
     public async Task FinishedRun_IsReadBackFromTheOpsDatabase_ByAnotherProcessOnTheSameDataRoot()
     {
-        var run = await Pipelines.StartAsync(new PipelineOptions(Steps: [PipelineStep.Crawl], Crawl: new CrawlOptions(Database: "nightly")), "test");
+        var run = await Pipelines.StartAsync(new PipelineOptions(Steps: [PipelineStep.Crawl], Crawl: new CrawlOptions(Database: "nightly")));
         Assert.Equal(JobStatus.Succeeded, (await Runner.WaitAsync(run.Id)).Status);
 
         // The CLI beside the dashboard: its own services and job runner over the same ops database.
         using var other = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = _host.DataRoot });
         var read = Assert.Single(await other.Get<IPipelineService>().ListAsync(new PipelineRunFilter()));
 
-        Assert.Equal((run.Id, JobStatus.Succeeded, "test"), (read.Id, read.Status, read.StartedBy));
+        Assert.Equal((run.Id, JobStatus.Succeeded, TestCallers.ProcessUser), (read.Id, read.Status, read.StartedBy));
         var crawl = Assert.Single(read.Steps);
         Assert.Equal((PipelineStep.Crawl, PipelineStepStatus.Succeeded), (crawl.Step, crawl.Status));
         Assert.Equal("nightly", read.Options.EffectiveCrawl.Database);
         Assert.Equal(JobKinds.Crawl, (await other.Get<IJobRunner>().GetAsync(crawl.ChildRunIds.Single()))!.Kind);
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => other.Get<IPipelineService>().RetryAsync(run.Id, "cli"));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => other.Get<IPipelineService>().RetryAsync(run.Id));
         Assert.Contains("there is no failed step to retry from", refused.Message);
     }
 
@@ -205,7 +205,7 @@ public sealed class PipelineRunTests : IDisposable
             _ => new PipelineOptions(Steps: [PipelineStep.Load], Load: new PipelineLoadOptions(MaxErrors: 5)),
         };
 
-        var error = await Assert.ThrowsAsync<PipelineOptionsException>(() => Pipelines.StartAsync(options, "test"));
+        var error = await Assert.ThrowsAsync<PipelineOptionsException>(() => Pipelines.StartAsync(options));
 
         Assert.Contains(message, error.Message);
         Assert.Empty(await Runner.ListAsync(JobRunFilter.All));
@@ -219,7 +219,7 @@ public sealed class PipelineRunTests : IDisposable
             Steps: [PipelineStep.Load],
             SourceFolder: _sources.Path,
             Datasets: ["customer_data"],
-            Load: new PipelineLoadOptions(PipelineLoadFormat.Csv, new Dictionary<string, string> { ["customer_data"] = "customers_missing" })), "test");
+            Load: new PipelineLoadOptions(PipelineLoadFormat.Csv, new Dictionary<string, string> { ["customer_data"] = "customers_missing" })));
 
         Assert.Equal(JobStatus.Failed, (await Runner.WaitAsync(run.Id)).Status);
 

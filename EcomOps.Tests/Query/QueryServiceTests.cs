@@ -1,4 +1,5 @@
 using EcomOps.Core.Query;
+using EcomOps.Core.Security;
 using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -23,9 +24,12 @@ public sealed class QueryServiceTests : IDisposable
         using var host = Host();
         var queries = host.Get<IQueryService>();
 
-        await queries.RunAsync(new QueryRunRequest("SELECT 42 AS answer", "ada", QuerySource.Editor));
-        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("ATTACH 'x.db'", "ada")));
-        await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest("SELECT * FROM ecom.nothing", "grace", QuerySource.Cli)));
+        await queries.RunAsync(new QueryRunRequest("SELECT 42 AS answer", QuerySource.Editor));
+        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("ATTACH 'x.db'")));
+        using (host.As("grace", Role.Analyst))
+        {
+            await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest("SELECT * FROM ecom.nothing", QuerySource.Cli)));
+        }
 
         var history = await queries.HistoryAsync();
         Assert.Equal(["Failed", "Refused", "Succeeded"], history.Select(h => h.Status));
@@ -40,13 +44,18 @@ public sealed class QueryServiceTests : IDisposable
         using var host = Host();
         var queries = host.Get<IQueryService>();
 
-        var result = await queries.RunAsync(new QueryRunRequest("SELECT range AS n FROM range(3000)", "ada", QuerySource.Editor, MaxRows: 10));
+        QueryResult result;
+        using (host.As("ada", Role.Analyst))
+        {
+            result = await queries.RunAsync(new QueryRunRequest("SELECT range AS n FROM range(3000)", QuerySource.Editor, MaxRows: 10));
+        }
+
         var entry = await queries.GetHistoryAsync(result.HistoryId!.Value);
         Assert.NotNull(entry);
         Assert.Equal(("Succeeded", 10L, "ada"), (entry.Status, entry.Rows, entry.User));
 
         var csv = new StringWriter();
-        var export = await queries.ExportAsync(new QueryRunRequest(entry.Sql, "ada", QuerySource.Download), new QueryCsvWriter(csv));
+        var export = await queries.ExportAsync(new QueryRunRequest(entry.Sql, QuerySource.Download), new QueryCsvWriter(csv));
 
         Assert.Equal(3000, export.Rows);
         Assert.EndsWith("2999\r\n", csv.ToString(), StringComparison.Ordinal);
@@ -76,14 +85,17 @@ public sealed class QueryServiceTests : IDisposable
         using var host = Host();
         var queries = host.Get<IQueryService>();
 
-        await queries.SaveAsync("Big orders", "Orders over 1,000", "SELECT * FROM ecom.transactions_data WHERE amount > 1000", "ada");
-        await queries.SaveAsync("big ORDERS", "Orders over 2,000", "SELECT * FROM ecom.transactions_data WHERE amount > 2000", "grace");
+        await queries.SaveAsync("Big orders", "Orders over 1,000", "SELECT * FROM ecom.transactions_data WHERE amount > 1000");
+        using (host.As("grace", Role.Analyst))
+        {
+            await queries.SaveAsync("big ORDERS", "Orders over 2,000", "SELECT * FROM ecom.transactions_data WHERE amount > 2000");
+        }
 
         var found = Assert.Single(await queries.SavedAsync("over 2,000"));
         Assert.Equal(("Orders over 2,000", "grace"), (found.Description, found.UpdatedBy));
         Assert.Empty(await queries.SavedAsync("100%"));
         Assert.True(await queries.DeleteSavedAsync("Big Orders"));
         Assert.False(await queries.DeleteSavedAsync("Big Orders"));
-        await Assert.ThrowsAsync<ArgumentException>(() => queries.SaveAsync(" ", "", "SELECT 1", "ada"));
+        await Assert.ThrowsAsync<ArgumentException>(() => queries.SaveAsync(" ", "", "SELECT 1"));
     }
 }

@@ -56,11 +56,11 @@ public sealed class WarehouseQueryTests : IDisposable
         Assert.DoesNotContain(monitoring, q => q.Sql.Contains("ecom.", StringComparison.Ordinal));
         foreach (var query in monitoring)
         {
-            var result = await queries.RunAsync(new QueryRunRequest(query.Sql, "ada", QuerySource.Saved, Target: QueryTarget.Warehouse));
+            var result = await queries.RunAsync(new QueryRunRequest(query.Sql, QuerySource.Saved, Target: QueryTarget.Warehouse));
             Assert.True(result.Rows.Count > 0, $"'{query.Name}' returned no rows");
         }
 
-        var errors = await queries.RunAsync(new QueryRunRequest(monitoring.Single(q => q.Name == "Loads: error details of the last COPY").Sql, "ada", Target: QueryTarget.Warehouse));
+        var errors = await queries.RunAsync(new QueryRunRequest(monitoring.Single(q => q.Name == "Loads: error details of the last COPY").Sql, Target: QueryTarget.Warehouse));
         var row = Assert.Single(errors.Rows);
         Assert.Equal("productid", row[errors.Columns.ToList().FindIndex(c => c.Name == "column_name")]);
     }
@@ -72,9 +72,9 @@ public sealed class WarehouseQueryTests : IDisposable
         await LoadWithARejectedRowAsync(host.Services);
         var queries = host.Get<IQueryService>();
 
-        var result = await queries.RunAsync(new QueryRunRequest("SELECT count(*) AS n FROM transactions_data", "ada", Target: QueryTarget.Warehouse));
-        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("DELETE FROM transactions_data", "ada", Target: QueryTarget.Warehouse)));
-        await queries.RunAsync(new QueryRunRequest("SELECT 1 AS one", "ada"));
+        var result = await queries.RunAsync(new QueryRunRequest("SELECT count(*) AS n FROM transactions_data", Target: QueryTarget.Warehouse));
+        await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest("DELETE FROM transactions_data", Target: QueryTarget.Warehouse)));
+        await queries.RunAsync(new QueryRunRequest("SELECT 1 AS one"));
 
         Assert.Equal(2L, result.Rows[0][0]);
         var history = await queries.HistoryAsync();
@@ -86,7 +86,7 @@ public sealed class WarehouseQueryTests : IDisposable
 
         var entry = await queries.GetHistoryAsync(result.HistoryId!.Value);
         var csv = new StringWriter();
-        var export = await queries.ExportAsync(new QueryRunRequest(entry!.Sql, "ada", QuerySource.Download, Target: entry.Target), new QueryCsvWriter(csv));
+        var export = await queries.ExportAsync(new QueryRunRequest(entry!.Sql, QuerySource.Download, Target: entry.Target), new QueryCsvWriter(csv));
         Assert.Equal(1, export.Rows);
         Assert.Equal("n\r\n2\r\n", csv.ToString());
         Assert.Equal((QuerySource.Download, QueryTarget.Warehouse), (await queries.HistoryAsync(1)).Select(h => (h.Source, h.Target)).Single());
@@ -98,7 +98,7 @@ public sealed class WarehouseQueryTests : IDisposable
         using (var first = Host())
         {
             var queries = first.Get<IQueryService>();
-            await queries.SaveAsync("Load count", "How many loads", "SELECT count(*) FROM sys_load_history", "ada", QueryTarget.Warehouse);
+            await queries.SaveAsync("Load count", "How many loads", "SELECT count(*) FROM sys_load_history", QueryTarget.Warehouse);
             Assert.Equal(QueryTarget.Warehouse, (await queries.GetSavedAsync("load count"))!.Target);
             Assert.Equal(QueryTarget.Lake, (await queries.GetSavedAsync("Revenue by weekday"))!.Target);
             Assert.True(await queries.DeleteSavedAsync("Loads: latest load errors"));

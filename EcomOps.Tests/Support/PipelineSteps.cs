@@ -13,7 +13,7 @@ public static class PipelineSteps
     {
         var runner = services.GetRequiredService<IJobRunner>();
         var options = new ConversionOptions(Partitioning: byMonth ? Partitioning.Month : Partitioning.None);
-        foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(options, ["customer_data", "catalog_data", "transactions_data"], "test"))
+        foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(options, ["customer_data", "catalog_data", "transactions_data"]))
         {
             Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
         }
@@ -22,7 +22,7 @@ public static class PipelineSteps
     /// <summary>Crawls the lake (default options) and returns the finished run.</summary>
     public static async Task<JobRun> CrawlAsync(this IServiceProvider services, CrawlOptions? options = null)
     {
-        var run = services.GetRequiredService<ICatalogService>().StartCrawl(options ?? new CrawlOptions(), "test");
+        var run = services.GetRequiredService<ICatalogService>().StartCrawl(options ?? new CrawlOptions());
         return await services.GetRequiredService<IJobRunner>().WaitAsync(run.Id);
     }
 }

@@ -51,8 +51,8 @@ public sealed class MetricsTests : IDisposable
         await recorder.StartAsync(CancellationToken.None);
         var runner = _host.Get<IJobRunner>();
 
-        var ok = runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask), "web");
-        var bad = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("no")), "web");
+        var ok = runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask));
+        var bad = runner.Start(TestScripts.Job((_, _, _) => throw new InvalidOperationException("no")));
         await runner.WaitAsync(ok.Id);
         await runner.WaitAsync(bad.Id);
 
@@ -74,7 +74,7 @@ public sealed class MetricsTests : IDisposable
         }
 
         var run = _host.Get<IWarehouseService>().StartLoad(
-            "COPY transactions_data FROM 's3://ecomops-lake/raw/transactions_data/' IAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy' CSV IGNOREHEADER 1", "test");
+            "COPY transactions_data FROM 's3://ecomops-lake/raw/transactions_data/' IAM_ROLE 'arn:aws:iam::123456789012:role/ecomops-redshift-copy' CSV IGNOREHEADER 1");
         var done = await _host.Get<IJobRunner>().WaitAsync(run.Id);
 
         Assert.Equal(JobStatus.Succeeded, done.Status);
@@ -87,8 +87,8 @@ public sealed class MetricsTests : IDisposable
     {
         var queries = _host.Get<IQueryService>();
 
-        await queries.RunAsync(new QueryRunRequest("SELECT 42 AS answer", "ada"));
-        await Assert.ThrowsAnyAsync<Exception>(() => queries.RunAsync(new QueryRunRequest("COPY (SELECT 1) TO 'x.csv'", "ada")));
+        await queries.RunAsync(new QueryRunRequest("SELECT 42 AS answer"));
+        await Assert.ThrowsAnyAsync<Exception>(() => queries.RunAsync(new QueryRunRequest("COPY (SELECT 1) TO 'x.csv'")));
 
         var durations = _measured.Where(m => m.Instrument == "ecomops.query.duration").ToList();
         Assert.Equal(["Refused", "Succeeded"], durations.Select(d => d.Tags["status"]!).Order().ToArray());

@@ -166,15 +166,15 @@ public sealed class LocalWarehouseTests : IDisposable
         var loads = _host.Get<IWarehouseService>();
         var runner = _host.Get<IJobRunner>();
 
-        var good = await runner.WaitAsync(loads.StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1 MAXERROR 1", "ada").Id);
-        var bad = await runner.WaitAsync(loads.StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1", "ada").Id);
+        var good = await runner.WaitAsync(loads.StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1 MAXERROR 1").Id);
+        var bad = await runner.WaitAsync(loads.StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1").Id);
 
         Assert.Equal(JobStatus.Succeeded, good.Status);
         Assert.Equal((1L, 1L), (good.Counts.RowsWritten, good.Counts.RowsRejected));
         Assert.Contains(good.Results!, r => r.Name == "rows loaded" && r.Value == "1");
         Assert.Equal(JobStatus.Failed, bad.Status);
         Assert.Contains("MAXERROR 0", bad.Error);
-        Assert.Throws<CopyParseException>(() => loads.StartLoad("COPY transactions_data FROM 's3://ecomops-lake/raw/' FORMAT AS JSON 'auto'", "ada"));
+        Assert.Throws<CopyParseException>(() => loads.StartLoad("COPY transactions_data FROM 's3://ecomops-lake/raw/' FORMAT AS JSON 'auto'"));
     }
 
     [Theory]
@@ -186,7 +186,7 @@ public sealed class LocalWarehouseTests : IDisposable
         await PutAsync("raw/wh/transactions.csv", Header, "1,10,100,2024-03-01 10:00:00,12.50,Chile", "2,10,101,2024-03-01 10:00:00,1.00,Peru");
 
         var run = await _host.Get<IJobRunner>().WaitAsync(
-            _host.Get<IWarehouseService>().StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1{noLoad}", "ada").Id);
+            _host.Get<IWarehouseService>().StartLoad($"COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' {Role} CSV IGNOREHEADER 1{noLoad}").Id);
 
         var step = Assert.Single(run.Steps);
         Assert.Equal((JobStatus.Succeeded, JobUnits.Bytes), (step.Status, step.Unit));
@@ -201,7 +201,7 @@ public sealed class LocalWarehouseTests : IDisposable
         await Warehouse.InitAsync();
         await PutAsync("raw/wh/transactions.csv", Header, "1,10,100,2024-03-01 10:00:00,12.50,Chile");
         var run = _host.Get<IWarehouseService>().StartLoad(
-            "COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' CREDENTIALS 'aws_access_key_id=AKIAEXAMPLEKEY;aws_secret_access_key=wJalrXUtnFEMIsecretEXAMPLE' CSV IGNOREHEADER 1", "ada");
+            "COPY transactions_data FROM 's3://ecomops-lake/raw/wh/' CREDENTIALS 'aws_access_key_id=AKIAEXAMPLEKEY;aws_secret_access_key=wJalrXUtnFEMIsecretEXAMPLE' CSV IGNOREHEADER 1");
 
         var finished = await _host.Get<IJobRunner>().WaitAsync(run.Id);
 

@@ -32,7 +32,7 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
             await monitor.StartAsync(CancellationToken.None);
         }
 
-        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50), "test");
+        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50));
         await Runner.WaitAsync(generate.Id);
     }
 
@@ -117,7 +117,7 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
     {
         var raw = Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data");
         File.WriteAllBytes(Path.Combine(raw, "bad.csv"), CsvCorpus.Lines(CsvCorpus.CustomersHeader, "900,x,x@x.com,c,2024-02-30"));
-        var run = Assert.Single(_context.Services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data"], "test"));
+        var run = Assert.Single(_context.Services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data"]));
         var failed = await Runner.WaitAsync(run.Id);
         Assert.Equal(JobStatus.Failed, failed.Status);
         return failed;

@@ -208,7 +208,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
         Assert.Empty(page.FindAll(".catalog-empty"));
 
         var run = Assert.Single(await _context.Services.GetRequiredService<IJobRunner>().ListAsync(new JobRunFilter(Kind: JobKinds.Crawl)));
-        Assert.Equal(("web", "parquet/", "update", "deprecate", "ecom"), (run.StartedBy, run.Parameters["include paths"], run.Parameters["on change"], run.Parameters["on delete"], run.Parameters["database"]));
+        Assert.Equal((TestCallers.ProcessUser, "parquet/", "update", "deprecate", "ecom"), (run.StartedBy, run.Parameters["include paths"], run.Parameters["on change"], run.Parameters["on delete"], run.Parameters["database"]));
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
 
             return null;
         };
-        var started = _context.Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions(), "cli");
+        var started = _context.Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions());
 
         var page = _context.Render<CatalogPage>();
 
@@ -253,7 +253,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
         footers.Set();
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll(".catalog-table").Count), Slow);
         Assert.Equal("Succeeded", page.Find(".crawl-run").GetAttribute("data-status"));
-        Assert.Contains("by cli", page.Find(".crawl-run .job-panel").TextContent);
+        Assert.Contains($"by {TestCallers.ProcessUser}", page.Find(".crawl-run .job-panel").TextContent);
     }
 
     [Fact]

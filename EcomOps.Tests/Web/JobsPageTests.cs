@@ -25,14 +25,14 @@ public sealed class JobsPageTests : IAsyncLifetime
         _context.Render<MudPopoverProvider>();
 
         var runner = _context.Services.GetRequiredService<IJobRunner>();
-        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50), "test");
+        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50));
         await runner.WaitAsync(generate.Id);
 
         // Bad rows in the customers' raw folder: with no bad rows allowed, that conversion fails.
         var raw = Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data");
         File.WriteAllBytes(Path.Combine(raw, "bad.csv"), CsvCorpus.Lines(CsvCorpus.CustomersHeader, "900,x,x@x.com,c,2024-02-30"));
         var conversion = _context.Services.GetRequiredService<IConversionService>();
-        foreach (var run in conversion.StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data", "catalog_data"], "test"))
+        foreach (var run in conversion.StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data", "catalog_data"]))
         {
             await runner.WaitAsync(run.Id);
         }

@@ -275,7 +275,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
     private async Task<long> LoadAsync(string copy)
     {
-        var run = await Get<IJobRunner>().WaitAsync(Get<IWarehouseService>().StartLoad(copy, "test").Id);
+        var run = await Get<IJobRunner>().WaitAsync(Get<IWarehouseService>().StartLoad(copy).Id);
         return long.Parse(run.Results!.Single(r => r.Name == LoadsView.LoadQueryIdResult).Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

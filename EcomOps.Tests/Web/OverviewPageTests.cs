@@ -51,7 +51,7 @@ public sealed class OverviewPageTests : IAsyncLifetime
     [Fact]
     public async Task AFailedRun_IsCountedAndListed_WithALinkToIt()
     {
-        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small), "test");
+        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small));
         await Get<IJobRunner>().WaitAsync(failed.Id);
 
         var page = _context.Render<OverviewPage>();
@@ -67,7 +67,7 @@ public sealed class OverviewPageTests : IAsyncLifetime
         // Twice, as a demo-giver clicks again: the load step replaces the tables' rows, so nothing is doubled.
         for (var i = 0; i < 2; i++)
         {
-            var run = await Get<IPipelineService>().StartAsync(new PipelineOptions(Generation: Small), "test");
+            var run = await Get<IPipelineService>().StartAsync(new PipelineOptions(Generation: Small));
             Assert.Equal(JobStatus.Succeeded, (await Get<IJobRunner>().WaitAsync(run.Id)).Status);
         }
 

@@ -78,7 +78,7 @@ public sealed class PipelinePageTests : IAsyncLifetime
     public async Task AFailedRun_ShowsItsFailedStepAndError_AndRetryRunsFromThereKeepingWhatSucceeded()
     {
         // Loading Parquet that was never converted fails the load step; generation before it succeeds.
-        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small), "test");
+        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small));
         await Get<IJobRunner>().WaitAsync(failed.Id);
 
         var page = _context.Render<PipelinePage>(p => p.Add(x => x.RunId, failed.Id));

@@ -50,7 +50,7 @@ public sealed class QueryPageTests : IAsyncLifetime
         page.Find("#run-query").Click();
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-stats")), Slow);
-        var expected = await Queries.RunAsync(new QueryRunRequest("SELECT country, count(*) AS customers FROM ecom.customer_data GROUP BY country ORDER BY customers DESC, country LIMIT 10", "test"));
+        var expected = await Queries.RunAsync(new QueryRunRequest("SELECT country, count(*) AS customers FROM ecom.customer_data GROUP BY country ORDER BY customers DESC, country LIMIT 10"));
         Assert.Equal("10", page.Find(".query-stats").GetAttribute("data-rows"));
         var rows = page.FindAll(".query-grid tbody tr.query-row");
         Assert.Equal(10, rows.Count);
@@ -133,7 +133,7 @@ public sealed class QueryPageTests : IAsyncLifetime
     public async Task SavedQuery_ClickLoadsItIntoTheEditor_AndRunRunsIt()
     {
         const string sql = "SELECT count(*) AS customers FROM ecom.customer_data";
-        await Queries.SaveAsync("Customer count (test)", "How many customers there are.", sql, "test");
+        await Queries.SaveAsync("Customer count (test)", "How many customers there are.", sql);
         var page = _context.Render<QueryPage>();
 
         page.Find("#saved-search").Input("customer count (test)");
@@ -220,7 +220,7 @@ public sealed class QueryPageTests : IAsyncLifetime
 
         page.Find("#builder-run").Click();
 
-        var expected = await Queries.RunAsync(new QueryRunRequest("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country ORDER BY revenue DESC LIMIT 100", "test"));
+        var expected = await Queries.RunAsync(new QueryRunRequest("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country ORDER BY revenue DESC LIMIT 100"));
         page.WaitForAssertion(() => Assert.Equal(expected.Rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Find(".query-stats").GetAttribute("data-rows")), Slow);
         Assert.Equal(["country", "revenue"], page.FindAll(".query-grid th.query-column").Select(h => h.TextContent.Trim()));
         var first = page.Find(".query-grid tbody tr.query-row").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
@@ -310,7 +310,7 @@ public sealed class QueryPageTests : IAsyncLifetime
         // The history line says the same, and who ran it.
         page.WaitForAssertion(() => Assert.Contains(scanned.TextContent.Trim(), page.Find(".history-entry .history-line").TextContent), Slow);
         Assert.Contains("$0.000048", page.Find(".history-entry .history-line").TextContent);
-        Assert.Contains("web", page.Find(".history-entry .history-line").TextContent);
+        Assert.Contains(TestCallers.ProcessUser, page.Find(".history-entry .history-line").TextContent);
     }
 
     [Fact]

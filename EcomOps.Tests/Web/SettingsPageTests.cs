@@ -1,5 +1,6 @@
 using Bunit;
 using EcomOps.Core;
+using EcomOps.Core.Security;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Pages;
 using Microsoft.Extensions.Configuration;
@@ -117,6 +118,7 @@ public sealed class SettingsPageTests : IAsyncLifetime
         _context.JSInterop.Mode = JSRuntimeMode.Loose;
         _context.Services.AddMudServices();
         _context.Services.AddLogging();
+        _context.SignInAs(Caller.ProcessUser(Role.Admin));
         _context.Services.AddEcomOpsCore(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
     }
 }

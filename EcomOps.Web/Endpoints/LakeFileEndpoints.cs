@@ -1,3 +1,4 @@
+using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
 
 namespace EcomOps.Web.Endpoints;
@@ -12,20 +13,19 @@ public static class LakeFileEndpoints
 
     public static IEndpointRouteBuilder MapLakeFiles(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Prefix + "{**key}", async (string key, IObjectStore lake, CancellationToken cancellationToken) =>
+        endpoints.MapGet(Prefix + "{**key}", async (string key, ILakeService lake, CancellationToken cancellationToken) =>
         {
             if (ObjectKey.Problem(key) is { } problem)
             {
                 return Results.Problem($"Invalid object key '{key}': {problem}.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var info = await lake.HeadAsync(key, cancellationToken);
-            if (info is null)
+            // Through the lake service, so the download is checked against the caller's role like everything else.
+            if (await lake.OpenDownloadAsync(key, cancellationToken) is not var (info, stream))
             {
                 return Results.Problem($"No object '{key}' in the lake.", statusCode: StatusCodes.Status404NotFound);
             }
 
-            var stream = await lake.OpenReadAsync(key, null, cancellationToken);
             var contentType = key.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv" : "application/octet-stream";
             return Results.Stream(stream, contentType, info.Name, info.LastModified);
         });

@@ -17,13 +17,13 @@ public static class OpsEndpoints
 
     public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(OpsSignals.LiveTag) });
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(OpsSignals.LiveTag) }).AllowAnonymous();
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(OpsSignals.ReadyTag),
             ResponseWriter = WriteReportAsync,
-        });
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        }).AllowAnonymous();
+        endpoints.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         return endpoints;
     }
 

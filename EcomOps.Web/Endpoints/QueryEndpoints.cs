@@ -11,7 +11,6 @@ namespace EcomOps.Web.Endpoints;
 /// </summary>
 public static class QueryEndpoints
 {
-    private const string User = "web";
 
     /// <summary>The download URL of the whole result of a run in the query history.</summary>
     public static string CsvUrlFor(Guid historyId) => $"/query/runs/{historyId:D}/csv";
@@ -31,7 +30,7 @@ public static class QueryEndpoints
             await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024);
             try
             {
-                await queries.ExportAsync(new QueryRunRequest(entry.Sql, User, QuerySource.Download, Target: entry.Target), new QueryCsvWriter(writer), cancellationToken);
+                await queries.ExportAsync(new QueryRunRequest(entry.Sql, QuerySource.Download, Target: entry.Target), new QueryCsvWriter(writer), cancellationToken);
                 await writer.FlushAsync(cancellationToken);
                 return Results.Empty;
             }

@@ -116,7 +116,7 @@ internal static partial class CrawlBenchmark
         for (var r = 0; r <= repeat; r++)
         {
             var clock = Stopwatch.StartNew();
-            var run = await runner.WaitAsync(catalog.StartCrawl(new CrawlOptions(), "bench").Id, cancellationToken).ConfigureAwait(false);
+            var run = await runner.WaitAsync(catalog.StartCrawl(new CrawlOptions()).Id, cancellationToken).ConfigureAwait(false);
             clock.Stop();
             if (run.Status != JobStatus.Succeeded)
             {
@@ -164,7 +164,7 @@ internal static partial class CrawlBenchmark
             .BuildServiceProvider();
         await services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(customers, products, rows), null, null, cancellationToken).ConfigureAwait(false);
         var runner = services.GetRequiredService<IJobRunner>();
-        foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["customer_data", "catalog_data", "transactions_data"], "bench"))
+        foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["customer_data", "catalog_data", "transactions_data"]))
         {
             var done = await runner.WaitAsync(run.Id, cancellationToken).ConfigureAwait(false);
             if (done.Status != JobStatus.Succeeded)

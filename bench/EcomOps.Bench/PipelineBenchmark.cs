@@ -72,7 +72,7 @@ internal static class PipelineBenchmark
             var idle = PeakMemory.CurrentWorkingSet();
             using var memory = PeakMemory.Start();
             var clock = Stopwatch.StartNew();
-            var run = await pipelines.StartAsync(new PipelineOptions(Generation: generation, Load: new PipelineLoadOptions(load)), "bench", cancellationToken).ConfigureAwait(false);
+            var run = await pipelines.StartAsync(new PipelineOptions(Generation: generation, Load: new PipelineLoadOptions(load)), cancellationToken).ConfigureAwait(false);
             var sampler = Task.Run(async () =>
             {
                 while (!sampling.IsCancellationRequested)

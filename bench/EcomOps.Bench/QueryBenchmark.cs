@@ -123,7 +123,7 @@ internal static class QueryBenchmark
         await CrawlBenchmark.PrepareDatasetsAsync(dataRoot, rows, customers, products, cancellationToken).ConfigureAwait(false);
         await using (var services = BuildServices(dataRoot))
         {
-            var run = await services.GetRequiredService<IJobRunner>().WaitAsync(services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions(), "bench").Id, cancellationToken).ConfigureAwait(false);
+            var run = await services.GetRequiredService<IJobRunner>().WaitAsync(services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions()).Id, cancellationToken).ConfigureAwait(false);
             if (run.Status != JobStatus.Succeeded)
             {
                 throw new InvalidOperationException($"The crawl {run.Status}: {run.Error}");
@@ -143,7 +143,7 @@ internal static class QueryBenchmark
         var measured = new List<Measured>();
         foreach (var (name, _, sql) in queries)
         {
-            var request = new QueryRunRequest(sql, "bench", QuerySource.Editor);
+            var request = new QueryRunRequest(sql, QuerySource.Editor);
             var first = await service.RunAsync(request, cancellationToken).ConfigureAwait(false);
             var rawRows = RunRaw(raw, first.EngineSql, cancellationToken);
             report.Check(BenchReport.Text($"'{name}': raw DuckDB returns the service's {first.Rows.Count:N0} rows, none cut by the row cap"),

@@ -773,7 +773,7 @@ internal static class WarehouseBenchmark
                 .BuildServiceProvider();
             await services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(100_000, 20_000, rows), null, null, cancellationToken).ConfigureAwait(false);
             var runner = services.GetRequiredService<IJobRunner>();
-            foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(), [Table], "bench"))
+            foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(), [Table]))
             {
                 var done = await runner.WaitAsync(run.Id, cancellationToken).ConfigureAwait(false);
                 if (done.Status != JobStatus.Succeeded)

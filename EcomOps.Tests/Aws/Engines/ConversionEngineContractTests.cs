@@ -178,7 +178,7 @@ public abstract class ConversionEngineContractTests : IAsyncLifetime
         await UploadGeneratedAsync(dataset, 500);
         HoldConversions();
 
-        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), [dataset.Name], "test").Single();
+        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), [dataset.Name]).Single();
         await Eventually.UntilAsync(async () => await IsHeldAsync((await Runner.GetAsync(started.Id))!));
         Assert.True(await Runner.CancelAsync(started.Id));
         var run = await Runner.WaitAsync(started.Id).WaitAsync(TimeSpan.FromSeconds(60));
@@ -191,7 +191,7 @@ public abstract class ConversionEngineContractTests : IAsyncLifetime
 
     protected async Task<JobRun> ConvertAsync(DatasetSchema dataset, ConversionOptions options)
     {
-        var started = Host.Get<IConversionService>().StartConversion(options, [dataset.Name], "test").Single();
+        var started = Host.Get<IConversionService>().StartConversion(options, [dataset.Name]).Single();
         return await Runner.WaitAsync(started.Id).WaitAsync(TimeSpan.FromSeconds(60));
     }
 

@@ -86,7 +86,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
     {
         await UploadAsync(Host, DatasetRegistry.Customers, 40);
         _glue.Hold();
-        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"], "test").Single();
+        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"]).Single();
         var runner = Host.Get<IJobRunner>();
         await Eventually.UntilAsync(async () => (await runner.GetAsync(started.Id))!.ExternalId is { } id && _glue.IsHolding(id));
 
@@ -107,7 +107,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
     {
         await UploadAsync(Host, DatasetRegistry.Customers, 30);
         _glue.Hold();
-        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"], "test").Single();
+        var started = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"]).Single();
         var runner = Host.Get<IJobRunner>();
         await Eventually.UntilAsync(async () => (await runner.GetAsync(started.Id))!.ExternalId is { } id && _glue.IsHolding(id));
         var glueRunId = _glue.Started.Single();
@@ -141,7 +141,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
         {
             await UploadAsync(first, DatasetRegistry.Customers, 60);
             _glue.Hold();
-            id = first.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"], "test").Single().Id;
+            id = first.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data"]).Single().Id;
             await Eventually.UntilAsync(async () => (await first.Get<IJobRunner>().GetAsync(id))!.ExternalId is { } runId && _glue.IsHolding(runId));
             glueRunId = _glue.Started.Single();
         }
@@ -313,7 +313,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
         await UploadAsync(Host, DatasetRegistry.Products, 10);
         _glue.Hold();
 
-        var runs = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data", "catalog_data"], "test");
+        var runs = Host.Get<IConversionService>().StartConversion(new ConversionOptions(), ["customer_data", "catalog_data"]);
         var runner = Host.Get<IJobRunner>();
         await Eventually.UntilAsync(async () => (await runner.GetAsync(runs[0].Id))!.ExternalId is { } id && _glue.IsHolding(id));
 
@@ -326,7 +326,7 @@ public sealed class GlueConversionEngineTests(S3rverFixture s3rver) : IAsyncLife
 
     private static async Task<JobRun> ConvertAsync(CoreHost host, DatasetSchema dataset, ConversionOptions options)
     {
-        var started = host.Get<IConversionService>().StartConversion(options, [dataset.Name], "test").Single();
+        var started = host.Get<IConversionService>().StartConversion(options, [dataset.Name]).Single();
         return await host.Get<IJobRunner>().WaitAsync(started.Id).WaitAsync(TimeSpan.FromSeconds(60));
     }
 

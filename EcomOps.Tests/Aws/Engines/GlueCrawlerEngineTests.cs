@@ -60,7 +60,7 @@ public sealed class GlueCrawlerEngineTests(S3rverFixture s3rver) : IAsyncLifetim
     public async Task ARunningCrawl_RecordsTheCrawlerAndStartAsItsExternalId_AndAfterARestartIsFollowedToItsEnd_NotStopped()
     {
         _lab.StandIn.Hold();
-        var run = Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions(), "test");
+        var run = Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions());
         var recorded = await ExternalIdAsync(run.Id);
 
         _lab.Restart();
@@ -81,7 +81,7 @@ public sealed class GlueCrawlerEngineTests(S3rverFixture s3rver) : IAsyncLifetim
     public async Task CancellingACrawl_StopsTheCrawler_AndLeavesTheCatalogAsItWas()
     {
         _lab.StandIn.Hold();
-        var run = Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions(), "test");
+        var run = Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions());
         await ExternalIdAsync(run.Id);
 
         await Services.GetRequiredService<IJobRunner>().CancelAsync(run.Id);

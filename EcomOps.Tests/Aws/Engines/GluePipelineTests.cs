@@ -61,7 +61,7 @@ public sealed class GluePipelineTests(S3rverFixture s3rver) : IAsyncLifetime
 
     private async Task<JobRun> RunAsync(PipelineOptions options)
     {
-        var run = await _host.Get<IPipelineService>().StartAsync(options, "test");
+        var run = await _host.Get<IPipelineService>().StartAsync(options);
         return await _host.Get<IJobRunner>().WaitAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(120));
     }
 }

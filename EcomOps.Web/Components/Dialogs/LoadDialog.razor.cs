@@ -157,7 +157,7 @@ public sealed partial class LoadDialog : IDisposable
         _starting = true;
         try
         {
-            var run = WarehouseService.StartLoad(copy, "web");
+            var run = WarehouseService.StartLoad(copy);
             if (noLoad)
             {
                 _check = run;

@@ -158,7 +158,7 @@ public sealed partial class Catalog : IDisposable
                 return;
             }
 
-            _crawl = CatalogService.StartCrawl(options, "web");
+            _crawl = CatalogService.StartCrawl(options);
             _follower?.Follow(_crawl.Id);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)

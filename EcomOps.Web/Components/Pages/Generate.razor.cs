@@ -101,7 +101,7 @@ public sealed partial class Generate : IDisposable
         _busy = true;
         try
         {
-            _run = Generation.StartGeneration(options, "web");
+            _run = Generation.StartGeneration(options);
             _follower?.Follow(_run.Id);
         }
         catch (Exception e)

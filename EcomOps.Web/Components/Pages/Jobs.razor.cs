@@ -154,7 +154,7 @@ public sealed partial class Jobs : IDisposable
         _retrying = true;
         try
         {
-            var again = await Runner.RetryAsync(run.Id, "web", _cancellation.Token);
+            var again = await Runner.RetryAsync(run.Id, _cancellation.Token);
             Snackbar.Add($"Started again as run {again.Id.ToString()[..8]}.", Severity.Success);
             await LoadAsync();
             await SelectAsync(again);
@@ -212,7 +212,7 @@ public sealed partial class Jobs : IDisposable
 
         try
         {
-            var started = Conversion.StartConversion(choice.Options, choice.Datasets, "web");
+            var started = Conversion.StartConversion(choice.Options, choice.Datasets);
             Snackbar.Add($"Started {started.Count} conversion run(s).", Severity.Success);
             await LoadAsync();
         }

@@ -185,7 +185,7 @@ public sealed partial class Overview : IDisposable
         {
             _demoQuery = null;
             _demoQueryError = null;
-            _demo = await Pipelines.StartAsync(PipelineForm.Demo, "web", _cancellation.Token);
+            _demo = await Pipelines.StartAsync(PipelineForm.Demo, _cancellation.Token);
             _now = Time.GetUtcNow();
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -222,7 +222,7 @@ public sealed partial class Overview : IDisposable
         {
             var saved = await Queries.GetSavedAsync(DemoQueryName, _cancellation.Token)
                 ?? throw new QueryFailedException($"The saved query '{DemoQueryName}' is missing; it comes from sql/athena_queries.sql.");
-            _demoQuery = await Queries.RunAsync(new QueryRunRequest(saved.Sql, "web", Target: saved.Target), _cancellation.Token);
+            _demoQuery = await Queries.RunAsync(new QueryRunRequest(saved.Sql, Target: saved.Target), _cancellation.Token);
         }
         catch (Exception e) when (e is QueryFailedException or QueryRefusedException)
         {

@@ -276,7 +276,7 @@ public sealed partial class Pipeline : IDisposable
 
     private async Task RunSavedAsync(SavedPipeline saved)
     {
-        var run = await Pipelines.StartPipelineAsync(saved.Id, "web", _cancellation.Token);
+        var run = await Pipelines.StartPipelineAsync(saved.Id, _cancellation.Token);
         Navigation.NavigateTo($"/pipeline/{run.Id}");
     }
 
@@ -298,7 +298,7 @@ public sealed partial class Pipeline : IDisposable
         _starting = true;
         try
         {
-            var run = await Pipelines.StartAsync(options, "web", _cancellation.Token);
+            var run = await Pipelines.StartAsync(options, _cancellation.Token);
             Navigation.NavigateTo($"/pipeline/{run.Id}");
         }
         catch (PipelineOptionsException e)
@@ -330,7 +330,7 @@ public sealed partial class Pipeline : IDisposable
     {
         try
         {
-            var retry = await Pipelines.RetryAsync(run.Id, "web", _cancellation.Token);
+            var retry = await Pipelines.RetryAsync(run.Id, _cancellation.Token);
             Navigation.NavigateTo($"/pipeline/{retry.Id}");
         }
         catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)

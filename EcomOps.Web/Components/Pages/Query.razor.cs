@@ -9,7 +9,6 @@ namespace EcomOps.Web.Components.Pages;
 
 public sealed partial class Query : IAsyncDisposable
 {
-    private const string User = "web";
     private const int SqlTab = 0;
 
     private readonly CancellationTokenSource _cancellation = new();
@@ -192,7 +191,7 @@ public sealed partial class Query : IAsyncDisposable
         StateHasChanged();
         try
         {
-            _result = await Queries.RunAsync(new QueryRunRequest(sql, User, source, MaxRows, target), run.Token);
+            _result = await Queries.RunAsync(new QueryRunRequest(sql, source, MaxRows, target), run.Token);
             _resultTarget = target;
         }
         catch (QueryRefusedException e)

@@ -138,7 +138,7 @@ public sealed partial class QuerySidePanel : IDisposable
         _busy = true;
         try
         {
-            var saved = await Queries.SaveAsync(_name.Trim(), _description.Trim(), CurrentSql, "web", CurrentTarget, _cancellation.Token);
+            var saved = await Queries.SaveAsync(_name.Trim(), _description.Trim(), CurrentSql, CurrentTarget, _cancellation.Token);
             Snackbar.Add($"Saved '{saved.Name}'.", Severity.Success);
             _name = "";
             _description = "";

@@ -97,7 +97,7 @@ public sealed partial class UploadPanel : IDisposable
         BrowserUpload upload;
         try
         {
-            upload = Lake.StartBrowserUpload(request, "web");
+            upload = Lake.StartBrowserUpload(request);
         }
         catch (Exception e)
         {

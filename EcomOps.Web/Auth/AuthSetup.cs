@@ -1,0 +1,132 @@
+using System.Net;
+using EcomOps.Core.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.Options;
+
+namespace EcomOps.Web.Auth;
+
+/// <summary>Sign-in, roles and Core's caller for the dashboard: cookies, optional OpenID Connect, the local admin.</summary>
+public static class AuthSetup
+{
+    /// <summary>Policy names, one per role: a page or endpoint for Analysts uses <c>[Authorize(Policy = AuthSetup.Analyst)]</c>.</summary>
+    public const string Viewer = nameof(Role.Viewer);
+    public const string Analyst = nameof(Role.Analyst);
+    public const string Operator = nameof(Role.Operator);
+    public const string Admin = nameof(Role.Admin);
+
+    public const string SignInPath = "/signin";
+
+    public static IServiceCollection AddEcomOpsAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddSingleton<SignInMode>();
+        services.AddSingleton<LocalUsers>();
+
+        // Before Core's own registration (TryAdd): nobody is the caller unless a request or circuit says who.
+        services.AddSingleton<IAccess>(sp =>
+        {
+            var mode = sp.GetRequiredService<SignInMode>();
+            return new Access(() => mode.Fallback);
+        });
+
+        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var builder = services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                if (auth.Oidc.Enabled && auth.Users.Count == 0)
+                {
+                    o.DefaultChallengeScheme = OidcSignIn.Scheme;
+                }
+            })
+            .AddCookie(o =>
+            {
+                o.LoginPath = SignInPath;
+                o.AccessDeniedPath = SignInPath + "?denied=1";
+                o.Cookie.Name = "ecomops.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(auth.SessionHours);
+                o.SlidingExpiration = true;
+            });
+        if (auth.Oidc.Enabled)
+        {
+            builder.AddEcomOpsOidc(auth.Oidc);
+        }
+
+        services.AddAuthorization(o =>
+        {
+            // Every endpoint needs a signed-in person with a role unless it says otherwise (probes, sign-in, assets).
+            o.FallbackPolicy = RolePolicy(Role.Viewer);
+            foreach (var role in Enum.GetValues<Role>())
+            {
+                o.AddPolicy(role.ToString(), RolePolicy(role));
+            }
+        });
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<CircuitUser>();
+        services.AddScoped<CircuitHandler, CallerCircuitHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// Authentication, the local admin's principal in that mode, and Core's caller for the rest of each request.
+    /// After routing, before the endpoints.
+    /// </summary>
+    public static WebApplication UseEcomOpsAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.Use(async (context, next) =>
+        {
+            var mode = context.RequestServices.GetRequiredService<SignInMode>();
+            if (mode.Kind == SignInKind.LocalAdmin)
+            {
+                // Loopback only, no sign-in: everyone who can connect is this machine's user. Not so through a proxy on
+                // this machine, which would make everyone it forwards the admin.
+                if (ForwardedOrRemote(context) is { } why)
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync($"This dashboard has no sign-in configured, so it only serves its own machine directly ({why}). Set EcomOps:Auth:Users or EcomOps:Auth:Oidc to serve others.");
+                    return;
+                }
+
+                context.User = CallerClaims.Principal(Caller.LocalAdmin, "LocalAdmin");
+            }
+
+            using var caller = CallerClaims.From(context.User) is { } known
+                ? context.RequestServices.GetRequiredService<IAccess>().Use(known)
+                : null;
+            await next(context);
+        });
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The sign-in and sign-out endpoints.</summary>
+    public static IEndpointRouteBuilder MapEcomOpsAuth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapLocalSignIn();
+        endpoints.MapOidcSignIn();
+        return endpoints;
+    }
+
+    private static AuthorizationPolicy RolePolicy(Role role) =>
+        new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c => CallerClaims.From(c.User)?.Has(role) == true)
+            .Build();
+
+    private static string? ForwardedOrRemote(HttpContext context)
+    {
+        if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded"))
+        {
+            return "the request came through a proxy";
+        }
+
+        return context.Connection.RemoteIpAddress is { } ip && !IPAddress.IsLoopback(ip) ? $"the request came from {ip}" : null;
+    }
+}
