@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 using CsvHelper;
@@ -48,6 +49,11 @@ public static class CsvInspector
         if (span.Length == 0 || (bom && span.Length == Encoding.UTF8.Preamble.Length))
         {
             return Refuse($"'{fileName}' is empty: there is no header row and no data.");
+        }
+
+        if (NotTextProblem(span, fileName) is { } notText)
+        {
+            return Refuse(notText);
         }
 
         if (!wholeFile)
@@ -111,6 +117,48 @@ public static class CsvInspector
         }
 
         return new CsvInspection(fileName, header, recognized, null, problems, bad, rows, wholeFile && sawEnd, bom, crlf);
+    }
+
+    /// <summary>
+    /// Why the start of a file shows it is not UTF-8 CSV text at all (UTF-16 or UTF-32, a Parquet file, an archive or
+    /// image, NUL bytes), naming the file and, for a NUL byte, its line and byte offset; or null. The upload check and
+    /// the converter both ask, so a file is refused in the same words before a row is read.
+    /// </summary>
+    public static string? NotTextProblem(ReadOnlySpan<byte> head, string fileName)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]) || head.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]))
+        {
+            return $"'{fileName}' is UTF-32 text (it starts with a UTF-32 byte order mark); the lake's CSVs are UTF-8. Save it as UTF-8 (\"CSV UTF-8\") and try again.";
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return $"'{fileName}' is UTF-16 text (it starts with a UTF-16 byte order mark); the lake's CSVs are UTF-8. Save it as UTF-8 (\"CSV UTF-8\") and try again.";
+        }
+
+        var kind = head switch
+        {
+            _ when head.StartsWith("PAR1"u8) => "a Parquet file (it starts with PAR1), not a CSV; Parquet goes under parquet/<dataset>/, or convert the CSV it came from",
+            _ when head.StartsWith("PK\u0003\u0004"u8) => "a ZIP archive (or an Excel .xlsx workbook), not a CSV; unzip it, or save the sheet as CSV UTF-8",
+            _ when head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]) => "gzip-compressed, not a plain CSV; decompress it first",
+            _ when head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) => "a PNG image, not a CSV",
+            _ when head.StartsWith("%PDF"u8) => "a PDF document, not a CSV",
+            _ => null,
+        };
+        if (kind is not null)
+        {
+            return $"'{fileName}' is {kind}.";
+        }
+
+        var nul = head.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            var line = head[..nul].Count((byte)'\n') + 1;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"'{fileName}' line {line} has a NUL byte (0x00) at byte offset {nul:N0}: binary data, or text saved as UTF-16 without a byte order mark, not UTF-8 CSV. Save it as UTF-8 (\"CSV UTF-8\") and try again.");
+        }
+
+        return null;
     }
 
     private static List<string> ReadHeader(CsvReader reader, out string? problem)
