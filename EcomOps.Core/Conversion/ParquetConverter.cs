@@ -334,12 +334,17 @@ public sealed class ParquetConverter
             }
 
             await using var stream = await store.OpenReadAsync(source.Key, null, cancellationToken).ConfigureAwait(false);
-            await using var reader = CsvReader.Create(stream, CsvReaderOptions.Default, leaveOpen: false);
+            await using var reader = CsvReader.Create(stream, CsvReaderOptions.Default with { Separator = ',' }, leaveOpen: false);
             await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             if (reader.Headers.Count == 0)
             {
                 throw new ConversionFailedException(
                     $"'{source.Key}' is empty: it has no header row. Delete it or upload it again; nothing was converted.");
+            }
+
+            if (CsvInspector.HeaderTextProblem(reader.Headers) is { } separator)
+            {
+                throw new ConversionFailedException($"'{source.Key}' line 1: {separator} Nothing was converted.");
             }
 
             var comparison = HeaderComparison.Compare(dataset, reader.Headers);

@@ -66,6 +66,8 @@ public static class CsvInspector
         var malformed = new Dictionary<long, CsvMalformedReason>();
         var options = CsvReaderOptions.Default with
         {
+            // Commas only: a file the reader would take as ';'-separated is refused, since COPY and Glue read commas.
+            Separator = ',',
             TrackLineNumbers = true,
             MalformedData = CsvMalformedDataHandling.Recover,
             OnMalformedRecord = record => malformed.TryAdd(record.RecordNumber, record.Reason),
@@ -76,6 +78,11 @@ public static class CsvInspector
         if (headerProblem is not null)
         {
             return Refuse($"'{fileName}' line 1: {headerProblem}", header);
+        }
+
+        if (HeaderTextProblem(header) is { } separator)
+        {
+            return Refuse($"'{fileName}' line 1: {separator}", header);
         }
 
         var recognized = dataset ?? DatasetRegistry.Recognize(header);
@@ -156,6 +163,37 @@ public static class CsvInspector
             var line = head[..nul].Count((byte)'\n') + 1;
             return string.Create(CultureInfo.InvariantCulture,
                 $"'{fileName}' line {line} has a NUL byte (0x00) at byte offset {nul:N0}: binary data, or text saved as UTF-16 without a byte order mark, not UTF-8 CSV. Save it as UTF-8 (\"CSV UTF-8\") and try again.");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why a header is not a comma-separated list of names before it is compared with a dataset's, or null: a header
+    /// read as one field that holds another separator (';', tab or '|', as spreadsheets export in some locales; the
+    /// lake's CSVs use commas, which the warehouse's COPY and the Glue job read), or a name starting with a second
+    /// byte order mark, which prints as nothing and would make the header look right while it is not.
+    /// </summary>
+    public static string? HeaderTextProblem(IReadOnlyList<string> header)
+    {
+        var marked = header.ToList().FindIndex(h => h.StartsWith('\uFEFF'));
+        if (marked >= 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"column {marked + 1}'s name ('{header[marked].TrimStart('\uFEFF')}') starts with an extra byte order mark (U+FEFF): the file was saved with the mark twice. Save it as UTF-8 once and try again.");
+        }
+
+        if (header.Count != 1)
+        {
+            return null;
+        }
+
+        foreach (var (separator, name) in new[] { (';', "';'"), ('\t', "tabs"), ('|', "'|'") })
+        {
+            if (header[0].Contains(separator, StringComparison.Ordinal))
+            {
+                return $"the fields are separated by {name}, not commas ({header[0].Replace("\t", "\\t", StringComparison.Ordinal)}). Save the file as comma-separated CSV and try again.";
+            }
         }
 
         return null;
