@@ -118,9 +118,23 @@ public static class CsvInspector
         }
 
         var sawEnd = !reader.Read();
+        if (rows == 0 && !wholeFile)
+        {
+            // The read stopped inside the first data line: it is longer than all the check reads.
+            var line = head.Span.Count((byte)'\n') + 1;
+            return Refuse(string.Create(CultureInfo.InvariantCulture,
+                $"'{fileName}' line {line} has no line break in the first {MaxHeadBytes / (1024 * 1024)} MiB, so no whole data row could be checked: a quoted field that is never closed, or line breaks lost on the way. Fix the file's line breaks."), header, recognized);
+        }
+
         if (rows == 0)
         {
             return Refuse($"'{fileName}' has a header but no data rows: nothing to load.", header, recognized);
+        }
+
+        if (!fileName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            // The converter and the Glue job read only raw/<dataset>/*.csv: any other name would sit in the lake unread.
+            return Refuse($"'{fileName}' is a {recognized.Name} CSV, but its name does not end in .csv, and the converter reads only .csv files under raw/{recognized.Name}/. Rename it to '{Path.GetFileNameWithoutExtension(fileName)}.csv'.", header, recognized);
         }
 
         return new CsvInspection(fileName, header, recognized, null, problems, bad, rows, wholeFile && sawEnd, bom, crlf);
