@@ -103,10 +103,12 @@ public static class CsvInspector
         var problems = new List<CsvProblem>();
         var bad = 0;
         var rows = 0;
+        var keys = new Dictionary<string, long>(StringComparer.Ordinal);
         while (rows < rowsToCheck && reader.Read())
         {
             rows++;
-            var problem = RowProblem(reader, recognized, malformed.TryGetValue(reader.RowNumber + 1, out var quoting) ? quoting : null);
+            var problem = RowProblem(reader, recognized, malformed.TryGetValue(reader.RowNumber + 1, out var quoting) ? quoting : null)
+                ?? KeyProblem(reader, recognized, keys);
             if (problem is not null)
             {
                 bad++;
@@ -225,6 +227,21 @@ public static class CsvInspector
         }
 
         return header;
+    }
+
+    // Each dataset's first column is its key (PRIMARY KEY in sql/redshift_ddl.sql). Nothing later checks it, as neither
+    // Glue nor Redshift enforces keys, so the rows checked here are the one place a repeat is caught before it is loaded.
+    private static CsvProblem? KeyProblem(CsvReader reader, DatasetSchema dataset, Dictionary<string, long> keys)
+    {
+        var key = reader.GetString(0);
+        if (keys.TryAdd(key, reader.LineNumber))
+        {
+            return null;
+        }
+
+        var column = dataset.Columns[0].Name;
+        return new CsvProblem(reader.LineNumber, column, key, string.Create(CultureInfo.InvariantCulture,
+            $"repeats the {column} of line {keys[key]}; {column} is the key of {dataset.Name}, so each value may appear once (the converter and the warehouse do not check keys)"));
     }
 
     private static CsvProblem? RowProblem(CsvReader reader, DatasetSchema dataset, CsvMalformedReason? quoting)
