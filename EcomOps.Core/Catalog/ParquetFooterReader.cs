@@ -36,7 +36,9 @@ internal static class ParquetFooterReader
         var tail = await ReadRangeAsync(store, file, file.Size - 8, 8, cancellationToken).ConfigureAwait(false);
         if (!tail.AsSpan(4).SequenceEqual(Magic))
         {
-            throw new CorruptParquetException(file.Key, "it does not end with the Parquet magic bytes (truncated, or not Parquet)");
+            // Where and what the last bytes are tells a cut-off copy (data bytes) from a file that never was Parquet (text).
+            throw new CorruptParquetException(file.Key, string.Create(CultureInfo.InvariantCulture,
+                $"it does not end with the Parquet magic bytes: its last 4 bytes, at byte offset {file.Size - 4:N0} of {file.Size:N0}, are {Convert.ToHexString(tail.AsSpan(4))}, not PAR1 ({Convert.ToHexString(Magic)}), so it is truncated or not Parquet"));
         }
 
         var footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
@@ -56,7 +58,8 @@ internal static class ParquetFooterReader
         }
         catch (Exception e) when (e is not OperationCanceledException and not CorruptParquetException)
         {
-            throw new CorruptParquetException(file.Key, $"its footer does not decode ({e.Message})");
+            throw new CorruptParquetException(file.Key, string.Create(CultureInfo.InvariantCulture,
+                $"its footer (bytes {footerStart:N0} to {file.Size - 9:N0} of {file.Size:N0}) does not decode ({e.Message})"));
         }
 
         var codec = metadata.RowGroups.SelectMany(g => g.Columns).Select(c => c.MetaData?.Codec).FirstOrDefault(c => c is not null);

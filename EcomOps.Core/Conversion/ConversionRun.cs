@@ -520,9 +520,10 @@ internal sealed class ConversionRun : IAsyncDisposable
         _ => $"malformed quoting ({reason})",
     };
 
-    // The upload check's reader settings (separator detected, quotes recovered and reported), so both read a file alike.
+    // The upload check's reader settings (commas, quotes recovered and reported), so both read a file alike.
     private static CsvReaderOptions ReaderOptions(Action<CsvMalformedRecord> onMalformed) => CsvReaderOptions.Default with
     {
+        Separator = ',',
         TrackLineNumbers = true,
         MalformedData = CsvMalformedDataHandling.Recover,
         OnMalformedRecord = onMalformed,

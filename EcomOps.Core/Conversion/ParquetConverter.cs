@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using EcomOps.Core.Datasets;
+using EcomOps.Core.Lake;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,6 +35,9 @@ public sealed class ParquetConverter
 {
     /// <summary>Where runs stage their files before the commit: outside every dataset's folder, and skipped by Hive-style readers (a leading '_').</summary>
     public const string StagingRoot = "_staging/parquet/";
+
+    // The start of each file checked for bytes that are not UTF-8 text, as the upload check does.
+    private const int TextCheckBytes = 64 * 1024;
 
     // Enough calls for the per-row methods to be counted towards full optimisation, few enough to take a few ms.
     private const int WarmUpRows = 256;
@@ -316,13 +320,31 @@ public sealed class ParquetConverter
     {
         foreach (var source in sources)
         {
+            // A file that is not UTF-8 text at all (UTF-16, Parquet, an archive, NUL bytes) is named as such, as the
+            // upload check names it, rather than as a header of garbled column names.
+            var head = new byte[(int)Math.Min(source.Size, TextCheckBytes)];
+            if (head.Length > 0)
+            {
+                await using var start = await store.OpenReadAsync(source.Key, new ByteRange(0, head.Length), cancellationToken).ConfigureAwait(false);
+                await start.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
+                if (CsvInspector.NotTextProblem(head, source.Key) is { } notText)
+                {
+                    throw new ConversionFailedException($"{notText} Fix or remove the file; nothing was converted.");
+                }
+            }
+
             await using var stream = await store.OpenReadAsync(source.Key, null, cancellationToken).ConfigureAwait(false);
-            await using var reader = CsvReader.Create(stream, CsvReaderOptions.Default, leaveOpen: false);
+            await using var reader = CsvReader.Create(stream, CsvReaderOptions.Default with { Separator = ',' }, leaveOpen: false);
             await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             if (reader.Headers.Count == 0)
             {
                 throw new ConversionFailedException(
                     $"'{source.Key}' is empty: it has no header row. Delete it or upload it again; nothing was converted.");
+            }
+
+            if (CsvInspector.HeaderTextProblem(reader.Headers) is { } separator)
+            {
+                throw new ConversionFailedException($"'{source.Key}' line 1: {separator} Nothing was converted.");
             }
 
             var comparison = HeaderComparison.Compare(dataset, reader.Headers);

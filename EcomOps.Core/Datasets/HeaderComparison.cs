@@ -9,7 +9,14 @@ public sealed record HeaderComparison(
     IReadOnlyList<(string Found, string Expected)> Misspelt,
     bool OrderDiffers)
 {
-    public bool Matches => Missing.Count == 0 && Unexpected.Count == 0 && Misspelt.Count == 0 && !OrderDiffers;
+    public bool Matches => Missing.Count == 0 && Unexpected.Count == 0 && Misspelt.Count == 0 && !OrderDiffers && Duplicated.Count == 0;
+
+    /// <summary>Names the header has more than once, each with its 1-based column positions.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyList<int> Columns)> Duplicated { get; } = [.. Header
+        .Select((name, i) => (name, column: i + 1))
+        .GroupBy(c => c.name, StringComparer.Ordinal)
+        .Where(g => g.Count() > 1)
+        .Select(g => (g.Key, (IReadOnlyList<int>)[.. g.Select(c => c.column)]))];
 
     /// <summary>Compares a header with a dataset's columns (names are case-sensitive, order matters).</summary>
     public static HeaderComparison Compare(DatasetSchema dataset, IReadOnlyList<string> header)
@@ -37,7 +44,8 @@ public sealed record HeaderComparison(
     /// <summary>What is wrong, in one sentence per problem, ending with the header that is expected.</summary>
     public string Describe()
     {
-        var parts = new List<string>();
+        // A repeated name first: it explains the column that is then missing.
+        var parts = Duplicated.Select(d => $"'{d.Name}' is there {d.Columns.Count} times (columns {string.Join(" and ", d.Columns)})").ToList();
         if (Missing.Count > 0)
         {
             parts.Add($"missing {string.Join(", ", Missing)}");

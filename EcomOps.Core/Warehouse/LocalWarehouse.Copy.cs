@@ -175,7 +175,7 @@ internal sealed partial class LocalWarehouse
             message = cancelled ? "Cancelled; nothing was loaded." : $"Load into table '{plan.Table}' failed: {e.Message.Split('\n')[0]} Nothing was loaded.";
             if (!cancelled && tally.Errors.Count == 0)
             {
-                tally.Errors.Add(new RejectedRow(tally.CurrentFile ?? copy.Source.Uri, 0, "", "", "", "", "", new LoadFieldError(copy.Options.Format == CopyFormat.Parquet ? 15001 : 8001, Shorten(e.Message.Split('\n')[0], 100))));
+                tally.Errors.Add(new RejectedRow(tally.CurrentFile is { } key ? $"s3://{root.Value.LakeBucket}/{key}" : copy.Source.Uri, 0, "", "", "", "", "", new LoadFieldError(copy.Options.Format == CopyFormat.Parquet ? 15001 : 8001, Shorten(e.Message.Split('\n')[0], 100))));
             }
 
             Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started);
@@ -209,23 +209,61 @@ internal sealed partial class LocalWarehouse
         {
             cancellationToken.ThrowIfCancellationRequested();
             tally.StartFile(file);
-            var path = Literal(Path.Combine(root.Value.LakeFullPath, file.Key.Replace('/', Path.DirectorySeparatorChar)));
-            var columns = Convert.ToInt32(Scalar(connection, $"SELECT count(*) FROM (DESCRIBE SELECT * FROM read_parquet({path}, hive_partitioning = false))"), CultureInfo.InvariantCulture);
-            if (columns != plan.Loaded.Count)
+            var localPath = Path.Combine(root.Value.LakeFullPath, file.Key.Replace('/', Path.DirectorySeparatorChar));
+            var path = Literal(localPath);
+            var uri = $"s3://{root.Value.LakeBucket}/{file.Key}";
+            IReadOnlyList<string> columns = [];
+            try
             {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"s3://{root.Value.LakeBucket}/{file.Key} has {columns} columns and the COPY loads {plan.Loaded.Count} ({string.Join(", ", plan.Loaded.Select(c => c.Name))}); Parquet columns are matched by position."));
-            }
+                columns = ParquetColumns(connection, path);
+                if (columns.Count != plan.Loaded.Count)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{uri} has {columns.Count} columns and the COPY loads {plan.Loaded.Count} ({string.Join(", ", plan.Loaded.Select(c => c.Name))}); Parquet columns are matched by position."));
+                }
 
-            using var command = connection.CreateCommand();
-            command.CommandText = $"INSERT INTO {target} SELECT * FROM read_parquet({path}, hive_partitioning = false)";
-            using var registration = cancellationToken.Register(command.Cancel);
-            var rows = command.ExecuteNonQuery();
-            tally.AddRows(rows);
-            tally.AddBytes(file.Size);
-            tally.EndFile(rows, rows);
-            tally.Report();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"INSERT INTO {target} SELECT * FROM read_parquet({path}, hive_partitioning = false)";
+                using var registration = cancellationToken.Register(command.Cancel);
+                var rows = command.ExecuteNonQuery();
+                tally.AddRows(rows);
+                tally.AddBytes(file.Size);
+                tally.EndFile(rows, rows);
+                tally.Report();
+            }
+            catch (DuckDBException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new InvalidDataException(ParquetFailure(e, localPath, uri, columns, plan), e);
+            }
         }
+    }
+
+    private static List<string> ParquetColumns(DuckDBConnection connection, string path)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({path}, hive_partitioning = false))";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    // DuckDB names a file by its local path and a column by its name in the file only: the message names the file by its
+    // lake URI and, for a value that does not fit, the table column it goes to, since the mapping is by position.
+    private static string ParquetFailure(DuckDBException e, string localPath, string uri, IReadOnlyList<string> columns, LoadPlan plan)
+    {
+        var reason = e.Message.Split('\n')[0].Replace(localPath, uri, StringComparison.Ordinal).TrimEnd('.', ' ');
+        const string SourceColumn = "source column ";
+        var at = reason.LastIndexOf(SourceColumn, StringComparison.Ordinal);
+        var position = at < 0 ? -1 : columns.ToList().IndexOf(reason[(at + SourceColumn.Length)..].Trim());
+        return position >= 0 && position < plan.Loaded.Count
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{uri} column {position + 1} ({columns[position]}) cannot load into {plan.Table}.{plan.Loaded[position].Name}: {reason}. Parquet columns are matched by position.")
+            : $"{uri} is not a Parquet file this COPY can read: {reason}.";
     }
 
     // The load's transaction; a replacing load deletes the old rows in it, so they come back if it does not commit.

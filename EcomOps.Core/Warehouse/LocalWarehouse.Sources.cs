@@ -23,18 +23,23 @@ internal sealed partial class LocalWarehouse
         }
 
         var files = new List<ObjectInfo>();
+        var empty = new List<string>();
         var listing = await lake.ListAsync(source.Key, null, cancellationToken).ConfigureAwait(false);
         foreach (var file in listing.Objects)
         {
-            if (!TableFiles.IsHidden(file.Key[Math.Min(file.Key.Length, source.Key.LastIndexOf('/') + 1)..]) && file.Size > 0)
+            if (!TableFiles.IsHidden(file.Key[Math.Min(file.Key.Length, source.Key.LastIndexOf('/') + 1)..]))
             {
-                files.Add(file);
+                (file.Size > 0 ? files : null)?.Add(file);
+                (file.Size == 0 ? empty : null)?.Add($"s3://{bucket}/{file.Key}");
             }
         }
 
+        // Empty files are skipped, as Redshift skips them; when that leaves nothing, naming them says why.
         return files.Count > 0
             ? files
-            : throw new LoadRefusedException($"No files at {source.Uri}: check the prefix (it matches the start of keys, as on S3), or upload and convert the data first.");
+            : empty.Count > 0
+                ? throw new LoadRefusedException($"Nothing to load at {source.Uri}: {string.Join(", ", empty.Take(5))}{(empty.Count > 5 ? $" and {empty.Count - 5} more" : "")} {(empty.Count == 1 ? "is" : "are")} empty (0 bytes). Upload the data again; nothing was loaded.")
+                : throw new LoadRefusedException($"No files at {source.Uri}: check the prefix (it matches the start of keys, as on S3), or upload and convert the data first.");
     }
 
     private async Task<IReadOnlyList<ObjectInfo>> ManifestFilesAsync(CopySource source, string bucket, CancellationToken cancellationToken)
