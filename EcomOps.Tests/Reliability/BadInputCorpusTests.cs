@@ -103,7 +103,7 @@ public sealed class BadInputCorpusTests : IDisposable
     {
         // No bad row allowed: a bad row fails the run, so nothing is committed and the message says where it is.
         var service = _host.Get<IConversionService>();
-        var run = Assert.Single(service.StartConversion(new ConversionOptions(MaxErrors: 0), [c.Dataset], "test"));
+        var run = Assert.Single(service.StartConversion(new ConversionOptions(MaxErrors: 0), [c.Dataset]));
         var ended = await _host.Get<IJobRunner>().WaitAsync(run.Id);
         if (ended.Status == JobStatus.Succeeded && c.Accepted)
         {
