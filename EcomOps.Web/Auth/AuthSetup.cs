@@ -19,6 +19,9 @@ public static class AuthSetup
 
     public const string SignInPath = "/signin";
 
+    /// <summary>Where a signed-in person is sent for a page their role does not open (the sign-in page, saying so).</summary>
+    public const string DeniedPath = "/denied";
+
     public static IServiceCollection AddEcomOpsAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
@@ -45,7 +48,7 @@ public static class AuthSetup
             .AddCookie(o =>
             {
                 o.LoginPath = SignInPath;
-                o.AccessDeniedPath = SignInPath + "?denied=1";
+                o.AccessDeniedPath = DeniedPath;
                 o.Cookie.Name = "ecomops.auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;

@@ -38,7 +38,7 @@ internal static class LocalSignIn
     /// <summary>Only a path on this site: never another host (<c>//evil</c>, <c>/\evil</c>, <c>https://…</c>).</summary>
     public static string LocalReturnUrl(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains("://", StringComparison.Ordinal)
-            && !url.StartsWith(AuthSetup.SignInPath, StringComparison.OrdinalIgnoreCase)
+            && !url.StartsWith(AuthSetup.SignInPath, StringComparison.OrdinalIgnoreCase) && !url.StartsWith(AuthSetup.DeniedPath, StringComparison.OrdinalIgnoreCase)
             ? url
             : "/";
 
