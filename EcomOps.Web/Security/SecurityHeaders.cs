@@ -112,7 +112,8 @@ public static class SecurityHeaders
 
     private static Task AddHeaders(HttpContext http, RequestDelegate next)
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // Hex, not base64: Blazor HTML-encodes '+' in attributes, which would make the markup and the header differ as text.
+        var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         http.Items[NonceKey] = nonce;
 
         // Set when the response starts: the exception handler and the status code pages clear headers set earlier.
