@@ -1,4 +1,5 @@
 using EcomOps.Core.Query;
+using EcomOps.Core.Security;
 using EcomOps.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -14,25 +15,40 @@ public sealed class QueryRateLimitTests
         using var host = new CoreHost(configuration: new() { ["EcomOps:Limits:QueriesPerMinute"] = "3" });
         var queries = host.Get<IQueryService>();
 
-        for (var i = 0; i < 3; i++)
+        using (host.As("Ada", Role.Analyst))
         {
-            var result = await queries.RunAsync(new QueryRunRequest($"SELECT {i} AS n", "Ada"));
-            Assert.Equal(i, Convert.ToInt32(result.Rows.Single()[0], System.Globalization.CultureInfo.InvariantCulture));
+            for (var i = 0; i < 3; i++)
+            {
+                var result = await queries.RunAsync(new QueryRunRequest($"SELECT {i} AS n"));
+                Assert.Equal(i, Convert.ToInt32(result.Rows.Single()[0], System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
 
         // The same person under another spelling, and the download path, share the allowance.
-        var refused = await Assert.ThrowsAsync<QueryRateLimitedException>(() => queries.RunAsync(new QueryRunRequest("SELECT 4", "ada")));
-        Assert.Matches(@"^Too many queries: 3 a minute per user\. Wait \d+ s and run it again\.$", refused.Message);
-        Assert.InRange(refused.RetryAfter.TotalSeconds, 1, 60);
-        Assert.Contains($"Wait {refused.RetryAfter.TotalSeconds:0} s", refused.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<QueryRateLimitedException>(() => queries.ExportAsync(new QueryRunRequest("SELECT 5", "ADA", QuerySource.Download), new QueryCsvWriter(TextWriter.Null)));
+        using (host.As("ada", Role.Analyst))
+        {
+            var refused = await Assert.ThrowsAsync<QueryRateLimitedException>(() => queries.RunAsync(new QueryRunRequest("SELECT 4")));
+            Assert.Matches(@"^Too many queries: 3 a minute per user\. Wait \d+ s and run it again\.$", refused.Message);
+            Assert.InRange(refused.RetryAfter.TotalSeconds, 1, 60);
+            Assert.Contains($"Wait {refused.RetryAfter.TotalSeconds:0} s", refused.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<QueryRateLimitedException>(() => queries.ExportAsync(new QueryRunRequest("SELECT 5", QuerySource.Download), new QueryCsvWriter(TextWriter.Null)));
 
-        // The Query page shows refusals (QueryRefusedException) as a warning with their message: this is one.
-        Assert.IsAssignableFrom<QueryRefusedException>(refused);
+            // The Query page shows refusals (QueryRefusedException) as a warning with their message: this is one.
+            Assert.IsAssignableFrom<QueryRefusedException>(refused);
+        }
 
-        var other = await queries.RunAsync(new QueryRunRequest("SELECT 6", "grace"));
-        Assert.Single(other.Rows);
-        Assert.Equal(4, (await queries.HistoryAsync()).Count);
+        // A Viewer is refused for the role, before the limit is counted; another analyst has an allowance of their own.
+        using (host.As("victor", Role.Viewer))
+        {
+            await Assert.ThrowsAsync<AccessDeniedException>(() => queries.RunAsync(new QueryRunRequest("SELECT 6")));
+        }
+
+        using (host.As("grace", Role.Analyst))
+        {
+            var other = await queries.RunAsync(new QueryRunRequest("SELECT 6"));
+            Assert.Single(other.Rows);
+            Assert.Equal(4, (await queries.HistoryAsync()).Count);
+        }
     }
 
     [Theory]
