@@ -23,6 +23,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseEcomOpsAuth();
+app.UseEcomOpsRateLimits();
 app.UseAntiforgery();
 
 // Assets and probes answer without sign-in: the sign-in page needs its CSS, load balancers their probes.

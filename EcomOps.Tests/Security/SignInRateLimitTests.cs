@@ -28,6 +28,7 @@ public sealed class SignInRateLimitTests
         builder.Services.AddEcomOpsSecurity(builder.Configuration, builder.Environment);
         await using var app = builder.Build();
         app.UseEcomOpsSecurity();
+        app.UseEcomOpsRateLimits();
         app.MapPost("/sign-in", () => Results.Unauthorized()).RequireRateLimiting(SecurityPolicies.SignIn);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };

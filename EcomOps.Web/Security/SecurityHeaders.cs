@@ -87,9 +87,9 @@ public static class SecurityHeaders
     }
 
     /// <summary>
-    /// Adds the headers to every response (pages, static files, endpoints, errors), then forwarded headers, HTTPS
-    /// redirection with HSTS (outside Development, unless <c>EcomOps:Security:HttpsRedirection</c> is false) and the
-    /// rate limiter. Call it first, so the headers are on responses the later middleware writes too.
+    /// Adds the headers to every response (pages, static files, endpoints, errors), then forwarded headers and HTTPS
+    /// redirection with HSTS (outside Development, unless <c>EcomOps:Security:HttpsRedirection</c> is false). Call it
+    /// first, so the headers are on responses the later middleware writes too.
     /// </summary>
     public static WebApplication UseEcomOpsSecurity(this WebApplication app)
     {
@@ -106,6 +106,15 @@ public static class SecurityHeaders
             app.UseHttpsRedirection();
         }
 
+        return app;
+    }
+
+    /// <summary>
+    /// The rate limiter with the <see cref="SecurityPolicies"/>. Call it after authentication, so a policy partitioned
+    /// by user sees who signed in (before it, everyone is counted by address).
+    /// </summary>
+    public static WebApplication UseEcomOpsRateLimits(this WebApplication app)
+    {
         app.UseRateLimiter();
         return app;
     }
