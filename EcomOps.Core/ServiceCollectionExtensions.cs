@@ -39,6 +39,10 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(JobsOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
+        services.AddOptions<LimitsOptions>()
+            .Bind(configuration.GetSection(LimitsOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddAccess(AuthSettings.CliRole(configuration));
@@ -75,6 +79,7 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(QueryOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>());
+        services.TryAddSingleton<QueryRateLimit>();
         services.TryAddSingleton<IQueryService, QueryService>();
         services.AddJobHandler<CrawlJobHandler>();
 

@@ -3,6 +3,7 @@ using EcomOps.Web;
 using EcomOps.Web.Auth;
 using EcomOps.Web.Components;
 using EcomOps.Web.Endpoints;
+using EcomOps.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,8 +11,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddEcomOpsAuth(builder.Configuration);
 builder.Services.AddEcomOpsCore(builder.Configuration);
 builder.Services.AddEcomOpsWeb();
+builder.Services.AddEcomOpsSecurity(builder.Configuration, builder.Environment);
 
 var app = builder.Build();
+app.UseEcomOpsSecurity();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -20,6 +23,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseEcomOpsAuth();
+app.UseEcomOpsRateLimits();
 app.UseAntiforgery();
 
 // Assets and probes answer without sign-in: the sign-in page needs its CSS, load balancers their probes.

@@ -60,6 +60,9 @@ internal static class LakeCommand
             }
 
             var lake = services.GetRequiredService<ILakeService>();
+
+            // The files of one command are one upload: too many, or too large together, and none is sent.
+            lake.CheckUploadBatch(paths.Where(File.Exists).Select(p => new UploadRequest(Path.GetFileName(p), Size: new FileInfo(p).Length)).ToList());
             var failed = false;
             var workFailed = false;
             var cancelled = false;

@@ -16,6 +16,20 @@ public interface ILakeService
     /// <summary>The upload size limit in bytes (<c>EcomOps:MaxUploadBytes</c>, default 2 GiB).</summary>
     long MaxUploadBytes { get; }
 
+    /// <summary>Files one upload may hold (<c>EcomOps:Limits:MaxUploadFiles</c>, default 20).</summary>
+    int MaxUploadFiles { get; }
+
+    /// <summary>Bytes all files of one upload may hold together (<c>EcomOps:Limits:MaxUploadBatchBytes</c>, default 4 GiB).</summary>
+    long MaxUploadBatchBytes { get; }
+
+    /// <summary>
+    /// Checks the files of one upload together (a drop on the Lake page, one CLI command) before any is checked or
+    /// sent: their count and their total size (as each request's <see cref="UploadRequest.Size"/> says). The names
+    /// they get are in each request's check (<see cref="UploadFileName"/>).
+    /// </summary>
+    /// <exception cref="UploadRejectedException">Too many files, or too many bytes; the message names the first file over the limit and the setting.</exception>
+    void CheckUploadBatch(IReadOnlyList<UploadRequest> files);
+
     /// <summary>One folder level under <paramref name="prefix"/> (empty for the root, else ending in '/').</summary>
     Task<LakeFolder> BrowseAsync(string prefix = "", CancellationToken cancellationToken = default);
 

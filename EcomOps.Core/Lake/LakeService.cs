@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcomOps.Core.Lake;
 
-internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpool spool, IOptions<EcomOpsOptions> options, IAccess access, ILogger<LakeService> logger) : ILakeService
+internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpool spool, IOptions<EcomOpsOptions> options, IOptions<LimitsOptions> limits, IAccess access, ILogger<LakeService> logger) : ILakeService
 {
     /// <summary>CSVs up to this size are counted while previewing; larger ones by a background run.</summary>
     internal const long CountInlineBytes = 16 * 1024 * 1024;
@@ -27,6 +27,12 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
     public string StoreName => store.DisplayName;
 
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
+
+    public int MaxUploadFiles => limits.Value.MaxUploadFiles;
+
+    public long MaxUploadBatchBytes => limits.Value.MaxUploadBatchBytes;
+
+    public void CheckUploadBatch(IReadOnlyList<UploadRequest> files) => UploadBatch.Check(files, MaxUploadFiles, MaxUploadBatchBytes);
 
     public async Task<LakeFolder> BrowseAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
@@ -176,6 +182,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
     public async Task<LakePreview> PreviewAsync(string key, int rows = 100, CancellationToken cancellationToken = default)
     {
         access.Demand(CoreAction.View);
+        ObjectKey.Validate(key);
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(key, store.DisplayName);
         if (key.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
@@ -203,6 +210,9 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         var caller = access.Demand(CoreAction.DeleteObject);
+
+        // Before the log line: a key is what a user typed, and its control characters must not reach the log.
+        ObjectKey.Validate(key);
         logger.LogInformation("Deleting {Key} from {Store} for {User}", key, store.DisplayName, caller.Name);
         return store.DeleteAsync(key, cancellationToken);
     }
@@ -313,14 +323,10 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
 
     internal static string FileNameOf(UploadRequest request)
     {
-        var name = request.FileName.Replace('\\', '/').Split('/')[^1];
-        var problem = name is "." or ".." ? "it names a folder" : ObjectKey.Problem(name);
-        if (problem is not null)
-        {
-            throw new UploadRejectedException($"'{request.FileName}' is not a usable file name: {problem}.");
-        }
-
-        return name;
+        var name = UploadFileName.Sanitize(request.FileName);
+        return ObjectKey.Problem(name) is { } problem
+            ? throw new UploadRejectedException($"'{request.FileName}' is not a usable file name: {problem}.")
+            : name;
     }
 
     private static DatasetSchema? DatasetOf(UploadRequest request) =>

@@ -64,7 +64,7 @@ internal sealed class QueryRowCollector(int limit) : IQueryRowWriter
 }
 
 /// <summary>A statement the engine will not run; the message names the rule it broke.</summary>
-public sealed class QueryRefusedException(string message) : InvalidOperationException(message);
+public class QueryRefusedException(string message) : InvalidOperationException(message);
 
 /// <summary>A statement that ran and failed (a syntax error, an unknown column, the time limit); the message says what.</summary>
 public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

@@ -111,7 +111,7 @@ public interface IQueryService
 /// saved queries in the ops database (its own tables). The queries of <c>sql/athena_queries.sql</c> (lake) and
 /// <c>sql/redshift_monitoring.sql</c> (warehouse) become saved queries once each.
 /// </summary>
-internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, IAccess access, ILogger<QueryService> logger, EcomOpsMetrics metrics) : IQueryService
+internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, OpsDatabase database, IOptions<QueryOptions> options, TimeProvider time, IAccess access, ILogger<QueryService> logger, EcomOpsMetrics metrics, QueryRateLimit queryLimit) : IQueryService
 {
     /// <summary>The Query capability's tables.</summary>
     public static OpsSchema Schema { get; } = new("query",
@@ -203,6 +203,7 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
     private async Task<T> RecordedAsync<T>(QueryRunRequest request, Guid id, Func<Task<T>> run, Func<T, (long Rows, long? Bytes)> outcome, CancellationToken cancellationToken)
     {
         var user = access.Demand(CoreAction.RunQuery).Name;
+        queryLimit.Acquire(user);
         var started = time.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         try

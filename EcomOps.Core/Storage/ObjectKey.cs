@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace EcomOps.Core.Storage;
@@ -29,6 +30,12 @@ public static class ObjectKey
         if (key.Any(char.IsControl))
         {
             return "it contains a control character";
+        }
+
+        // Bidi overrides (U+202E) and zero-width characters make a key display as something it is not.
+        if (key.FirstOrDefault(c => char.GetUnicodeCategory(c) == UnicodeCategory.Format) is var format and not '\0')
+        {
+            return $"it contains the invisible formatting character U+{(int)format:X4}; remove it";
         }
 
         if (key.StartsWith('/') || (key.Length > 1 && key[1] == ':'))

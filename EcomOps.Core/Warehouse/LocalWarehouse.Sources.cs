@@ -17,6 +17,7 @@ internal sealed partial class LocalWarehouse
             throw new LoadRefusedException($"{source.Uri} is not in the lake: the local warehouse reads s3://{bucket}/... (EcomOps:LakeBucket).");
         }
 
+        RefuseBadKey(source);
         if (source.IsManifest)
         {
             return await ManifestFilesAsync(source, bucket, cancellationToken).ConfigureAwait(false);
@@ -77,6 +78,7 @@ internal sealed partial class LocalWarehouse
                     throw new LoadRefusedException($"The manifest {source.Uri} names {url ?? "an entry without a url"}, which is not in the lake (s3://{bucket}/); the local warehouse reads only the lake.");
                 }
 
+                RefuseBadKey(file);
                 var info = await lake.HeadAsync(file.Key, cancellationToken).ConfigureAwait(false);
                 if (info is null)
                 {
@@ -92,6 +94,15 @@ internal sealed partial class LocalWarehouse
             }
 
             return files.Count > 0 ? files : throw new LoadRefusedException($"The manifest {source.Uri} names no file that exists.");
+        }
+    }
+
+    // The COPY text is what a user typed: a key that could leave the lake is refused with the rule, before the store sees it.
+    private static void RefuseBadKey(CopySource source)
+    {
+        if (source.Key.TrimEnd('/') is { Length: > 0 } key && ObjectKey.Problem(key) is { } problem)
+        {
+            throw new LoadRefusedException($"{source.Uri} is not a lake location: {problem}.");
         }
     }
 

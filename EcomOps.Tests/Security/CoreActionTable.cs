@@ -40,6 +40,7 @@ public static class CoreActionTable
         ["ICatalogService.Compare"] = "compares the two versions it is given; reads nothing",
         ["IPipelineService.NextOccurrences"] = "computes times from the cron text it is given; reads nothing",
         ["IQueryService.EngineNameFor"] = "the engine's display name",
+        ["ILakeService.CheckUploadBatch"] = "checks the count and sizes of the requests it is given; reads and writes nothing",
         ["IJobRunner.Subscribe"] = "the app's own monitors subscribe with nobody signed in; pages read what they show through the checked reads",
     };
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EcomOps.Core.Query;
+using EcomOps.Web.Security;
 
 namespace EcomOps.Web.Endpoints;
 
@@ -34,6 +35,12 @@ public static class QueryEndpoints
                 await writer.FlushAsync(cancellationToken);
                 return Results.Empty;
             }
+            catch (QueryRateLimitedException e) when (!http.Response.HasStarted)
+            {
+                http.Response.Headers.ContentDisposition = default;
+                http.Response.Headers.RetryAfter = ((int)e.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                return Results.Problem(e.Message, statusCode: StatusCodes.Status429TooManyRequests);
+            }
             catch (Exception e) when (e is QueryRefusedException or QueryFailedException && !http.Response.HasStarted)
             {
                 http.Response.Headers.ContentDisposition = default;
@@ -46,7 +53,7 @@ public static class QueryEndpoints
                 http.Abort();
                 return Results.Empty;
             }
-        });
+        }).RequireRateLimiting(SecurityPolicies.QueryDownloads);
         return endpoints;
     }
 }

@@ -10,6 +10,12 @@ public sealed class UploadItem(IBrowserFile file)
 {
     public IBrowserFile File { get; } = file;
 
+    /// <summary>The name the file gets in the lake (<see cref="UploadFileName"/>), or the browser's name when none is usable (the check then says why).</summary>
+    public string StoredName { get; } = UploadFileName.TrySanitize(file.Name, out var name, out _) ? name : file.Name;
+
+    /// <summary>Whether the lake name differs from the file's, so the panel shows it before the upload.</summary>
+    public bool Renamed => StoredName != File.Name;
+
     public UploadCheck? Check { get; set; }
 
     /// <summary>The dataset the user picked, or null to use the one recognized from the header.</summary>

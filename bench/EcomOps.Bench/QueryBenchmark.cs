@@ -92,6 +92,9 @@ internal static class QueryBenchmark
             {
                 ["EcomOps:DataRoot"] = dataRoot,
                 ["EcomOps:SeedSampleData"] = "false",
+
+                // The benchmark runs each query many times as one user; the per-user limit is not what it measures.
+                ["EcomOps:Limits:QueriesPerMinute"] = "100000",
             }).Build())
             .BuildServiceProvider();
 

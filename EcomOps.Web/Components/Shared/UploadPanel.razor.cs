@@ -12,6 +12,7 @@ public sealed partial class UploadPanel : IDisposable
     private readonly List<UploadItem> _items = [];
     private readonly CancellationTokenSource _cancellation = new();
     private IDisposable? _subscription;
+    private string? _batchError;
 
     /// <summary>The folder the Lake page shows; uploads go there when it is a dataset's or a custom folder.</summary>
     [Parameter]
@@ -55,7 +56,19 @@ public sealed partial class UploadPanel : IDisposable
 
     private async Task OnFilesChangedAsync(InputFileChangeEventArgs e)
     {
-        var added = e.GetMultipleFiles(20).Select(f => new UploadItem(f) { Dataset = FolderDataset()?.Name }).ToList();
+        // All of the drop is taken, so Core refuses one too large with its own words (GetMultipleFiles throws past its limit).
+        var added = e.GetMultipleFiles(e.FileCount).Select(f => new UploadItem(f) { Dataset = FolderDataset()?.Name }).ToList();
+        try
+        {
+            Lake.CheckUploadBatch(added.Select(Request).ToList());
+            _batchError = null;
+        }
+        catch (UploadRejectedException refused)
+        {
+            _batchError = refused.Message;
+            return;
+        }
+
         _items.AddRange(added);
         foreach (var item in added)
         {
@@ -76,7 +89,8 @@ public sealed partial class UploadPanel : IDisposable
         try
         {
             // Only the start of the file crosses the circuit for the check; the upload reads it again in full.
-            await using var head = item.File.OpenReadStream(Lake.MaxUploadBytes);
+            // No size cap here: only the head is read, and an oversized file gets Core's refusal naming the setting.
+            await using var head = item.File.OpenReadStream(long.MaxValue);
             item.Check = await Lake.CheckUploadAsync(Request(item), head);
         }
         catch (Exception e)
@@ -149,7 +163,7 @@ public sealed partial class UploadPanel : IDisposable
     private UploadRequest Request(UploadItem item) => new(
         item.File.Name,
         item.Dataset,
-        CustomFolder() is { } folder ? folder + item.File.Name : null,
+        CustomFolder() is { } folder ? folder + item.StoredName : null,
         Size: item.File.Size);
 
     private DatasetSchema? FolderDataset() =>
