@@ -26,6 +26,9 @@ internal sealed partial class LocalWarehouse
     public async Task<QueryResult> QueryAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+
+        // The same gate as lake queries, and as Redshift's, before the warehouse is opened: a refused statement touches nothing.
+        QueryGate.Check(sql);
         if (!_initialized)
         {
             await InitAsync(cancellationToken).ConfigureAwait(false);
@@ -60,9 +63,6 @@ internal sealed partial class LocalWarehouse
         Execute(connection, "SET autoinstall_known_extensions = false");
         Execute(connection, "SET autoload_known_extensions = false");
         Execute(connection, "SET lock_configuration = true");
-
-        // The same gate as lake queries, and as Redshift's.
-        QueryGate.Check(connection, sql);
         var rows = new QueryRowCollector(Math.Clamp(maxRows ?? DefaultMaxRows, 1, 1_000_000));
         return await Task.Run(async () =>
         {

@@ -109,6 +109,7 @@ public static class SqlEscapeAttempts
         new("duckdb_databases view", "SELECT * FROM duckdb_databases", QueryRule.NoSystemFunctions, "duckdb_databases"),
         new("current_setting", "SELECT current_setting('allowed_directories') AS dirs", QueryRule.NoSystemFunctions, "current_setting()"),
         new("getvariable", "SELECT getvariable('secret') AS v", QueryRule.NoSystemFunctions, "getvariable()"),
+        new("getenv", "SELECT getenv('AWS_SECRET_ACCESS_KEY') AS k", QueryRule.NoSystemFunctions, "getenv()"),
         new("pg_settings", "SELECT * FROM pg_settings", QueryRule.NoSystemFunctions, "pg_settings"),
 
         // SQL inside SQL.

@@ -1,3 +1,4 @@
+using System.Text;
 using EcomOps.Cli;
 using EcomOps.Core.Query;
 using EcomOps.Tests.Support;
@@ -51,6 +52,12 @@ public sealed class SqlEscapeCliTests : IDisposable
         }
 
         Assert.False(File.Exists(canary));
+
+        // A file an editor saved with a byte order mark: the mark is the file's encoding, not part of the query.
+        await File.WriteAllTextAsync(file, "SELECT count(*) AS n FROM ecom.customer_data", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var bom = await RunAsync("query", "--file", file);
+        Assert.True(bom.Code == 0, bom.Stderr);
+        Assert.Equal("n\n50", bom.Stdout.ReplaceLineEndings("\n").Trim());
         var count = await RunAsync("warehouse", "query", "--sql", "SELECT count(*) AS n FROM transactions_data");
         Assert.Equal("n\n0", count.Stdout.ReplaceLineEndings("\n").Trim());
         var history = await RunAsync("query", "history", "--limit", "200");
