@@ -57,7 +57,7 @@ public enum QueryRule
     /// <summary>An invisible or control character anywhere: zero-width characters, bidi controls, NUL, line separators.</summary>
     InvisibleCharacter,
 
-    /// <summary>Longer than <see cref="QueryRules.MaxSqlLength"/>.</summary>
+    /// <summary>Longer than <see cref="QueryRules.MaxSqlBytes"/>.</summary>
     TooLong,
 }
 
@@ -65,10 +65,10 @@ public enum QueryRule
 public static class QueryRules
 {
     /// <summary>
-    /// The longest statement accepted, in characters: Redshift's Data API takes at most 100,000 characters of SQL
-    /// (Athena 262,144 bytes), so one cap holds for every target.
+    /// The longest statement accepted, in bytes of UTF-8: Redshift's Data API refuses a query string larger than 100 kB
+    /// (Athena takes 262,144 bytes), so one cap, the smaller, holds for every target.
     /// </summary>
-    public const int MaxSqlLength = 100_000;
+    public const int MaxSqlBytes = 100_000;
 
     /// <summary>The rule's title, the stable first words of every refusal's message (such as <c>No file access</c>).</summary>
     public static string Title(QueryRule rule) => rule switch

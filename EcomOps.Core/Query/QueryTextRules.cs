@@ -51,10 +51,11 @@ internal static class QueryTextRules
     /// <exception cref="QueryRefusedException">The rule it broke, with the position.</exception>
     public static void Check(string sql)
     {
-        if (sql.Length > QueryRules.MaxSqlLength)
+        // A character is at least one byte: the count is needed only when the length alone does not decide.
+        if (sql.Length > QueryRules.MaxSqlBytes || sql.Length > QueryRules.MaxSqlBytes / 3 && Encoding.UTF8.GetByteCount(sql) > QueryRules.MaxSqlBytes)
         {
             throw QueryRules.Refuse(QueryRule.TooLong, string.Create(CultureInfo.InvariantCulture,
-                $"the statement has {sql.Length:N0} characters; at most {QueryRules.MaxSqlLength:N0} are accepted (Redshift's Data API takes no more)."));
+                $"the statement is {Encoding.UTF8.GetByteCount(sql):N0} bytes (UTF-8); at most {QueryRules.MaxSqlBytes:N0} are accepted, as Redshift's Data API takes no more."));
         }
 
         var words = Scan(sql);
@@ -206,7 +207,7 @@ internal static class QueryTextRules
             {
                 // Redshift reads \' as a quote inside the string, DuckDB and Athena as the string's end: they would disagree
                 // where the string stops, and so on what the rest of the text is.
-                throw QueryRules.Refuse(QueryRule.AmbiguousLiteral, $"the string that starts at {QueryRules.Position(sql, start)} has a backslash before a quote at {QueryRules.Position(sql, i)}; Redshift reads \\' as a quote, DuckDB and Athena as the end of the string.");
+                throw QueryRules.Refuse(QueryRule.AmbiguousLiteral, $"the string that starts at {QueryRules.Position(sql, start)} has a backslash before a quote at {QueryRules.Position(sql, i)}; Redshift reads \\' as a quote, DuckDB and Athena as the end of the string; a backslash that is meant can be written chr(92).");
             }
 
             if (sql[i] == quote)

@@ -165,6 +165,7 @@ public static class SqlEscapeAttempts
 
         // Size.
         new("very long SQL", "SELECT 1 AS one WHERE 1 IN (" + string.Join(", ", Enumerable.Repeat("1", 40_000)) + ")", QueryRule.TooLong, "at most 100,000"),
+        new("long SQL counted in bytes", "SELECT '" + new string('\u00E9', 60_000) + "' AS s", QueryRule.TooLong, "120,014 bytes (UTF-8)"),
     ];
 
     /// <summary>Queries that must still run on every target, whose text looks like an attempt but is not one.</summary>
