@@ -70,7 +70,7 @@ public sealed class SqlEscapeCliTests : IDisposable
         var dataRoot = _dir.Combine("data");
         using (var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = dataRoot }))
         {
-            await host.Get<IQueryService>().SaveAsync("Innocent totals", "looks fine", "SELECT 1 AS n; DROP TABLE transactions_data", "mallory", QueryTarget.Warehouse);
+            await host.Get<IQueryService>().SaveAsync("Innocent totals", "looks fine", "SELECT 1 AS n; DROP TABLE transactions_data", QueryTarget.Warehouse);
         }
 
         SqliteConnection.ClearAllPools();

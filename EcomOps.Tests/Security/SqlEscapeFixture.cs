@@ -3,6 +3,7 @@ using EcomOps.Core.Catalog;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Query;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 using EcomOps.Core.Warehouse;
 using EcomOps.Tests.Aws;
@@ -45,7 +46,15 @@ public sealed class SqlEscapeFixture : IAsyncLifetime
 
     public string CanaryFile => Canary.Combine("escaped.csv");
 
-    public IQueryService Queries(SqlBackend backend) => (backend == SqlBackend.Local ? Local : Aws).Get<IQueryService>();
+    /// <summary>The name the history records for <see cref="Analyst"/>.</summary>
+    public const string AnalystName = "ana";
+
+    public IQueryService Queries(SqlBackend backend) => Host(backend).Get<IQueryService>();
+
+    /// <summary>Makes an Analyst the caller on <paramref name="backend"/> until disposed.</summary>
+    public IDisposable Analyst(SqlBackend backend) => Host(backend).As(AnalystName, Role.Analyst);
+
+    private CoreHost Host(SqlBackend backend) => backend == SqlBackend.Local ? Local : Aws;
 
     public async Task InitializeAsync()
     {
@@ -55,7 +64,7 @@ public sealed class SqlEscapeFixture : IAsyncLifetime
         await WarehouseQueryTests.LoadWithARejectedRowAsync(Local.Services);
 
         Athena = new AthenaStandIn(Local.Get<IQueryEngine>());
-        Redshift = new RedshiftDataStandIn((LocalWarehouse)Local.Get<IWarehouse>(), pageSize: 100);
+        Redshift = new RedshiftDataStandIn(Local.Get<LocalWarehouse>(), pageSize: 100);
         Aws = AthenaTestHost.Create(Athena, new()
         {
             ["EcomOps:Aws:Endpoints:RedshiftData"] = Redshift.Endpoint.Url,

@@ -26,25 +26,27 @@ public sealed class SqlEscapeMatrixTests(SqlEscapeFixture fixture)
 
         foreach (var (backend, target) in Everywhere)
         {
+            // As an analyst, the role that may run and save queries (issue 13: their writes through SQL are refused).
+            using var analyst = fixture.Analyst(backend);
             var queries = fixture.Queries(backend);
             var where = $"{backend}/{target}";
 
-            var typed = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest(sql, "analyst", QuerySource.Editor, Target: target)));
+            var typed = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest(sql, QuerySource.Editor, Target: target)));
             AssertNamesTheRule(attempt, typed, where);
             var history = Assert.Single(await queries.HistoryAsync(1));
-            Assert.Equal(("Refused", typed.Message, target), (history.Status, history.Error, history.Target));
+            Assert.Equal(("Refused", typed.Message, target, SqlEscapeFixture.AnalystName), (history.Status, history.Error, history.Target, history.User));
 
             // Saved as it was typed (a saved query is only text), then refused when it runs.
             var savedName = $"escape: {name} ({where})";
-            await queries.SaveAsync(savedName, "an escape attempt", sql, "analyst", target);
+            await queries.SaveAsync(savedName, "an escape attempt", sql, target);
             var saved = await queries.GetSavedAsync(savedName);
             Assert.Equal(sql, saved!.Sql);
-            var run = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest(saved.Sql, "analyst", QuerySource.Saved, Target: saved.Target)));
+            var run = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest(saved.Sql, QuerySource.Saved, Target: saved.Target)));
             Assert.Equal(typed.Message, run.Message);
             await queries.DeleteSavedAsync(savedName);
 
             using var csv = new StringWriter();
-            var download = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.ExportAsync(new QueryRunRequest(sql, "analyst", QuerySource.Download, Target: target), new QueryCsvWriter(csv)));
+            var download = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.ExportAsync(new QueryRunRequest(sql, QuerySource.Download, Target: target), new QueryCsvWriter(csv)));
             Assert.Equal(typed.Message, download.Message);
             Assert.Equal("", csv.ToString());
         }
@@ -64,12 +66,14 @@ public sealed class SqlEscapeMatrixTests(SqlEscapeFixture fixture)
         {
             foreach (var (backend, target) in Everywhere)
             {
-                var result = await fixture.Queries(backend).RunAsync(new QueryRunRequest(sql, "analyst", Target: target));
+                using var analyst = fixture.Analyst(backend);
+                var result = await fixture.Queries(backend).RunAsync(new QueryRunRequest(sql, Target: target));
                 Assert.True(result.Rows.Count > 0, $"'{name}' returned no rows on {backend}/{target}");
             }
         }
 
-        var text = await fixture.Queries(SqlBackend.Aws).RunAsync(new QueryRunRequest("SELECT 'Perú, Ѕão, ；' AS s -- café", "analyst", Target: QueryTarget.Warehouse));
+        using var awsAnalyst = fixture.Analyst(SqlBackend.Aws);
+        var text = await fixture.Queries(SqlBackend.Aws).RunAsync(new QueryRunRequest("SELECT 'Perú, Ѕão, ；' AS s -- café", Target: QueryTarget.Warehouse));
         Assert.Equal("Perú, Ѕão, ；", text.Rows[0][0]);
         var after = await fixture.SnapshotAsync();
         Assert.Equal(before with { AthenaRequests = 0, RedshiftRequests = 0 }, after with { AthenaRequests = 0, RedshiftRequests = 0 });
@@ -82,6 +86,7 @@ public sealed class SqlEscapeMatrixTests(SqlEscapeFixture fixture)
     [InlineData(SqlBackend.Aws)]
     public async Task TheSavedExampleQueries_PassTheGate_AndRunOnTheirTarget(SqlBackend backend)
     {
+        using var analyst = fixture.Analyst(backend);
         var queries = fixture.Queries(backend);
         var saved = (await queries.SavedAsync()).Where(q => !q.Name.StartsWith("escape:", StringComparison.Ordinal)).ToList();
 
@@ -89,7 +94,7 @@ public sealed class SqlEscapeMatrixTests(SqlEscapeFixture fixture)
         Assert.Contains(saved, q => q.Target == QueryTarget.Warehouse);
         foreach (var query in saved)
         {
-            var result = await queries.RunAsync(new QueryRunRequest(query.Sql, "analyst", QuerySource.Saved, Target: query.Target));
+            var result = await queries.RunAsync(new QueryRunRequest(query.Sql, QuerySource.Saved, Target: query.Target));
             Assert.True(result.Columns.Count > 0, $"'{query.Name}' returned no columns on {backend}");
         }
     }
@@ -111,7 +116,8 @@ public sealed class SqlEscapeMatrixTests(SqlEscapeFixture fixture)
         };
 
         var sql = QuerySqlBuilder.ToSql(spec, table);
-        var result = await fixture.Queries(backend).RunAsync(new QueryRunRequest(sql, "analyst", QuerySource.Builder));
+        using var analyst = fixture.Analyst(backend);
+        var result = await fixture.Queries(backend).RunAsync(new QueryRunRequest(sql, QuerySource.Builder));
 
         Assert.Equal("n\"; DROP TABLE transactions_data; --", Assert.Single(result.Columns).Name);
         Assert.Equal(0L, Assert.Single(Assert.Single(result.Rows)));
