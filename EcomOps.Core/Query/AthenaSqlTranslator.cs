@@ -53,8 +53,8 @@ internal static class AthenaSqlTranslator
         var statements = tree["statements"]!.AsArray();
         if (statements.Count != 1)
         {
-            throw new QueryRefusedException(string.Create(CultureInfo.InvariantCulture,
-                $"One statement at a time: this text holds {statements.Count} statements (separated by ';'). Run them one by one."));
+            throw QueryRules.Refuse(QueryRule.OneStatement, string.Create(CultureInfo.InvariantCulture,
+                $"this text holds {statements.Count} statements as DuckDB's parser reads it."));
         }
 
         return new ParsedStatement(prefix, tree);
@@ -83,8 +83,9 @@ internal static class AthenaSqlTranslator
             var message = Text(tree["error_message"]) ?? "it does not parse";
             if (message.Contains("Only SELECT statements", StringComparison.Ordinal))
             {
-                throw new QueryRefusedException(
-                    $"Only queries run here: one SELECT (or WITH ... SELECT), optionally behind EXPLAIN. '{FirstWord(sql)}' statements change data or settings, or reach outside the lake, and are refused.");
+                // The gate's text rules name most statements first; this is what DuckDB's parser says of the rest.
+                throw QueryRules.Refuse(QueryRule.OnlyQueries,
+                    $"DuckDB's parser reads '{FirstWord(sql)}' as a statement that is not a query.");
             }
 
             throw new QueryFailedException($"The statement does not parse: {message}");

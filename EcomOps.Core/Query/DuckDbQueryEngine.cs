@@ -312,7 +312,8 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         var message = e.Message.Split('\n')[0];
         if (message.Contains("Permission Error", StringComparison.Ordinal) || message.Contains("disabled by configuration", StringComparison.Ordinal))
         {
-            return new QueryRefusedException($"Queries read the lake's tables and nothing else: {message}");
+            // The sandbox's refusal, should a file read pass the gate.
+            return QueryRules.Refuse(QueryRule.NoFileAccess, $"the engine refused to read outside the lake ({message}).");
         }
 
         if (message.StartsWith("Catalog Error: Table with name", StringComparison.Ordinal))

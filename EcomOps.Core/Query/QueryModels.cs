@@ -63,8 +63,25 @@ internal sealed class QueryRowCollector(int limit) : IQueryRowWriter
     }
 }
 
-/// <summary>A statement the engine will not run; the message names the rule it broke.</summary>
-public class QueryRefusedException(string message) : InvalidOperationException(message);
+/// <summary>A statement the engine will not run; the message starts with the title of the rule it broke (<see cref="QueryRules.Title"/>).</summary>
+public class QueryRefusedException : InvalidOperationException
+{
+    /// <summary>A refusal of a statement that is allowed but cannot run here (<see cref="QueryRule.Unsupported"/>).</summary>
+    public QueryRefusedException(string message)
+        : this(QueryRule.Unsupported, message)
+    {
+    }
+
+    /// <summary>A refusal under <paramref name="rule"/>; <see cref="QueryRules.Refuse"/> writes the message.</summary>
+    public QueryRefusedException(QueryRule rule, string message)
+        : base(message)
+    {
+        Rule = rule;
+    }
+
+    /// <summary>The rule the statement broke.</summary>
+    public QueryRule Rule { get; }
+}
 
 /// <summary>A statement that ran and failed (a syntax error, an unknown column, the time limit); the message says what.</summary>
 public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

@@ -8,7 +8,7 @@ namespace EcomOps.Core.Query;
 /// A query run was refused because its user has started <c>EcomOps:Limits:QueriesPerMinute</c> queries in the last
 /// minute. Nothing ran and nothing was recorded; <see cref="RetryAfter"/> says when the next one may start.
 /// </summary>
-public sealed class QueryRateLimitedException(string message, TimeSpan retryAfter) : QueryRefusedException(message)
+public sealed class QueryRateLimitedException(string message, TimeSpan retryAfter) : QueryRefusedException(QueryRule.TooManyQueries, message)
 {
     /// <summary>How long until the user may run a query again.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;

@@ -26,6 +26,9 @@ internal sealed partial class LocalWarehouse
     public async Task<QueryResult> QueryAsync(string sql, int? maxRows = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+
+        // The same gate as lake queries, and as Redshift's, before the warehouse is opened: a refused statement touches nothing.
+        QueryGate.Check(sql);
         if (!_initialized)
         {
             await InitAsync(cancellationToken).ConfigureAwait(false);
@@ -60,9 +63,6 @@ internal sealed partial class LocalWarehouse
         Execute(connection, "SET autoinstall_known_extensions = false");
         Execute(connection, "SET autoload_known_extensions = false");
         Execute(connection, "SET lock_configuration = true");
-
-        // The same gate as lake queries: decided by DuckDB's parser, not the first word.
-        AthenaSqlTranslator.Parse(connection, sql);
         var rows = new QueryRowCollector(Math.Clamp(maxRows ?? DefaultMaxRows, 1, 1_000_000));
         return await Task.Run(async () =>
         {
@@ -82,9 +82,12 @@ internal sealed partial class LocalWarehouse
             catch (DuckDBException e)
             {
                 var message = e.Message.Split('\n')[0];
-                throw message.Contains("read-only", StringComparison.OrdinalIgnoreCase) || message.Contains("disabled by configuration", StringComparison.Ordinal)
-                    ? new QueryRefusedException($"Warehouse queries read and change nothing else: {message}")
-                    : new QueryFailedException(string.Create(CultureInfo.InvariantCulture, $"{message}"), e);
+                // The sandbox's own refusals, should anything pass the gate: named by the rule they enforce.
+                throw message.Contains("read-only", StringComparison.OrdinalIgnoreCase)
+                    ? QueryRules.Refuse(QueryRule.ReadOnly, $"the warehouse is open read-only for queries ({message}).")
+                    : message.Contains("disabled by configuration", StringComparison.Ordinal)
+                        ? QueryRules.Refuse(QueryRule.NoFileAccess, $"the warehouse's queries reach no files ({message}).")
+                        : new QueryFailedException(string.Create(CultureInfo.InvariantCulture, $"{message}"), e);
             }
         }, CancellationToken.None).ConfigureAwait(false);
     }

@@ -121,24 +121,24 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     }
 
     [Theory]
-    [InlineData("SELECT 1; SELECT 2", "One statement at a time")]
-    [InlineData("SELECT 1; -- the rest is a comment?\nCOPY (SELECT 1) TO 'x.csv'", "'SELECT' statements")]
-    [InlineData("SELECT 1 /* ; */; DROP TABLE x", "Only queries run here")]
-    [InlineData("SELECT 1 /* hidden */; SELECT 2", "One statement at a time")]
-    [InlineData("COPY (SELECT 1) TO 'out.csv'", "Only queries run here")]
-    [InlineData("ATTACH 'other.db'", "Only queries run here")]
-    [InlineData("INSTALL httpfs", "Only queries run here")]
-    [InlineData("LOAD httpfs", "Only queries run here")]
-    [InlineData("SET threads = 1", "Only queries run here")]
-    [InlineData("PRAGMA database_list", "Only queries run here")]
-    [InlineData("CREATE TABLE t AS SELECT 1", "Only queries run here")]
-    [InlineData("DELETE FROM transactions_data", "Only queries run here")]
-    [InlineData("EXPLAIN COPY (SELECT 1) TO 'x'", "Only queries run here")]
-    [InlineData("SELECT * FROM read_csv('/etc/passwd')", "nothing else")]
-    [InlineData("SELECT * FROM read_text('/etc/hostname')", "nothing else")]
-    [InlineData("SELECT * FROM glob('/etc/*')", "nothing else")]
-    [InlineData("SELECT * FROM read_parquet('/tmp/*.parquet')", "nothing else")]
-    [InlineData("SELECT * FROM 'ops.db'", "nothing else")]
+    [InlineData("SELECT 1; SELECT 2", "Only one statement")]
+    [InlineData("SELECT 1; -- the rest is a comment?\nCOPY (SELECT 1) TO 'x.csv'", "Only one statement")]
+    [InlineData("SELECT 1 /* ; */; DROP TABLE x", "Only one statement")]
+    [InlineData("SELECT 1 /* hidden */; SELECT 2", "Only one statement")]
+    [InlineData("COPY (SELECT 1) TO 'out.csv'", "No COPY")]
+    [InlineData("ATTACH 'other.db'", "No ATTACH")]
+    [InlineData("INSTALL httpfs", "No INSTALL or LOAD")]
+    [InlineData("LOAD httpfs", "No INSTALL or LOAD")]
+    [InlineData("SET threads = 1", "No SET, RESET, PRAGMA or CALL")]
+    [InlineData("PRAGMA database_list", "No SET, RESET, PRAGMA or CALL")]
+    [InlineData("CREATE TABLE t AS SELECT 1", "Read-only")]
+    [InlineData("DELETE FROM transactions_data", "Read-only")]
+    [InlineData("EXPLAIN COPY (SELECT 1) TO 'x'", "No COPY")]
+    [InlineData("SELECT * FROM read_csv('/etc/passwd')", "No file access")]
+    [InlineData("SELECT * FROM read_text('/etc/hostname')", "No file access")]
+    [InlineData("SELECT * FROM glob('/etc/*')", "No file access")]
+    [InlineData("SELECT * FROM read_parquet('/tmp/*.parquet')", "No file access")]
+    [InlineData("SELECT * FROM 'ops.db'", "No file access")]
     public async Task EscapesFromTheLake_AreRefused_SayingWhichRule(string sql, string rule)
     {
         var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Engine.RunAsync(sql));
@@ -149,7 +149,7 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     [Fact]
     public async Task FunctionsThatDoNotExistLocally_SaySo()
     {
-        var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT getenv('HOME')"));
+        var error = await Assert.ThrowsAsync<QueryFailedException>(() => Engine.RunAsync("SELECT no_such_function(1)"));
 
         Assert.Contains("not available in the local engine", error.Message);
     }
@@ -187,7 +187,6 @@ public sealed class DuckDbQueryEngineTests : IDisposable
     [InlineData("SELECT format_datetime(TIMESTAMP '2024-05-06 07:08:09', 'yyyy-MM-dd''T''HH:mm')", "2024-05-06T07:08")]
     [InlineData("SELECT CAST(from_iso8601_timestamp('2024-05-06T07:08:09Z') AS VARCHAR)", "2024-05-06 07:08:09+00")]
     [InlineData("SELECT 'approx_distinct(x); DROP TABLE t' AS s", "approx_distinct(x); DROP TABLE t")]
-    [InlineData("SELECT current_setting('TimeZone')", "UTC")]
     [InlineData("SELECT 7 / 2", "3")]
     [InlineData("SELECT -7 / 2", "-3")]
     [InlineData("SELECT (5 + 4) / 2 * 2", "8")]

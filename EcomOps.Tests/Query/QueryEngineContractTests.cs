@@ -140,15 +140,15 @@ public abstract class QueryEngineContractTests(QueryLakeFixture lake)
     }
 
     [Theory]
-    [InlineData("SELECT 1; SELECT 2", "One statement at a time")]
-    [InlineData("SELECT 1 /* ; */; DROP TABLE x", "Only queries run here")]
-    [InlineData("COPY (SELECT 1) TO 'out.csv'", "Only queries run here")]
-    [InlineData("CREATE TABLE t AS SELECT 1", "Only queries run here")]
-    [InlineData("INSERT INTO transactions_data VALUES (1)", "Only queries run here")]
-    [InlineData("DELETE FROM transactions_data", "Only queries run here")]
-    [InlineData("DROP TABLE transactions_data", "Only queries run here")]
-    [InlineData("SET threads = 1", "Only queries run here")]
-    [InlineData("EXPLAIN COPY (SELECT 1) TO 'x'", "Only queries run here")]
+    [InlineData("SELECT 1; SELECT 2", "Only one statement")]
+    [InlineData("SELECT 1 /* ; */; DROP TABLE x", "Only one statement")]
+    [InlineData("COPY (SELECT 1) TO 'out.csv'", "No COPY")]
+    [InlineData("CREATE TABLE t AS SELECT 1", "Read-only")]
+    [InlineData("INSERT INTO transactions_data VALUES (1)", "Read-only")]
+    [InlineData("DELETE FROM transactions_data", "Read-only")]
+    [InlineData("DROP TABLE transactions_data", "Read-only")]
+    [InlineData("SET threads = 1", "No SET, RESET, PRAGMA or CALL")]
+    [InlineData("EXPLAIN COPY (SELECT 1) TO 'x'", "No COPY")]
     public async Task NonQueries_AreRefused_SayingWhichRule_BeforeAnythingRuns(string sql, string rule)
     {
         var error = await Assert.ThrowsAsync<QueryRefusedException>(() => Engine.RunAsync(sql));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DuckDB.NET.Data;
 using EcomOps.Core.Aws.RedshiftData;
 using EcomOps.Core.Query;
 using EcomOps.Core.Warehouse;
@@ -156,14 +155,9 @@ internal sealed partial class RedshiftDataWarehouse(
             truncated, stopwatch.Elapsed, sql);
     }
 
-    // The local warehouse's gate, decided by DuckDB's parser: one statement, and a query (SELECT, WITH ... SELECT, EXPLAIN).
-    // Redshift's Data API has no read-only switch, so the gate is what keeps a monitoring query from changing data.
-    private static void Gate(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        AthenaSqlTranslator.Parse(connection, sql);
-    }
+    // The one gate of every query (QueryGate), before anything is sent. Redshift's Data API has no read-only switch,
+    // so the gate is what keeps a monitoring query from changing data.
+    private static void Gate(string sql) => QueryGate.Check(sql);
 
     private async Task<HashSet<(string Schema, string Name)>> UserTablesAsync(CancellationToken cancellationToken) =>
         [.. (await RowsAsync(UserTablesSql, null, "list the warehouse tables", cancellationToken).ConfigureAwait(false)).Select(r => (Text(r[0]), Text(r[1])))];
