@@ -35,6 +35,7 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(EcomOpsOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EcomOpsOptions>, EcomOpsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EcomOpsOptions>, Security.SettingsSecretsValidator>(_ => new Security.SettingsSecretsValidator(configuration)));
         services.AddOptions<JobsOptions>()
             .Bind(configuration.GetSection(JobsOptions.Section))
             .ValidateOnStart();

@@ -63,11 +63,12 @@ internal sealed class QueryRowCollector(int limit) : IQueryRowWriter
     }
 }
 
-/// <summary>A statement the engine will not run; the message names the rule it broke.</summary>
-public sealed class QueryRefusedException(string message) : InvalidOperationException(message);
+/// <summary>A statement the engine will not run; the message names the rule it broke (secrets it quotes are masked).</summary>
+public sealed class QueryRefusedException(string message) : InvalidOperationException(Security.SecretRedactor.Redact(message));
 
 /// <summary>A statement that ran and failed (a syntax error, an unknown column, the time limit); the message says what.</summary>
-public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
+/// <remarks>The message is redacted: an engine's error can quote the statement, literals and all.</remarks>
+public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(Security.SecretRedactor.Redact(message), inner);
 
 /// <summary>Settings of the <c>EcomOps:Query</c> section: the limits every query runs under.</summary>
 public sealed class QueryOptions
