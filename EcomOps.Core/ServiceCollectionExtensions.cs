@@ -41,6 +41,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
 
+        // Every log line of the process masks secrets, whichever provider writes it (hosts add logging before Core).
+        Security.RedactingLoggerFactory.Decorate(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddAccess(AuthSettings.CliRole(configuration));
 
