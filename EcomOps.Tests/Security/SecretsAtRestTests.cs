@@ -68,20 +68,20 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
         var jobs = Get<IJobRunner>();
 
         // As the Loads page and the CLI start a load; and as any caller of the runner may, with the COPY as typed.
-        var viaService = await jobs.WaitAsync(Get<IWarehouseService>().StartLoad(CopyWithCredentials, "ops").Id);
-        var viaRunner = await jobs.WaitAsync(jobs.Start(new LoadJob(CopyWithKeyParameters), "ops").Id);
-        var refused = await jobs.WaitAsync(Get<IWarehouseService>().StartLoad(CopyFromKeyedPath, "ops").Id);
+        var viaService = await jobs.WaitAsync(Get<IWarehouseService>().StartLoad(CopyWithCredentials).Id);
+        var viaRunner = await jobs.WaitAsync(jobs.Start(new LoadJob(CopyWithKeyParameters)).Id);
+        var refused = await jobs.WaitAsync(Get<IWarehouseService>().StartLoad(CopyFromKeyedPath).Id);
         Assert.Equal(JobStatus.Succeeded, viaService.Status);
         Assert.Equal(JobStatus.Succeeded, viaRunner.Status);
         Assert.Equal(JobStatus.Failed, refused.Status);
         Assert.Contains("s3://ecomops-lake/raw/shared/***/", refused.Error, StringComparison.Ordinal);
 
         var queries = Get<IQueryService>();
-        await queries.RunAsync(new QueryRunRequest(QueryQuotingKeys, "analyst"));
-        await queries.RunAsync(new QueryRunRequest(QueryQuotingKeys, "analyst", Target: QueryTarget.Warehouse));
-        var lakeFailure = await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest(QueryFailingOnKey, "analyst")));
-        var warehouseFailure = await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest(QueryFailingOnKey, "analyst", Target: QueryTarget.Warehouse)));
-        await queries.SaveAsync("keys", $"uses {KeyId}", QueryQuotingKeys, "analyst");
+        await queries.RunAsync(new QueryRunRequest(QueryQuotingKeys));
+        await queries.RunAsync(new QueryRunRequest(QueryQuotingKeys, Target: QueryTarget.Warehouse));
+        var lakeFailure = await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest(QueryFailingOnKey)));
+        var warehouseFailure = await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest(QueryFailingOnKey, Target: QueryTarget.Warehouse)));
+        await queries.SaveAsync("keys", $"uses {KeyId}", QueryQuotingKeys);
 
         // What people read back: the runs, the history, the saved query, the load history, the failures as shown.
         var shown = new List<string> { lakeFailure.Message, warehouseFailure.Message };
