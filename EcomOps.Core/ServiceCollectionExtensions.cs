@@ -35,6 +35,7 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(EcomOpsOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EcomOpsOptions>, EcomOpsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EcomOpsOptions>, Security.SettingsSecretsValidator>(_ => new Security.SettingsSecretsValidator(configuration)));
         services.AddOptions<JobsOptions>()
             .Bind(configuration.GetSection(JobsOptions.Section))
             .ValidateOnStart();
@@ -44,6 +45,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
 
+        // Every log line of the process masks secrets, whichever provider writes it (hosts add logging before Core).
+        Security.RedactingLoggerFactory.Decorate(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddAccess(AuthSettings.CliRole(configuration));
 

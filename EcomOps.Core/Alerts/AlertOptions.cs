@@ -40,7 +40,8 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
         var failures = new List<string>();
         if (!string.IsNullOrWhiteSpace(options.WebhookUrl) && !IsHttpUrl(options.WebhookUrl))
         {
-            failures.Add($"EcomOps:Alerts:WebhookUrl '{options.WebhookUrl}' is not an absolute http or https URL; set one such as https://hooks.example.com/ecomops, or leave it empty to post no alerts.");
+            // The URL can carry the webhook's token: the message shows it masked.
+            failures.Add($"EcomOps:Alerts:WebhookUrl '{Security.SecretRedactor.Redact(options.WebhookUrl)}' is not an absolute http or https URL; set one such as https://hooks.example.com/ecomops, or leave it empty to post no alerts.");
         }
 
         if (!string.IsNullOrWhiteSpace(options.DashboardUrl) && !IsHttpUrl(options.DashboardUrl))

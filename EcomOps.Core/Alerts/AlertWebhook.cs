@@ -66,7 +66,7 @@ internal sealed class AlertWebhook(IHttpClientFactory clients, IOptions<AlertOpt
                 }
                 catch (HttpRequestException e)
                 {
-                    failure = e.Message;
+                    failure = Security.SecretRedactor.Redact(e.Message);
                 }
             }
 
@@ -94,14 +94,15 @@ internal sealed class AlertWebhook(IHttpClientFactory clients, IOptions<AlertOpt
     internal static AlertMessage Message(RunAlert alert, string? dashboardUrl)
     {
         var link = string.IsNullOrWhiteSpace(dashboardUrl) ? alert.Link : dashboardUrl.TrimEnd('/') + alert.Link;
+        // Runs are redacted when recorded; masked again here since the payload leaves for another system.
         return new AlertMessage(
-            $"EcomOps: {alert.Summary} {link}",
+            Security.SecretRedactor.Redact($"EcomOps: {alert.Summary} {link}"),
             alert.RunId,
             alert.Kind,
-            alert.Title,
+            Security.SecretRedactor.Redact(alert.Title),
             alert.Step,
-            alert.Target,
-            alert.Error,
+            Security.SecretRedactor.Redact(alert.Target),
+            Security.SecretRedactor.Redact(alert.Error),
             alert.At,
             link,
             alert.ParentId);

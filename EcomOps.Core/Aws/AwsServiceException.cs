@@ -30,7 +30,7 @@ public sealed class AwsServiceException : Exception
         ErrorCode = errorCode;
         RequestId = requestId;
         StatusCode = statusCode;
-        ServiceMessage = serviceMessage;
+        ServiceMessage = Security.SecretRedactor.Redact(serviceMessage);
     }
 
     /// <summary>The service's name as in IAM actions, such as <c>glue</c>.</summary>
@@ -58,5 +58,5 @@ public sealed class AwsServiceException : Exception
     public bool IsRetryable => IsThrottling || (int)StatusCode >= 500 || TransientCodes.Contains(ErrorCode);
 
     private static string Describe(string service, string operation, string errorCode, string? requestId, HttpStatusCode statusCode, string? serviceMessage) =>
-        $"{service}:{operation} failed with {errorCode} (HTTP {(int)statusCode}, request id {requestId ?? "none"}): {serviceMessage ?? "no message"}";
+        $"{service}:{operation} failed with {errorCode} (HTTP {(int)statusCode}, request id {requestId ?? "none"}): {Security.SecretRedactor.Redact(serviceMessage) ?? "no message"}";
 }

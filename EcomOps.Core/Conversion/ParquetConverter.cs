@@ -160,7 +160,7 @@ public sealed class ParquetConverter
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Conversion of {Dataset} (run {RunId}) failed after {Duration}; nothing committed", dataset.Name, request.RunId, _time.GetElapsedTime(started));
+            _logger.LogError(Security.SecretRedactor.ForLog(e), "Conversion of {Dataset} (run {RunId}) failed after {Duration}; nothing committed", dataset.Name, request.RunId, _time.GetElapsedTime(started));
             throw;
         }
         finally

@@ -23,11 +23,11 @@ internal sealed class AwsIdentityHealthCheck(IAwsIdentity identity, AwsEndpointR
         }
         catch (AwsServiceException e)
         {
-            return HealthCheckResult.Unhealthy($"{e.Message} The credentials come from the AWS default chain (AWS_PROFILE or EcomOps:Aws:Profile, environment variables, SSO, container or instance role): refresh them, for example with 'aws sso login'.", e);
+            return HealthCheckResult.Unhealthy($"{Security.SecretRedactor.Redact(e.Message)} The credentials come from the AWS default chain (AWS_PROFILE or EcomOps:Aws:Profile, environment variables, SSO, container or instance role): refresh them, for example with 'aws sso login'.", Security.SecretRedactor.ForLog(e));
         }
         catch (Exception e) when (e is HttpRequestException or Amazon.Runtime.AmazonClientException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"STS cannot be reached or no credentials were found: {e.Message} (check EcomOps:Aws:Region, EcomOps:Aws:Endpoints:Sts and the AWS default chain).", e);
+            return HealthCheckResult.Unhealthy($"STS cannot be reached or no credentials were found: {Security.SecretRedactor.Redact(e.Message)} (check EcomOps:Aws:Region, EcomOps:Aws:Endpoints:Sts and the AWS default chain).", Security.SecretRedactor.ForLog(e));
         }
     }
 }
@@ -139,25 +139,25 @@ internal static class AwsCheck
         }
         catch (AwsServiceException e) when (e.ErrorCode is "EntityNotFoundException" or "ResourceNotFoundException" or "ValidationException" && e.StatusCode == HttpStatusCode.BadRequest)
         {
-            return HealthCheckResult.Unhealthy($"{what} was not found in {region}: {e.Message} Create it with infra/ecomops.yaml, or set {key} (and EcomOps:Aws:Region) to the one you have.", e);
+            return HealthCheckResult.Unhealthy($"{what} was not found in {region}: {Security.SecretRedactor.Redact(e.Message)} Create it with infra/ecomops.yaml, or set {key} (and EcomOps:Aws:Region) to the one you have.", Security.SecretRedactor.ForLog(e));
         }
         catch (AwsServiceException e) when (e.ErrorCode is "AccessDeniedException" or "AccessDenied" or "UnrecognizedClientException" or "ExpiredTokenException")
         {
-            return HealthCheckResult.Unhealthy($"{what} refused the call: {e.Message} Attach iam/ecomops-dashboard.json (the stack's DashboardPolicyArn) to the identity the app runs as, or refresh its credentials.", e);
+            return HealthCheckResult.Unhealthy($"{what} refused the call: {Security.SecretRedactor.Redact(e.Message)} Attach iam/ecomops-dashboard.json (the stack's DashboardPolicyArn) to the identity the app runs as, or refresh its credentials.", Security.SecretRedactor.ForLog(e));
         }
         catch (AwsServiceException e)
         {
-            return HealthCheckResult.Unhealthy($"{what}: {e.Message}", e);
+            return HealthCheckResult.Unhealthy($"{what}: {Security.SecretRedactor.Redact(e.Message)}", Security.SecretRedactor.ForLog(e));
         }
         catch (Exception e) when (e is AwsCheckFailedException or RedshiftStatementException)
         {
             // Already in words: a failed statement, or a refusal the warehouse named with its code, request id and permission.
-            return HealthCheckResult.Unhealthy(e.Message, e);
+            return HealthCheckResult.Unhealthy(Security.SecretRedactor.Redact(e.Message), Security.SecretRedactor.ForLog(e));
         }
         catch (Exception e) when (e is HttpRequestException or Amazon.Runtime.AmazonClientException or TimeoutException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return HealthCheckResult.Unhealthy($"{what} cannot be reached from here: {e.Message} (check EcomOps:Aws:Region and EcomOps:Aws:Endpoints).", e);
+            return HealthCheckResult.Unhealthy($"{what} cannot be reached from here: {Security.SecretRedactor.Redact(e.Message)} (check EcomOps:Aws:Region and EcomOps:Aws:Endpoints).", Security.SecretRedactor.ForLog(e));
         }
     }
 

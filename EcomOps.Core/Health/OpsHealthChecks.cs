@@ -25,7 +25,7 @@ internal sealed class OpsDatabaseHealthCheck(OpsDatabase database) : IHealthChec
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"The ops database {database.Path} cannot be used: {e.Message}", e);
+            return HealthCheckResult.Unhealthy($"The ops database {database.Path} cannot be used: {Security.SecretRedactor.Redact(e.Message)}", Security.SecretRedactor.ForLog(e));
         }
     }
 }
@@ -65,7 +65,7 @@ internal sealed class LocalLakeHealthCheck(IOptions<EcomOpsOptions> options) : I
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"The lake folder {folder} cannot be read or written: {e.Message}", e));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The lake folder {folder} cannot be read or written: {Security.SecretRedactor.Redact(e.Message)}", Security.SecretRedactor.ForLog(e)));
         }
     }
 }
@@ -118,11 +118,11 @@ internal sealed class S3LakeHealthCheck(IAmazonS3 s3, IOptions<EcomOpsOptions> o
         }
         catch (AmazonS3Exception e)
         {
-            return HealthCheckResult.Unhealthy($"The S3 bucket s3://{bucket}/ refused a listing: {e.ErrorCode} {e.Message} (check EcomOps:LakeBucket, EcomOps:S3 and the credentials' policy).", e);
+            return HealthCheckResult.Unhealthy($"The S3 bucket s3://{bucket}/ refused a listing: {e.ErrorCode} {Security.SecretRedactor.Redact(e.Message)} (check EcomOps:LakeBucket, EcomOps:S3 and the credentials' policy).", Security.SecretRedactor.ForLog(e));
         }
         catch (Exception e) when (e is HttpRequestException or Amazon.Runtime.AmazonClientException)
         {
-            return HealthCheckResult.Unhealthy($"The S3 bucket s3://{bucket}/ cannot be reached: {e.Message} (check EcomOps:S3:Region or EcomOps:S3:ServiceUrl).", e);
+            return HealthCheckResult.Unhealthy($"The S3 bucket s3://{bucket}/ cannot be reached: {Security.SecretRedactor.Redact(e.Message)} (check EcomOps:S3:Region or EcomOps:S3:ServiceUrl).", Security.SecretRedactor.ForLog(e));
         }
     }
 }

@@ -47,7 +47,7 @@ public sealed class JobContext
     public void SetCounts(Func<JobCounts, JobCounts> change) => _runner.Update(_state, r => r with { Counts = change(r.Counts) }, force: false);
 
     /// <summary>Sets what the run found or did, shown with its details and kept in the history.</summary>
-    public void SetResults(IReadOnlyList<JobResult> results) => _runner.Update(_state, r => r with { Results = results }, force: true);
+    public void SetResults(IReadOnlyList<JobResult> results) => _runner.Update(_state, r => r with { Results = Security.RunRedaction.Redacted(results) }, force: true);
 
     /// <summary>
     /// Records the remote engine's id of the work this run started (a Glue JobRunId, an Athena

@@ -31,7 +31,7 @@ public sealed partial class JobRunner
             null,
             ParametersJson: JsonSerializer.Serialize(parameters, handler.ParametersType, ParametersJson),
             ParentId: parent?.Id,
-            RetryOf: retryOf);
+            RetryOf: retryOf).Redacted();
         var state = new RunState(run, handler, parameters, plan.AllResources, null);
         lock (_scheduleLock)
         {
@@ -99,7 +99,7 @@ public sealed partial class JobRunner
         {
             // EcomOps is stopping under a remote run, and what it was following with went away first (an HTTP client
             // disposed mid-poll): the remote work did not fail, so it is left to be followed again at the next start.
-            _logger.LogInformation("Run {RunId} ({Kind}) stopped following {ExternalId} as EcomOps stops: {Error}", state.Id, state.Handler.Kind, state.Snapshot.ExternalId, e.Message);
+            _logger.LogInformation("Run {RunId} ({Kind}) stopped following {ExternalId} as EcomOps stops: {Error}", state.Id, state.Handler.Kind, state.Snapshot.ExternalId, SecretRedactor.Redact(e.Message));
             (status, error) = (JobStatus.Interrupted, StoppedMessage);
         }
         catch (Exception e)
@@ -108,14 +108,15 @@ public sealed partial class JobRunner
             // a refused upload); anything else is unexpected, and its stack trace belongs in the log.
             if (e.GetType().Assembly == typeof(JobRunner).Assembly)
             {
-                _logger.LogWarning("Run {RunId} ({Kind}) failed: {Error}", state.Id, state.Handler.Kind, e.Message);
+                _logger.LogWarning("Run {RunId} ({Kind}) failed: {Error}", state.Id, state.Handler.Kind, SecretRedactor.Redact(e.Message));
             }
             else
             {
-                _logger.LogError(e, "Run {RunId} ({Kind}) failed", state.Id, state.Handler.Kind);
+                _logger.LogError(SecretRedactor.ForLog(e), "Run {RunId} ({Kind}) failed", state.Id, state.Handler.Kind);
             }
 
-            (status, error) = (JobStatus.Failed, e.Message);
+            // A failed COPY or request may echo its text, keys and all: only the redacted message is kept and shown.
+            (status, error) = (JobStatus.Failed, SecretRedactor.Redact(e.Message));
         }
 
         Release(state);

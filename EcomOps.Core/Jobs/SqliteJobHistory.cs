@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EcomOps.Core.Ops;
+using EcomOps.Core.Security;
 using Microsoft.Data.Sqlite;
 
 namespace EcomOps.Core.Jobs;
@@ -130,7 +131,8 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
             p.Add(new SqliteParameter { ParameterName = name });
         }
 
-        foreach (var run in runs)
+        // Redacted here too, whoever made the snapshot: the ops database file never holds a secret.
+        foreach (var run in runs.Select(r => r.Redacted()))
         {
             p["$id"].Value = run.Id.ToString();
             p["$kind"].Value = run.Kind;

@@ -78,7 +78,7 @@ internal sealed class PipelineScheduler(PipelineStore store, PipelineService pip
             catch (Exception e) when (e is ArgumentException or InvalidOperationException)
             {
                 // One broken schedule (an expression or zone no longer valid here, a full queue) does not stop the others.
-                logger.LogWarning("Pipeline {Name}: its schedule could not start a run: {Error}", pipeline.Name, e.Message);
+                logger.LogWarning("Pipeline {Name}: its schedule could not start a run: {Error}", pipeline.Name, Security.SecretRedactor.Redact(e.Message));
             }
         }
 

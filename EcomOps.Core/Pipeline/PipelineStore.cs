@@ -65,7 +65,7 @@ internal sealed class PipelineStore(OpsDatabase database)
                 ON CONFLICT (id) DO NOTHING
                 """;
             insert.Parameters.AddWithValue("$id", Text(id));
-            insert.Parameters.AddWithValue("$options", JsonSerializer.Serialize(job.Options, JobRunner.ParametersJson));
+            insert.Parameters.AddWithValue("$options", Security.SecretRedactor.RedactJson(JsonSerializer.Serialize(job.Options, JobRunner.ParametersJson)));
             insert.Parameters.AddWithValue("$retry_of", Text(job.RetryOf));
             insert.Parameters.AddWithValue("$pipeline_id", Text(job.PipelineId));
             insert.Parameters.AddWithValue("$scheduled_for", Text(job.ScheduledFor));
@@ -201,7 +201,8 @@ internal sealed class PipelineStore(OpsDatabase database)
             """;
         command.Parameters.AddWithValue("$id", Text(pipeline.Id));
         command.Parameters.AddWithValue("$name", pipeline.Name);
-        command.Parameters.AddWithValue("$options", JsonSerializer.Serialize(pipeline.Options, JobRunner.ParametersJson));
+        // Saved options are kept with secrets masked (a load step's COPY, a URL): the ops database holds none.
+        command.Parameters.AddWithValue("$options", Security.SecretRedactor.RedactJson(JsonSerializer.Serialize(pipeline.Options, JobRunner.ParametersJson)));
         command.Parameters.AddWithValue("$cron", (object?)pipeline.Cron ?? DBNull.Value);
         command.Parameters.AddWithValue("$time_zone", pipeline.TimeZone);
         command.Parameters.AddWithValue("$enabled", pipeline.Enabled ? 1 : 0);

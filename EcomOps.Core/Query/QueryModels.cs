@@ -63,7 +63,7 @@ internal sealed class QueryRowCollector(int limit) : IQueryRowWriter
     }
 }
 
-/// <summary>A statement the engine will not run; the message starts with the title of the rule it broke (<see cref="QueryRules.Title"/>).</summary>
+/// <summary>A statement the engine will not run; the message starts with the title of the rule it broke (<see cref="QueryRules.Title"/>); secrets it quotes are masked.</summary>
 public class QueryRefusedException : InvalidOperationException
 {
     /// <summary>A refusal of a statement that is allowed but cannot run here (<see cref="QueryRule.Unsupported"/>).</summary>
@@ -74,7 +74,7 @@ public class QueryRefusedException : InvalidOperationException
 
     /// <summary>A refusal under <paramref name="rule"/>; <see cref="QueryRules.Refuse"/> writes the message.</summary>
     public QueryRefusedException(QueryRule rule, string message)
-        : base(message)
+        : base(Security.SecretRedactor.Redact(message))
     {
         Rule = rule;
     }
@@ -84,7 +84,8 @@ public class QueryRefusedException : InvalidOperationException
 }
 
 /// <summary>A statement that ran and failed (a syntax error, an unknown column, the time limit); the message says what.</summary>
-public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
+/// <remarks>The message is redacted: an engine's error can quote the statement, literals and all.</remarks>
+public sealed class QueryFailedException(string message, Exception? inner = null) : InvalidOperationException(Security.SecretRedactor.Redact(message), inner);
 
 /// <summary>Settings of the <c>EcomOps:Query</c> section: the limits every query runs under.</summary>
 public sealed class QueryOptions

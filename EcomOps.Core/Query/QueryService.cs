@@ -412,12 +412,13 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
                 VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine, $bytes, $target)
                 """;
             command.Parameters.AddWithValue("$id", id.ToString());
-            command.Parameters.AddWithValue("$sql", request.Sql);
+            // The history keeps the statement and error with secrets masked; the run itself had the text as written.
+            command.Parameters.AddWithValue("$sql", SecretRedactor.Redact(request.Sql));
             command.Parameters.AddWithValue("$status", status);
             command.Parameters.AddWithValue("$started_at", Time(started));
             command.Parameters.AddWithValue("$duration_ms", (long)duration.TotalMilliseconds);
             command.Parameters.AddWithValue("$rows", rows);
-            command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+            command.Parameters.AddWithValue("$error", (object?)SecretRedactor.Redact(error) ?? DBNull.Value);
             command.Parameters.AddWithValue("$user", user);
             command.Parameters.AddWithValue("$source", request.Source.ToString());
             command.Parameters.AddWithValue("$engine", EngineNameFor(request.Target));
@@ -442,8 +443,9 @@ internal sealed class QueryService(IQueryEngine engine, IWarehouse warehouse, Op
                 target = excluded.target
             """;
         command.Parameters.AddWithValue("$name", query.Name);
-        command.Parameters.AddWithValue("$description", query.Description);
-        command.Parameters.AddWithValue("$sql", query.Sql);
+        // A saved query is kept with its secrets masked, like the history: the ops database holds none.
+        command.Parameters.AddWithValue("$description", SecretRedactor.Redact(query.Description));
+        command.Parameters.AddWithValue("$sql", SecretRedactor.Redact(query.Sql));
         command.Parameters.AddWithValue("$updated_at", Time(query.UpdatedAt));
         command.Parameters.AddWithValue("$updated_by", query.UpdatedBy);
         command.Parameters.AddWithValue("$target", query.Target.ToString());

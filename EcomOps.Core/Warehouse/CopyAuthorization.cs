@@ -80,8 +80,8 @@ public sealed record CopyAuthorization
 /// </summary>
 public sealed class CopyCredentials : IEquatable<CopyCredentials>
 {
-    /// <summary>The placeholder written instead of a secret.</summary>
-    public const string Placeholder = "<redacted>";
+    /// <summary>The placeholder written instead of a secret: the same mask as every other redacted value.</summary>
+    public const string Placeholder = Security.SecretRedactor.Mask;
 
     /// <summary>Creates credentials; <paramref name="sessionToken"/> is for temporary (STS) keys.</summary>
     public CopyCredentials(string accessKeyId, string secretAccessKey, string? sessionToken = null)

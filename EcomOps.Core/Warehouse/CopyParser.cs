@@ -50,7 +50,7 @@ public static partial class CopyParser
 
     /// <summary>
     /// The text as written, with the values of CREDENTIALS, ACCESS_KEY_ID, SECRET_ACCESS_KEY and SESSION_TOKEN (and
-    /// any string that looks like a credentials string) replaced by <c>'&lt;redacted&gt;'</c>. For keeping or showing
+    /// any string that looks like a credentials string) replaced by <c>'***'</c> (<see cref="CopyCredentials.Placeholder"/>). For keeping or showing
     /// a statement that did not parse; a parsed one has <see cref="CopyStatement.Redacted"/>. Never throws.
     /// </summary>
     public static string RedactText(string text)

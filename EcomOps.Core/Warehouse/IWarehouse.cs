@@ -158,4 +158,4 @@ public sealed record LoadFilter(string? Status = null, string? Table = null, Dat
 public sealed record WarehouseTableInfo(string Schema, string Name, IReadOnlyList<WarehouseColumn> Columns, long Rows);
 
 /// <summary>A COPY that cannot run here at all; nothing was loaded or recorded. The message says what to change.</summary>
-public sealed class LoadRefusedException(string message) : InvalidOperationException(message);
+public sealed class LoadRefusedException(string message) : InvalidOperationException(Security.SecretRedactor.Redact(message));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
+using EcomOps.Core.Security;
 using EcomOps.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -106,11 +107,11 @@ internal sealed partial class LocalWarehouse
         var tableId = Convert.ToInt32(Scalar(connection, $"SELECT table_id FROM main.ecomops_tables WHERE schema_name = {Literal(plan.Schema)} AND table_name = {Literal(plan.Table)}") ?? 0, CultureInfo.InvariantCulture);
         var format = copy.Options.Format == CopyFormat.Parquet ? "parquet" : copy.Options.Format == CopyFormat.Csv ? "csv" : "text";
         var sourceBytes = plan.Files.Sum(f => f.Size);
-        var history = new HistoryRow(queryId, plan.FullName, started, copy.Source.Uri, format, plan.Files.Count, sourceBytes, run.CopyJobId);
+        var history = new HistoryRow(queryId, plan.FullName, started, SecretRedactor.Redact(copy.Source.Uri), format, plan.Files.Count, sourceBytes, run.CopyJobId);
 
         // The running line is committed first, so ops staff see the load while it runs.
         InsertHistory(connection, history with { Status = LoadStatus.Running });
-        logger.LogInformation("Load {QueryId}: COPY {Table} from {Source} ({Files} files, {Bytes} bytes, {Format})", queryId, plan.FullName, copy.Source.Uri, plan.Files.Count, sourceBytes, format);
+        logger.LogInformation("Load {QueryId}: COPY {Table} from {Source} ({Files} files, {Bytes} bytes, {Format})", queryId, plan.FullName, history.Source, plan.Files.Count, sourceBytes, format);
 
         var tally = new LoadTally(plan.Files.Count, sourceBytes, run.Progress);
         string status;
@@ -172,10 +173,12 @@ internal sealed partial class LocalWarehouse
             TryRollback(connection);
             var cancelled = e is OperationCanceledException;
             status = cancelled ? LoadStatus.Aborted : LoadStatus.Failed;
-            message = cancelled ? "Cancelled; nothing was loaded." : $"Load into table '{plan.Table}' failed: {e.Message.Split('\n')[0]} Nothing was loaded.";
+            // DuckDB's and the reader's errors quote what they read: masked before they reach the run, the tables and the log.
+            var reason = SecretRedactor.Redact(e.Message.Split('\n')[0]);
+            message = cancelled ? "Cancelled; nothing was loaded." : $"Load into table '{plan.Table}' failed: {reason} Nothing was loaded.";
             if (!cancelled && tally.Errors.Count == 0)
             {
-                tally.Errors.Add(new RejectedRow(tally.CurrentFile is { } key ? $"s3://{root.Value.LakeBucket}/{key}" : copy.Source.Uri, 0, "", "", "", "", "", new LoadFieldError(copy.Options.Format == CopyFormat.Parquet ? 15001 : 8001, Shorten(e.Message.Split('\n')[0], 100))));
+                tally.Errors.Add(new RejectedRow(tally.CurrentFile is { } key ? $"s3://{root.Value.LakeBucket}/{key}" : history.Source, 0, "", "", "", "", "", new LoadFieldError(copy.Options.Format == CopyFormat.Parquet ? 15001 : 8001, Shorten(reason, 100))));
             }
 
             Finish(connection, history, tally, status, stopwatch.Elapsed, copy.Options.NoLoad, queryId, tableId, started);
@@ -184,7 +187,7 @@ internal sealed partial class LocalWarehouse
                 throw;
             }
 
-            logger.LogWarning(e, "Load {QueryId} into {Table} failed", queryId, plan.FullName);
+            logger.LogWarning(SecretRedactor.ForLog(e), "Load {QueryId} into {Table} failed", queryId, plan.FullName);
             return Outcome(queryId, status, plan, tally, stopwatch.Elapsed, copy.Options.NoLoad, message) with { RowByRowReason = rowByRow };
         }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EcomOps.Core.Security;
 using EcomOps.Core.Aws;
 using EcomOps.Core.Aws.Engines;
 using EcomOps.Core.Jobs;
@@ -412,7 +413,7 @@ public sealed class RedshiftDataWarehouseTests : IDisposable
         using var root = new TempDirectory();
         using var services = S3BackendHost.Build(root.Path, new() { ["EcomOps:Backend"] = "Aws", ["EcomOps:S3:Region"] = "eu-west-1", ["EcomOps:Aws:Region"] = "eu-west-1" });
 
-        var warehouse = Assert.IsType<RedshiftDataWarehouse>(services.GetRequiredService<IWarehouse>());
+        var warehouse = Assert.IsType<RedshiftDataWarehouse>(Assert.IsType<CheckedWarehouse>(services.GetRequiredService<IWarehouse>()).Inner);
 
         Assert.Equal("Amazon Redshift (Serverless workgroup ecomops, Data API)", warehouse.Name);
         Assert.Equal(warehouse.Name, services.GetRequiredService<IWarehouseService>().WarehouseName);

@@ -41,7 +41,7 @@ public sealed class ConvertCommandTests : IDisposable
         var id = ls.Stdout.Split('\n')[1][..8];
         var show = await RunAsync("jobs", "show", id);
         Assert.Contains("Parameter:   compression = zstd", show.Stdout);
-        Assert.Contains("Started by:  cli", show.Stdout);
+        Assert.Contains($"Started by:  {Environment.UserName}", show.Stdout);
     }
 
     [Fact]

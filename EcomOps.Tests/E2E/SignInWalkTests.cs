@@ -58,7 +58,7 @@ public sealed partial class SignInWalkTests(WebAppFixture browser) : IAsyncLifet
         await Assertions.Expect(page.Locator("#run-query")).ToBeDisabledAsync();
         await Assertions.Expect(page.Locator("#run-query")).ToHaveAttributeAsync("title", "Needs the Analyst role");
         await page.Locator(".mud-nav-link", new() { HasText = "Overview" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#run-demo")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#run-demo")).ToBeDisabledAsync(new() { Timeout = 60_000 });
 
         await page.GotoAsync("/settings");
         await Assertions.Expect(page.Locator("#signin-error")).ToContainTextAsync("signed in as vera (Viewer)");

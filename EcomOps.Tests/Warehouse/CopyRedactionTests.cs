@@ -35,7 +35,7 @@ public sealed class CopyRedactionTests
             Assert.DoesNotContain(Secret, view, StringComparison.Ordinal);
             Assert.DoesNotContain(Token, view, StringComparison.Ordinal);
         }
-        Assert.Contains("SECRET_ACCESS_KEY '<redacted>'", statement.Redacted, StringComparison.Ordinal);
+        Assert.Contains("SECRET_ACCESS_KEY '***'", statement.Redacted, StringComparison.Ordinal);
         Assert.Contains(statement.Warnings, w => w.Message.Contains("IAM_ROLE", StringComparison.Ordinal));
     }
 

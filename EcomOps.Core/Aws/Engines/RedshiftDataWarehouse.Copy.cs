@@ -18,7 +18,7 @@ internal sealed partial class RedshiftDataWarehouse
         await CheckTargetAsync(copy, schema, table, cancellationToken).ConfigureAwait(false);
         var sql = Render(copy);
         var name = $"ecomops: {(copy.Options.NoLoad ? "check (NOLOAD)" : "load")} {schema}.{table}";
-        LogSubmitting(schema + "." + table, copy.Source.Uri, TargetDescription, run.ReplaceRows);
+        LogSubmitting(schema + "." + table, Security.SecretRedactor.Redact(copy.Source.Uri), TargetDescription, run.ReplaceRows);
 
         // Replacing: the DELETE and the COPY are one batch, which the Data API runs as one transaction, so a COPY that
         // aborts leaves the old rows.

@@ -122,7 +122,7 @@ internal sealed partial class RedshiftDataWarehouse
         }
         catch (Exception e) when (e is AwsServiceException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            LogCancelFailed(id, e.Message);
+            LogCancelFailed(id, Security.SecretRedactor.Redact(e.Message));
         }
     }
 
@@ -261,10 +261,11 @@ public sealed class RedshiftStatementException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>
     public RedshiftStatementException(string? statementId, string? redshiftError, string message, Exception? inner = null)
-        : base(message, inner)
+        : base(Security.SecretRedactor.Redact(message), inner)
     {
         StatementId = statementId;
-        RedshiftError = redshiftError;
+        // Redshift's errors can quote the statement, a COPY's keys and all.
+        RedshiftError = Security.SecretRedactor.Redact(redshiftError);
     }
 
     /// <summary>The Data API statement id, when a statement was submitted.</summary>

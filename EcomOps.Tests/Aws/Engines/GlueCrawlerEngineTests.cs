@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EcomOps.Core.Security;
 using EcomOps.Core.Aws.Engines;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Jobs;
@@ -42,7 +43,7 @@ public sealed class GlueCrawlerEngineTests(S3rverFixture s3rver) : IAsyncLifetim
         var partitions = await Services.GetRequiredService<ICatalog>().GetPartitionsAsync("ecom", "events");
 
         Assert.IsType<GlueCrawlerEngine>(Services.GetRequiredService<ICrawlerEngine>());
-        Assert.IsType<GlueDataCatalog>(Services.GetRequiredService<ICatalog>());
+        Assert.IsType<GlueDataCatalog>(Assert.IsType<CheckedCatalog>(Services.GetRequiredService<ICatalog>()).Inner);
         Assert.Equal(JobStatus.Succeeded, run.Status);
         Assert.Equal(["events", "orders", "returns"], tables.Select(t => t.Name));
         Assert.Equal(["1", "2"], partitions.Select(p => p.Values[0]));
