@@ -94,7 +94,11 @@ public static class CrashChecks
         return runs;
     }
 
-    /// <summary>No run of the kind is left Queued or Running, and every run the kills stopped is Interrupted.</summary>
+    /// <summary>
+    /// After a restart no run of the kind is left Queued or Running, none failed, and the ones the kills cut short
+    /// are Interrupted with the crash's message. (A run killed while it still said Running may have committed and
+    /// been recorded Succeeded just before: the kill then hit its process's exit.)
+    /// </summary>
     public static void AllSettled(string dataRoot, string kind, IReadOnlyList<KillReport> kills, string context)
     {
         var runs = Runs(dataRoot, kind);
@@ -102,10 +106,9 @@ public static class CrashChecks
         Assert.True(open.Count == 0, $"{context}: {open.Count} {kind} run(s) still {string.Join(", ", open.Select(r => r.Status))} after a restart");
         var unexpected = runs.Where(r => r.Status is not ("Interrupted" or "Succeeded")).ToList();
         Assert.True(unexpected.Count == 0, $"{context}: {kind} runs ended {string.Join(", ", unexpected.Select(r => $"{r.Status}: {r.Error}"))}");
-        var interrupted = runs.Count(r => r.Status == "Interrupted");
-        var killedRunning = kills.Count(k => k.Phase == KillPhase.Running);
-        Assert.True(interrupted >= killedRunning, $"{context}: {killedRunning} runs were killed while running, {interrupted} are marked Interrupted");
-        Assert.All(runs.Where(r => r.Status == "Interrupted"), r => Assert.Contains("crash or kill", r.Error));
+        var interrupted = runs.Where(r => r.Status == "Interrupted").ToList();
+        Assert.True(interrupted.Count > 0 || kills.All(k => k.Phase != KillPhase.Running), $"{context}: runs were killed while running, none is marked Interrupted");
+        Assert.All(interrupted, r => Assert.Contains("crash or kill", r.Error));
     }
 
     /// <summary>Files a crash can leave in the lake's staging areas (the store's temp files, conversion staging).</summary>

@@ -10,7 +10,7 @@ namespace EcomOps.Tests.Reliability;
 /// <c>ecomops convert</c> SIGKILLed at seeded random moments of its run, again and again on one data root: after
 /// each kill a reader of the Parquet folder sees the previous complete output or the new complete one, never
 /// part of one; after a restart no run is left Running, the killed ones are Interrupted, and a new run converts
-/// everything. Kill count: <c>ECOMOPS_CRASH_KILLS</c> (default <see cref="CrashHarness.DefaultKills"/>).
+/// everything. Kills: <see cref="CrashHarness.CiKills"/> in CI, <see cref="CrashHarness.HeavyKills"/> in the heavy variant.
 /// </summary>
 [Trait("Category", "Reliability")]
 public sealed class CrashConvertTests(ITestOutputHelper output) : IDisposable
@@ -33,9 +33,15 @@ public sealed class CrashConvertTests(ITestOutputHelper output) : IDisposable
     private string Lake(params string[] parts) => Path.Combine([DataRoot, "lake", "ecomops-lake", .. parts]);
 
     [Fact]
-    public async Task Convert_KilledAtRandomMoments_NeverLeavesPartialParquet_RunsEndInterrupted_AndARerunSucceeds()
+    public Task Convert_KilledAtRandomMoments_NeverLeavesPartialParquet_RunsEndInterrupted_AndARerunSucceeds() => KillAsync(CrashHarness.CiKills);
+
+    [HeavyFact]
+    [Trait("Category", "Heavy")]
+    public Task Convert_KilledAtRandomMoments_NeverLeavesPartialParquet_RunsEndInterrupted_AndARerunSucceeds_ManyTimes() => KillAsync(CrashHarness.HeavyKills);
+
+    private async Task KillAsync(int kills)
     {
-        var harness = new CrashHarness(output, "convert");
+        var harness = new CrashHarness(output, "convert", kills);
         var csv = Lake("raw", "transactions_data", "transactions.csv");
         var folder = Lake("parquet", "transactions_data");
         CrashChecks.WriteTransactions(csv, 1, OldRows);

@@ -35,28 +35,32 @@ public sealed record RunTiming(TimeSpan ToRunning, TimeSpan ToExit, int ExitCode
 
 /// <summary>
 /// Starts a process, SIGKILLs it at a seeded random moment of its run, and says where the kill landed. The seed
-/// is printed (and read from <c>ECOMOPS_CRASH_SEED</c>) so a failure can be replayed; the number of kills comes
-/// from <c>ECOMOPS_CRASH_KILLS</c> (the heavy script raises it). Kill moments are spread over the whole run: one
+/// is printed (and read from <c>ECOMOPS_CRASH_SEED</c>) so a failure can be replayed. Each kind has a CI test with
+/// <see cref="CiKills"/> kills and a heavy one (<see cref="HeavyFactAttribute"/>, run by <c>tests/reliability.sh</c>)
+/// with <see cref="HeavyKills"/>. Kill moments are spread over the whole run: one
 /// in eight before the run says it is running (start-up, the run being recorded), the rest from its first
 /// Running line to a little after the time a whole run took when measured here first (mid-write, the commit,
 /// just after the end).
 /// </summary>
 public sealed class CrashHarness
 {
-    /// <summary>Kills per kind when <c>ECOMOPS_CRASH_KILLS</c> is not set.</summary>
-    public const int DefaultKills = 10;
+    /// <summary>Kills per kind in the CI tests: each costs a process start and a run (3-10 s here), so a few.</summary>
+    public const int CiKills = 3;
 
     private readonly ITestOutputHelper _output;
     private readonly Random _random;
 
-    public CrashHarness(ITestOutputHelper output, string kind)
+    public CrashHarness(ITestOutputHelper output, string kind, int kills)
     {
         _output = output;
         Seed = int.TryParse(Environment.GetEnvironmentVariable("ECOMOPS_CRASH_SEED"), CultureInfo.InvariantCulture, out var seed) ? seed : Random.Shared.Next();
-        Kills = int.TryParse(Environment.GetEnvironmentVariable("ECOMOPS_CRASH_KILLS"), CultureInfo.InvariantCulture, out var kills) && kills > 0 ? kills : DefaultKills;
+        Kills = kills;
         _random = new Random(Seed);
         Log($"{kind}: seed {Seed} (replay with ECOMOPS_CRASH_SEED={Seed}), {Kills} kills");
     }
+
+    /// <summary>Kills per kind in the heavy tests: <c>ECOMOPS_CRASH_KILLS</c>, at least 10 by default.</summary>
+    public static int HeavyKills => int.TryParse(Environment.GetEnvironmentVariable("ECOMOPS_CRASH_KILLS"), CultureInfo.InvariantCulture, out var kills) && kills > 0 ? kills : 10;
 
     public int Seed { get; }
 
@@ -124,6 +128,18 @@ public sealed class CrashHarness
         }
 
         return Reports[^1];
+    }
+
+    /// <summary>The next seeded kill moment, as a fraction of a run's working time (0 to 1.1: a little past its end).</summary>
+    public double NextFraction() => _random.NextDouble() * 1.1;
+
+    /// <summary>Records a kill made by the test itself (a process this harness did not start).</summary>
+    public KillReport Record(TimeSpan afterStart, KillPhase phase, double fraction, string lastLine)
+    {
+        var report = new KillReport(Reports.Count + 1, afterStart, phase, fraction, lastLine);
+        Reports.Add(report);
+        Log(report.ToString());
+        return report;
     }
 
     /// <summary>How many kills landed in each phase, for the test's output.</summary>
@@ -196,6 +212,21 @@ public sealed class CrashHarness
                 _text.AppendLine(line);
                 LastLine = line;
             }
+        }
+    }
+}
+
+/// <summary>
+/// A test that runs only when <c>ECOMOPS_HEAVY=1</c> (as <c>tests/reliability.sh</c> sets it), reported as skipped
+/// otherwise: the crash tests' many-kill variants, too slow for every CI run.
+/// </summary>
+public sealed class HeavyFactAttribute : FactAttribute
+{
+    public HeavyFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("ECOMOPS_HEAVY") != "1")
+        {
+            Skip = "Heavy (many kills): run tests/reliability.sh, or set ECOMOPS_HEAVY=1";
         }
     }
 }
