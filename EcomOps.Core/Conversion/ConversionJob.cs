@@ -38,7 +38,7 @@ internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionS
         // Two runs of one dataset in two processes would each stage and swap in their own output, one undoing the
         // other (an append losing the other's rows) and one's recovery deleting the other's staging: the second is refused.
         using var held = locks.TryAcquire(parameters.Dataset)
-            ?? throw new InvalidOperationException(await conversion.BusyMessageAsync(parameters.Dataset, context.RunId, cancellationToken).ConfigureAwait(false));
+            ?? throw new ConversionFailedException(await conversion.BusyMessageAsync(parameters.Dataset, context.RunId, cancellationToken).ConfigureAwait(false));
         await conversion.RecoverBeforeRunAsync(parameters.Dataset, cancellationToken).ConfigureAwait(false);
         await engine.ConvertAsync(context, parameters.Options.RequestFor(DatasetRegistry.Get(parameters.Dataset), context.RunId), cancellationToken).ConfigureAwait(false);
     }
