@@ -3,6 +3,7 @@ using EcomOps.Core.Conversion;
 using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Query;
+using EcomOps.Core.Security;
 using EcomOps.Tests.Jobs;
 using EcomOps.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -42,7 +43,7 @@ public sealed class ConcurrencyTests : IDisposable
         var started = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
         {
             go.SignalAndWait();
-            return conversion.StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["transactions_data"], "test").Single();
+            return conversion.StartConversion(new ConversionOptions(Partitioning: Partitioning.Month), ["transactions_data"]).Single();
         })));
 
         var finished = await Task.WhenAll(started.Select(r => runner.WaitAsync(r.Id)));
@@ -111,7 +112,7 @@ public sealed class ConcurrencyTests : IDisposable
         var answers = await Task.WhenAll(queries.Select(q => Task.Run(async () =>
         {
             go.SignalAndWait();
-            var result = await service.RunAsync(new QueryRunRequest(q.Lake, "ada"));
+            var result = await service.RunAsync(new QueryRunRequest(q.Lake));
             return Answer(result.Rows.Single());
         })));
 
@@ -144,10 +145,11 @@ public sealed class ConcurrencyTests : IDisposable
         })).ToList();
         var queries = host.Get<IQueryService>();
         var own = new List<Guid>();
+        using var caller = host.As("dashboard", Role.Operator);
         for (var i = 0; i < Queries; i++)
         {
-            await queries.RunAsync(new QueryRunRequest(string.Create(CultureInfo.InvariantCulture, $"SELECT {i} AS n"), "dashboard"));
-            own.Add(runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask), "dashboard").Id);
+            await queries.RunAsync(new QueryRunRequest(string.Create(CultureInfo.InvariantCulture, $"SELECT {i} AS n")));
+            own.Add(runner.Start(TestScripts.Job((_, _, _) => Task.CompletedTask)).Id);
         }
 
         var cli = (await Task.WhenAll(clis)).SelectMany(o => o).ToList();
@@ -177,7 +179,7 @@ public sealed class ConcurrencyTests : IDisposable
         var runner = host.Get<IJobRunner>();
         await runner.ListAsync(new JobRunFilter(Limit: 1));
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = runner.Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)), "dashboard");
+        var run = runner.Start(TestScripts.Job((_, _, token) => release.Task.WaitAsync(token)));
         await Eventually.UntilAsync(async () => CrashChecks.Runs(DataRoot, "test").Any(r => r.Status == "Running"));
 
         // Another process starts (its runner settles the runs of processes that are gone) while this one works.
