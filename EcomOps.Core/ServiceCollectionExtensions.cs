@@ -71,6 +71,7 @@ public static class ServiceCollectionExtensions
         services.AddJobHandler<UploadJobHandler>();
         services.AddJobHandler<RowCountJobHandler>();
 
+        services.TryAddSingleton<ConversionLocks>();
         services.TryAddSingleton<ConversionService>();
         services.TryAddSingleton<IConversionService>(sp => sp.GetRequiredService<ConversionService>());
         services.AddJobHandler<ConversionJobHandler>();

@@ -8,7 +8,7 @@ namespace EcomOps.Core.Conversion;
 public sealed record ConversionJob(string Dataset, ConversionOptions Options) : IJobParameters;
 
 /// <summary>Runs <see cref="ConversionJob"/>s on the conversion engine of the configured backend.</summary>
-internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionService conversion) : JobHandler<ConversionJob>
+internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionService conversion, ConversionLocks locks) : JobHandler<ConversionJob>
 {
     public override string Kind => JobKinds.Convert;
 
@@ -35,7 +35,11 @@ internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionS
 
     public override async Task RunAsync(JobContext context, ConversionJob parameters, CancellationToken cancellationToken)
     {
-        await conversion.RecoverBeforeRunAsync(context.RunId, cancellationToken).ConfigureAwait(false);
+        // Two runs of one dataset in two processes would each stage and swap in their own output, one undoing the
+        // other (an append losing the other's rows) and one's recovery deleting the other's staging: the second is refused.
+        using var held = locks.TryAcquire(parameters.Dataset)
+            ?? throw new ConversionFailedException(await conversion.BusyMessageAsync(parameters.Dataset, context.RunId, cancellationToken).ConfigureAwait(false));
+        await conversion.RecoverBeforeRunAsync(parameters.Dataset, cancellationToken).ConfigureAwait(false);
         await engine.ConvertAsync(context, parameters.Options.RequestFor(DatasetRegistry.Get(parameters.Dataset), context.RunId), cancellationToken).ConfigureAwait(false);
     }
 

@@ -70,7 +70,8 @@ public interface IConversionService
 
     /// <summary>
     /// Repairs what a crash in the middle of a conversion left (a half-swapped dataset folder, staged files),
-    /// once per process, before its first conversion; skipped while another process is converting. Runs at
+    /// once per process, before its first conversion; a dataset another run is converting (in this or another
+    /// process) is left alone, and recovered before a later run instead. Runs at
     /// start-up of the dashboard and before the first conversion of the CLI. Returns the repairs made.
     /// </summary>
     Task<int> RecoverAsync(CancellationToken cancellationToken = default);

@@ -200,18 +200,28 @@ public sealed class ParquetConverter
     /// files of unfinished runs are deleted everywhere. Returns the number of repairs made.
     /// </summary>
     /// <param name="prefixSwap">The store's folder swap, as given to the converter; null for a store committed by copying.</param>
-    public static async Task<int> RecoverAsync(IObjectStore store, IAtomicPrefixSwap? prefixSwap = null, CancellationToken cancellationToken = default)
+    public static Task<int> RecoverAsync(IObjectStore store, IAtomicPrefixSwap? prefixSwap = null, CancellationToken cancellationToken = default) =>
+        RecoverExceptAsync(store, prefixSwap, new HashSet<string>(StringComparer.Ordinal), cancellationToken);
+
+    /// <summary>As <see cref="RecoverAsync(IObjectStore, IAtomicPrefixSwap?, CancellationToken)"/>, leaving alone the datasets a run is converting now.</summary>
+    /// <param name="busy">Datasets whose staging and commit belong to a run in flight (in this or another process).</param>
+    internal static async Task<int> RecoverExceptAsync(IObjectStore store, IAtomicPrefixSwap? prefixSwap, IReadOnlySet<string> busy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var repaired = 0;
         if (prefixSwap is { } swap)
         {
-            repaired += await swap.RecoverPrefixSwapsAsync(cancellationToken).ConfigureAwait(false);
+            // A swap's journal names folders, not datasets, and a run in flight may be swapping: journals are
+            // recovered when no dataset is busy (the next recovery gets them otherwise).
+            if (busy.Count == 0)
+            {
+                repaired += await swap.RecoverPrefixSwapsAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
             var datasets = await store.ListAsync("parquet/", "/", cancellationToken).ConfigureAwait(false);
-            foreach (var prefix in datasets.CommonPrefixes)
+            foreach (var prefix in datasets.CommonPrefixes.Where(p => !busy.Contains(p["parquet/".Length..].TrimEnd('/'))))
             {
                 if (await RecoverCopyCommitAsync(store, prefix, cancellationToken).ConfigureAwait(false))
                 {
@@ -220,14 +230,17 @@ public sealed class ParquetConverter
             }
         }
 
-        var staging = await store.ListAsync(StagingRoot, null, cancellationToken).ConfigureAwait(false);
-        if (staging.Objects.Count > 0)
+        // Staging is StagingRoot/<dataset>/<run id>/...: each dataset's is deleted unless that dataset is busy.
+        var staged = await store.ListAsync(StagingRoot, null, cancellationToken).ConfigureAwait(false);
+        var abandoned = staged.Objects
+            .Where(o => !busy.Contains(o.Key[StagingRoot.Length..].Split('/')[0]))
+            .ToList();
+        foreach (var info in abandoned)
         {
-            await ParquetCommit.DeletePrefixAsync(store, StagingRoot, cancellationToken).ConfigureAwait(false);
-            repaired++;
+            await store.DeleteAsync(info.Key, cancellationToken).ConfigureAwait(false);
         }
 
-        return repaired;
+        return abandoned.Count > 0 ? repaired + 1 : repaired;
     }
 
     private static async Task<bool> RecoverCopyCommitAsync(IObjectStore store, string prefix, CancellationToken cancellationToken)

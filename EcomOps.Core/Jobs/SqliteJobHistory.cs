@@ -71,6 +71,8 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
     private static readonly int OwnerPid = Environment.ProcessId;
     private static readonly string OwnerStarted = ProcessStart(Process.GetCurrentProcess());
 
+    private static readonly TimeSpan StartTolerance = TimeSpan.FromSeconds(1);
+
     private readonly string _instance = Guid.NewGuid().ToString();
 
     public async Task RegisterOwnerAsync(CancellationToken cancellationToken = default)
@@ -361,7 +363,13 @@ internal sealed class SqliteJobHistory(OpsDatabase database) : IJobHistory
         try
         {
             using var process = Process.GetProcessById(pid);
-            return ProcessStart(process) == started;
+
+            // The same id with another start time is a new process that reused the id. The start time is derived
+            // from the boot time, which reads a little differently from one process to another (a few ms here):
+            // compared exactly, a live process looked dead to another one, which then took its runs over and
+            // marked them Interrupted while they worked. A reused id never comes with a start time within a second.
+            return DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var recorded)
+                && (process.StartTime.ToUniversalTime() - recorded.UtcDateTime).Duration() < StartTolerance;
         }
         catch (ArgumentException)
         {
