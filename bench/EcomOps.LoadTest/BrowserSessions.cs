@@ -16,6 +16,7 @@ internal sealed class BrowserSessions : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
     private readonly List<IPage> _pages = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(IPage Page, string Text)> _consoleErrors = new();
 
     private BrowserSessions(IPlaywright playwright, IBrowser browser)
     {
@@ -40,6 +41,16 @@ internal sealed class BrowserSessions : IAsyncDisposable
                 var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUri.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
                 var page = await context.NewPageAsync();
                 page.SetDefaultTimeout((float)timeout.TotalMilliseconds);
+
+                // blazor.web.js logs a circuit's end to the console: the tab's circuit died and its clicks are dead.
+                page.Console += (_, message) =>
+                {
+                    // The app has no favicon; Chromium's request for one is answered 404, which no user sees.
+                    if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal))
+                    {
+                        sessions._consoleErrors.Enqueue((page, $"{message.Text} ({message.Location})"));
+                    }
+                };
                 await page.GotoAsync(DashboardPages.Overview.Path);
 
                 // Clicks sent before the circuit is connected are lost.
@@ -60,13 +71,33 @@ internal sealed class BrowserSessions : IAsyncDisposable
     public Task RunAsync(string phase, int changesEach, SessionContext context, int seed, CancellationToken stop) =>
         Task.WhenAll(_pages.Select((page, i) => RunTabAsync(page, phase, changesEach, context, new Random(seed + i), stop)));
 
+    /// <summary>Console errors since the last call for <paramref name="page"/>, each counted as an error of the run.</summary>
+    private bool TakeConsoleErrors(IPage page, string phase, LoadErrors errors)
+    {
+        var any = false;
+        foreach (var (p, text) in _consoleErrors.Where(e => e.Page == page).ToList())
+        {
+            errors.Add($"browser console error, {phase}", text.ReplaceLineEndings(" "));
+            any = true;
+        }
+
+        var rest = _consoleErrors.Where(e => e.Page != page).ToList();
+        _consoleErrors.Clear();
+        foreach (var e in rest)
+        {
+            _consoleErrors.Enqueue(e);
+        }
+
+        return any;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
     }
 
-    private static async Task RunTabAsync(IPage page, string phase, int changes, SessionContext context, Random random, CancellationToken stop)
+    private async Task RunTabAsync(IPage page, string phase, int changes, SessionContext context, Random random, CancellationToken stop)
     {
         var step = random.Next(DashboardPages.Tour.Count);
         var current = await page.TitleAsync();
@@ -98,6 +129,14 @@ internal sealed class BrowserSessions : IAsyncDisposable
                 context.Errors.Add($"browser page change failed, {phase}", e.Message.Split('\n')[0]);
                 current = await page.TitleAsync();
                 done++;
+            }
+
+            if (TakeConsoleErrors(page, phase, context.Errors))
+            {
+                // A dead circuit ignores clicks; a person would reload the tab.
+                await page.GotoAsync(DashboardPages.Overview.Path);
+                await page.Locator("[data-interactive=true]").WaitForAsync();
+                current = await page.TitleAsync();
             }
         }
     }

@@ -123,7 +123,10 @@ internal sealed partial class DashboardProcess : IAsyncDisposable
             _log = null;
         }
 
-        File.Delete(GcFile);
+        foreach (var file in new[] { GcFile, StartupHook.LiveRequest(GcFile), StartupHook.LiveAnswers(GcFile) })
+        {
+            File.Delete(file);
+        }
         try
         {
             Directory.Delete(_dataRoot, recursive: true);

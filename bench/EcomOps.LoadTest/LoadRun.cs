@@ -144,23 +144,50 @@ internal static class LoadRun
             await CircuitSession.RunAsync(context, settings.Seed + i, stopLoad.Token);
         })).ToList();
         var circuitsMid = ReadCircuitsAtAsync(http, app.BaseUri, settings.Ramp + ((settings.Duration - settings.Ramp) / 2), stopLoad.Token);
+
+        // Live heap (after a forced full collection in the server) at the load's start, the ramp's end, mid-window
+        // and just before the end: 3 short pauses during the load, the price of telling a leak from lazy garbage.
+        var live = new List<(string When, long? Bytes)> { ("load start", await sampler.LiveHeapAsync(cancellationToken)) };
+        var liveDuringLoad = Task.Run(async () =>
+        {
+            var points = new[] { ("ramp end", settings.Ramp), ("mid-window", settings.Ramp + ((settings.Duration - settings.Ramp) / 2)), ("window end", settings.Duration - TimeSpan.FromSeconds(3)) };
+            var begun = Stopwatch.GetTimestamp();
+            var taken = new List<(string, long?)>();
+            foreach (var (when, at) in points)
+            {
+                var wait = at - Stopwatch.GetElapsedTime(begun);
+                if (wait > TimeSpan.Zero && !stopLoad.IsCancellationRequested)
+                {
+                    await Task.Delay(wait, stopLoad.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+
+                if (!stopLoad.IsCancellationRequested)
+                {
+                    taken.Add((when, await sampler.LiveHeapAsync(cancellationToken)));
+                }
+            }
+
+            return taken;
+        });
         var browsing = browsers is null
             ? Task.CompletedTask
             : Task.Delay(settings.Ramp, stopLoad.Token).ContinueWith(_ => browsers.RunAsync("under load", int.MaxValue, context, settings.Seed + 20_000, stopLoad.Token), TaskScheduler.Default).Unwrap();
         await Task.WhenAll([.. sessions, browsing]);
         var loadEnd = sampler.Take();
+        live.AddRange(await liveDuringLoad);
 
         // Closed sessions post the disconnect beacon, so their circuits should be gone; give the GC a moment.
         await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
         var afterClose = sampler.Take();
         var circuitsAfter = await ReadCircuitsAsync(http, app.BaseUri, cancellationToken);
+        live.Add(("10 s after the sessions closed", await sampler.LiveHeapAsync(cancellationToken)));
         await stopSampler.CancelAsync();
         await sampling;
         await Task.WhenAny(Task.WhenAll(CircuitClient.Beacons), Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
 
         var phases = new LoadPhases(idleStart, idleEnd, anchorStart, anchorEnd, loadStart, loadStart.At + settings.Ramp, loadEnd, afterClose);
         new LoadSummary(report, settings, sampler, latencies, errors, context, app, phases).Print(
-            loadBefore, MachineInfo.LoadAverage(), prepared, setupErrors, await circuitsMid, circuitsAfter);
+            loadBefore, MachineInfo.LoadAverage(), prepared, setupErrors, await circuitsMid, circuitsAfter, live);
         return report.AllChecksPassed ? 0 : 1;
     }
 

@@ -63,6 +63,25 @@ internal sealed class ResourceSampler(int serverProcessId, string gcFile, Stopwa
     /// <summary>The reading nearest to <paramref name="at"/>.</summary>
     public ResourceSample At(TimeSpan at) => Samples.MinBy(s => (s.At - at).Duration());
 
+    /// <summary>Has the server collect fully and returns its live managed bytes (see <see cref="StartupHook"/>), or null.</summary>
+    public async Task<long?> LiveHeapAsync(CancellationToken cancellationToken)
+    {
+        var answers = StartupHook.LiveAnswers(gcFile);
+        var before = File.Exists(answers) ? (await File.ReadAllLinesAsync(answers, cancellationToken)).Length : 0;
+        await File.WriteAllTextAsync(StartupHook.LiveRequest(gcFile), "", cancellationToken);
+        for (var waited = 0; waited < 200; waited++)
+        {
+            await Task.Delay(100, cancellationToken);
+            var lines = File.Exists(answers) ? await File.ReadAllLinesAsync(answers, cancellationToken) : [];
+            if (lines.Length > before)
+            {
+                return long.Parse(lines[^1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
+
     private (long Heap, int Gen2) LastHeapReading()
     {
         try

@@ -49,7 +49,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         Uri = baseUri.ToString();
         var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(baseUri, "_blazor"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
-            .ConfigureLogging(l => l.AddProvider(logs));
+            .ConfigureLogging(l => l.AddProvider(new WhileOpen(logs, this)));
         builder.Services.AddSingleton<IHubProtocol, BlazorPackProtocol>();
         _connection = builder.Build();
         _connection.On<int, string>("JS.AttachComponent", (id, _) =>
@@ -340,6 +340,32 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         if (_failure is not null)
         {
             throw new InvalidOperationException(_failure);
+        }
+    }
+
+    /// <summary>The client's log, silenced once it is closing (messages still arriving then are no one's problem).</summary>
+    private sealed class WhileOpen(ILoggerProvider inner, CircuitClient client) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(inner.CreateLogger(categoryName), client);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ILogger inner, CircuitClient client) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => inner.BeginScope(state);
+
+            public bool IsEnabled(LogLevel logLevel) => !client.Disposing && inner.IsEnabled(logLevel);
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (!client.Disposing)
+                {
+                    inner.Log(logLevel, eventId, state, exception, formatter);
+                }
+            }
         }
     }
 
