@@ -49,6 +49,7 @@ internal sealed class LoadSummary(
         ]);
         report.Line();
 
+        report.Line($"Latencies over the whole run (anchor, ramp and steady window; the targets below use the steady window only):");
         var rows = latencies.Between(TimeSpan.Zero, TimeSpan.MaxValue)
             .Select(s => (IReadOnlyList<string>)[s.Client, s.Kind, Count(s.Ms.Length), Fixed(Latencies.Percentile(s.Ms, 50), 1), Fixed(Latencies.Percentile(s.Ms, 95), 1), Fixed(Latencies.Percentile(s.Ms, 99), 1), Fixed(s.Ms[^1], 1)]);
         report.Table([new("Client", Numeric: false), new("Interaction", Numeric: false), new("n"), new("p50 ms"), new("p95 ms"), new("p99 ms"), new("max ms")], rows);
@@ -92,8 +93,11 @@ internal sealed class LoadSummary(
             "every run of the saved query returned the same, non-zero number of rows");
         PrintErrors();
 
-        var circuitP95 = latencies.Between(steady.From, steady.To).Where(s => s.Client == CircuitSession.Client && !s.Kind.StartsWith("open", StringComparison.Ordinal))
-            .Select(s => Latencies.Percentile(s.Ms, 95)).DefaultIfEmpty(double.NaN).Max();
+        var steadyLatencies = latencies.Between(steady.From, steady.To);
+        double P95(string client, string kindStart) =>
+            steadyLatencies.Where(x => x.Client == client && x.Kind.StartsWith(kindStart, StringComparison.Ordinal)).Select(x => Latencies.Percentile(x.Ms, 95)).DefaultIfEmpty(double.NaN).Max();
+        var pageP95 = P95(CircuitSession.Client, "page change");
+        var queryP95 = P95(CircuitSession.Client, "run saved query");
         var browserP95 = latencies.Between(steady.From, steady.To).Where(s => s.Client == BrowserSessions.Client)
             .Select(s => Latencies.Percentile(s.Ms, 95)).DefaultIfEmpty(double.NaN).Max();
         var rampLive = live.FirstOrDefault(l => l.When == "ramp end").Bytes;
@@ -104,7 +108,8 @@ internal sealed class LoadSummary(
         [
             ["concurrent sessions", Text($">= 50"), Count(settings.Sessions), settings.Sessions >= 50 ? "met" : "not met"],
             ["errors", "0", Count(errors.Total), errors.Total == 0 ? "met" : "not met"],
-            ["p95 interaction latency, circuits (worst kind, steady)", Text($"< {LatencyTargetMs} ms"), Fixed(circuitP95, 1), circuitP95 < LatencyTargetMs ? "met" : "not met"],
+            ["p95 page change, circuits (steady)", Text($"< {LatencyTargetMs} ms"), Fixed(pageP95, 1), pageP95 < LatencyTargetMs ? "met" : "not met"],
+            ["p95 saved query click to rows, circuits (steady)", Text($"< {LatencyTargetMs} ms"), Fixed(queryP95, 1), queryP95 < LatencyTargetMs ? "met" : "not met"],
             ["p95 page change, browsers under load (steady)", Text($"< {LatencyTargetMs} ms"), double.IsNaN(browserP95) ? "-" : Fixed(browserP95, 1), double.IsNaN(browserP95) ? "not measured" : browserP95 < LatencyTargetMs ? "met" : "not met"],
             ["server memory flat: live heap, ramp end to window end", Text($"grows <= {FlatMegabytesPerMinute} MB/min"), Fixed(liveSlope, 2), liveSlope <= FlatMegabytesPerMinute ? "met" : "not met"],
             ["server memory flat: managed heap after GC", Text($"|slope| <= {FlatMegabytesPerMinute} MB/min"), Fixed(heapSlope, 2), Math.Abs(heapSlope) <= FlatMegabytesPerMinute ? "met" : "not met"],
