@@ -134,8 +134,16 @@ internal sealed class BrowserSessions : IAsyncDisposable
             if (TakeConsoleErrors(page, phase, context.Errors))
             {
                 // A dead circuit ignores clicks; a person would reload the tab.
-                await page.GotoAsync(DashboardPages.Overview.Path);
-                await page.Locator("[data-interactive=true]").WaitForAsync();
+                try
+                {
+                    await page.GotoAsync(DashboardPages.Overview.Path);
+                    await page.Locator("[data-interactive=true]").WaitForAsync();
+                }
+                catch (PlaywrightException e)
+                {
+                    context.Errors.Add($"browser reload failed, {phase}", e.Message.Split('\n')[0]);
+                }
+
                 current = await page.TitleAsync();
             }
         }

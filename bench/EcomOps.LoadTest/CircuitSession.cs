@@ -81,9 +81,14 @@ internal static class CircuitSession
             {
                 return;
             }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException or HttpRequestException or IOException
+                or Microsoft.AspNetCore.SignalR.HubException or System.Net.WebSockets.WebSocketException)
             {
-                context.Errors.Add(e is TimeoutException ? "timed out" : "session step failed", e.Message);
+                // An HTTP request's own time-out surfaces as a cancellation while the run's token is still live.
+                context.Errors.Add(e is TimeoutException or OperationCanceledException ? "timed out" : "session step failed", e.Message);
+
+                // A pause before the new circuit, so a server that is down is not hammered by reconnects.
+                await Task.Delay(TimeSpan.FromSeconds(1), stop).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             finally
             {
