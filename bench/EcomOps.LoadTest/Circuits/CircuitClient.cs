@@ -41,6 +41,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
     private string? _failure;
     private string? _secret;
     private HttpClient? _http;
+    private bool _disposing;
 
     private CircuitClient(Uri baseUri, LoadErrors errors, ILoggerProvider logs)
     {
@@ -63,7 +64,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         _connection.On<long, string, string, int, long, int>("JS.BeginInvokeJS", OnBeginInvokeJSAsync);
         _connection.On<string, bool, string>("JS.EndInvokeDotNet", (callId, succeeded, result) =>
         {
-            if (!succeeded)
+            if (!succeeded && !Disposing)
             {
                 _errors.Add("event dispatch failed", result);
             }
@@ -87,9 +88,12 @@ internal sealed partial class CircuitClient : IAsyncDisposable
     /// <summary>The address the circuit is on, as the server's NavigationManager has it.</summary>
     public string Uri { get; private set; }
 
-    public long BytesReceived { get; private set; }
-
-    private bool Disposing { get; set; }
+    // Set by DisposeAsync on the session's thread, read by the connection's handlers on theirs.
+    private bool Disposing
+    {
+        get => Volatile.Read(ref _disposing);
+        set => Volatile.Write(ref _disposing, value);
+    }
 
     /// <summary>Fetches <paramref name="path"/> and starts a circuit on it; returns once the server has taken the root components.</summary>
     public static async Task<CircuitClient> OpenAsync(HttpClient http, Uri baseUri, string path, LoadErrors errors, ILoggerProvider logs, CancellationToken cancellationToken)
@@ -279,7 +283,6 @@ internal sealed partial class CircuitClient : IAsyncDisposable
                 {
                     _hive.Apply(RenderBatch.Read(data));
                     _lastBatch = batchId;
-                    BytesReceived += data.Length;
                 }
                 catch (Exception e) when (e is InvalidDataException or ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidOperationException)
                 {
