@@ -181,11 +181,17 @@ internal static class LoadRun
         var afterClose = sampler.Take();
         var circuitsAfter = await ReadCircuitsAsync(http, app.BaseUri, cancellationToken);
         live.Add(("10 s after the sessions closed", await sampler.LiveHeapAsync(cancellationToken)));
+
+        // Past the server's 60 s JS interop time-out, so a circuit whose disposal waits on a JS call that no closed
+        // tab will answer has ended too: what is still live then is kept by the app, not by the closing.
+        await Task.Delay(TimeSpan.FromSeconds(65), cancellationToken);
+        var afterTimeout = sampler.Take();
+        live.Add(("75 s after", await sampler.LiveHeapAsync(cancellationToken)));
         await stopSampler.CancelAsync();
         await sampling;
         await Task.WhenAny(Task.WhenAll(CircuitClient.Beacons), Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
 
-        var phases = new LoadPhases(idleStart, idleEnd, anchorStart, anchorEnd, loadStart, loadStart.At + settings.Ramp, loadEnd, afterClose);
+        var phases = new LoadPhases(idleStart, idleEnd, anchorStart, anchorEnd, loadStart, loadStart.At + settings.Ramp, loadEnd, afterClose, afterTimeout);
         new LoadSummary(report, settings, sampler, latencies, errors, context, app, phases).Print(
             loadBefore, MachineInfo.LoadAverage(), prepared, setupErrors, await circuitsMid, circuitsAfter, live);
         return report.AllChecksPassed ? 0 : 1;
@@ -231,4 +237,4 @@ internal static class LoadRun
 }
 
 /// <summary>Readings at the edges of the run's phases; the steady window is from the end of the ramp to the end of the load.</summary>
-internal sealed record LoadPhases(ResourceSample IdleStart, ResourceSample IdleEnd, ResourceSample AnchorStart, ResourceSample AnchorEnd, ResourceSample LoadStart, TimeSpan RampEnd, ResourceSample LoadEnd, ResourceSample AfterClose);
+internal sealed record LoadPhases(ResourceSample IdleStart, ResourceSample IdleEnd, ResourceSample AnchorStart, ResourceSample AnchorEnd, ResourceSample LoadStart, TimeSpan RampEnd, ResourceSample LoadEnd, ResourceSample AfterClose, ResourceSample AfterTimeout);

@@ -75,7 +75,7 @@ internal sealed class LoadSummary(
             ["server RSS MB, ramp end", Megabytes(rampEnd.ServerRss)],
             ["server RSS MB, mid-window", Megabytes(mid.ServerRss)],
             ["server RSS MB, load end", Megabytes(phases.LoadEnd.ServerRss)],
-            ["server RSS MB, 10 s after the sessions closed", Megabytes(phases.AfterClose.ServerRss)],
+            ["server RSS MB, 10 s / 75 s after the sessions closed", Text($"{Megabytes(phases.AfterClose.ServerRss)} / {Megabytes(phases.AfterTimeout.ServerRss)}")],
             ["server RSS slope MB/min (least squares, steady window)", Fixed(slope, 2)],
             ["server managed heap MB after the last GC, load start / ramp end / mid / end / after close",
                 Text($"{Megabytes(phases.LoadStart.ServerHeap)} / {Megabytes(rampEnd.ServerHeap)} / {Megabytes(mid.ServerHeap)} / {Megabytes(phases.LoadEnd.ServerHeap)} / {Megabytes(phases.AfterClose.ServerHeap)}")],
