@@ -23,7 +23,7 @@ internal sealed record LoadSettings(
           load [--sessions N] [--duration 3m] [--ramp 20s] [--max-interactions N] [--browsers N] [--anchor-changes N]
                [--think 1-3] [--seed N] [--app DIR] [--chromium PATH]
             N real Blazor circuits (SignalR clients, no browser) tour the dashboard's pages and run a saved query on
-            the Query page, for --duration after starting over --ramp, at most --max-interactions in all; beside them
+            the Query page, for --duration after starting over --ramp, at most --max-interactions (20,000) in all; beside them
             --browsers Chromium tabs change pages (measured first with no load, --anchor-changes each). Reports errors,
             latency percentiles, the server's CPU per interaction and its memory over time. --app is the published
             dashboard (default EcomOps.Web/bin/Release/net10.0/publish; bench/load.sh publishes it).
@@ -42,7 +42,7 @@ internal sealed record LoadSettings(
             (int)options.Long("--sessions", 50, 1, 1000),
             ReadDuration(options, "--duration", TimeSpan.FromMinutes(3)),
             ReadDuration(options, "--ramp", TimeSpan.FromSeconds(20)),
-            options.Long("--max-interactions", 1_000_000),
+            options.Long("--max-interactions", 20_000),
             (int)options.Long("--browsers", 2, 0, 10),
             (int)options.Long("--anchor-changes", 15, 0, 10_000),
             TimeSpan.FromSeconds(thinkMin),
@@ -227,12 +227,19 @@ internal static class LoadRun
         }
     }
 
-    /// <summary>The dashboard's own count of open circuits, from its Prometheus endpoint.</summary>
+    /// <summary>The dashboard's own count of open circuits, from its Prometheus endpoint, or null if it did not answer.</summary>
     private static async Task<double?> ReadCircuitsAsync(HttpClient http, Uri baseUri, CancellationToken cancellationToken)
     {
-        var metrics = await http.GetStringAsync(new Uri(baseUri, "metrics"), cancellationToken);
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("ecomops_circuits_active", StringComparison.Ordinal));
-        return line is not null && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture, out var value) ? value : null;
+        try
+        {
+            var metrics = await http.GetStringAsync(new Uri(baseUri, "metrics"), cancellationToken);
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("ecomops_circuits_active", StringComparison.Ordinal));
+            return line is not null && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 }
 
