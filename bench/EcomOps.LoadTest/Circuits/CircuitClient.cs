@@ -42,6 +42,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
     private string? _secret;
     private HttpClient? _http;
     private bool _disposing;
+    private CancellationToken _opening;
 
     private CircuitClient(Uri baseUri, LoadErrors errors, ILoggerProvider logs)
     {
@@ -111,7 +112,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         }
 
         var state = ServerState().Match(html) is { Success: true } s ? s.Groups[1].Value : "";
-        var client = new CircuitClient(baseUri, errors, logs) { Uri = pageUri.ToString() };
+        var client = new CircuitClient(baseUri, errors, logs) { Uri = pageUri.ToString(), _opening = cancellationToken };
         try
         {
             await client._connection.StartAsync(cancellationToken);
@@ -360,11 +361,12 @@ internal sealed partial class CircuitClient : IAsyncDisposable
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => inner.BeginScope(state);
 
-            public bool IsEnabled(LogLevel logLevel) => !client.Disposing && inner.IsEnabled(logLevel);
+            // A connection start cancelled because the run is stopping is the run's doing, not an error either.
+            public bool IsEnabled(LogLevel logLevel) => !client.Disposing && !client._opening.IsCancellationRequested && inner.IsEnabled(logLevel);
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                if (!client.Disposing)
+                if (IsEnabled(logLevel))
                 {
                     inner.Log(logLevel, eventId, state, exception, formatter);
                 }
