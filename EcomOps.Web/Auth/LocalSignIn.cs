@@ -1,6 +1,8 @@
 using EcomOps.Core.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using EcomOps.Web.Security;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EcomOps.Web.Auth;
@@ -26,13 +28,16 @@ internal static class LocalSignIn
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, CallerClaims.Principal(caller, CookieAuthenticationDefaults.AuthenticationScheme));
             logger.LogInformation("{Name} signed in ({Role})", caller.Name, caller.Role);
             return Results.LocalRedirect(returnUrl);
-        }).AllowAnonymous().WithName("SignIn");
+        }).AllowAnonymous().RequireRateLimiting(SecurityPolicies.SignIn).WithName("SignIn");
 
         endpoints.MapPost(SignOutPost, async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect(AuthSetup.SignInPath);
-        }).AllowAnonymous();
+
+            // A POST without form parameters is not checked for antiforgery by default; sign-out must be, or any site
+            // could sign people out.
+        }).AllowAnonymous().WithMetadata(new RequireAntiforgeryTokenAttribute());
     }
 
     /// <summary>Only a path on this site: never another host (<c>//evil</c>, <c>/\evil</c>, <c>https://…</c>).</summary>

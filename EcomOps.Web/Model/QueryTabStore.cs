@@ -29,9 +29,9 @@ public sealed class QueryTabStore(IJSRuntime js) : IAsyncDisposable
             {
                 await _module.DisposeAsync();
             }
-            catch (JSDisconnectedException)
+            catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException)
             {
-                // The browser has gone; so has the module.
+                // The browser has gone, or the closing circuit cancelled the call; so has the module.
             }
         }
     }

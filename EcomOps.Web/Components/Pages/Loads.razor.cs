@@ -1,3 +1,4 @@
+using EcomOps.Core.Security;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Warehouse;
 using EcomOps.Web.Components.Dialogs;
@@ -71,13 +72,20 @@ public sealed partial class Loads : IDisposable
     protected override async Task OnInitializedAsync()
     {
         _subscription = Runner.Subscribe(OnRunChanged);
+
+        // Taken once: a page left while it starts has its source disposed, and .Token would then throw.
+        var token = _cancellation.Token;
         try
         {
-            // The warehouse is made at first use: its tables exist before anyone picks one.
-            await Warehouse.InitAsync(_cancellation.Token);
-            _tables = (await Warehouse.ListTablesAsync(_cancellation.Token)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+            // The warehouse is made at first use (its tables exist before anyone picks one), by those who may.
+            if (User.Allows(CoreAction.InitWarehouse))
+            {
+                await Warehouse.InitAsync(token);
+            }
+
+            _tables = (await Warehouse.ListTablesAsync(token)).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
         }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             return;
         }

@@ -67,9 +67,10 @@ public sealed partial class QuerySqlEditor : IAsyncDisposable
                 await _module.DisposeAsync();
             }
         }
-        catch (JSDisconnectedException)
+        catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException)
         {
-            // The browser is gone, and its editor with it.
+            // The browser is gone, and its editor with it; or the circuit is closing and cancelled the call. Either way
+            // there is nothing left to release, and a throw here would end the circuit (seen under load).
         }
 
         _self?.Dispose();
