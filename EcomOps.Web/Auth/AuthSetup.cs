@@ -1,9 +1,11 @@
 using System.Net;
+using EcomOps.Core;
 using EcomOps.Core.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace EcomOps.Web.Auth;
@@ -32,6 +34,14 @@ public static class AuthSetup
             var mode = sp.GetRequiredService<SignInMode>();
             return new Access(() => mode.Fallback);
         });
+
+        // The keys behind sign-in cookies and antiforgery tokens live with the data, not in the process's home folder,
+        // which a new container (same volume) does not have: everyone would be signed out and every open form refused.
+        var keys = services.AddDataProtection().SetApplicationName("EcomOps");
+        if (KeysFolder(configuration) is { } folder)
+        {
+            keys.PersistKeysToFileSystem(folder);
+        }
 
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var builder = services.AddAuthentication(o =>
@@ -112,6 +122,20 @@ public static class AuthSetup
         endpoints.MapLocalSignIn();
         endpoints.MapOidcSignIn();
         return endpoints;
+    }
+
+    // <DataRoot>/keys; null for a data root that is no path, which EcomOpsOptions' validation refuses at start-up.
+    private static DirectoryInfo? KeysFolder(IConfiguration configuration)
+    {
+        var dataRoot = configuration.GetSection(EcomOpsOptions.Section).Get<EcomOpsOptions>()?.DataRoot ?? new EcomOpsOptions().DataRoot;
+        try
+        {
+            return string.IsNullOrWhiteSpace(dataRoot) ? null : new DirectoryInfo(Path.Combine(Path.GetFullPath(dataRoot), "keys"));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
     }
 
     private static AuthorizationPolicy RolePolicy(Role role) =>
