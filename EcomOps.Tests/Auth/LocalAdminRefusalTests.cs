@@ -29,6 +29,8 @@ public sealed class LocalAdminRefusalTests : IAsyncLifetime
     [Theory]
     [InlineData("X-Forwarded-For", "203.0.113.7")]
     [InlineData("Forwarded", "for=203.0.113.7;proto=https")]
+    [InlineData("X-Real-IP", "203.0.113.7")]
+    [InlineData("X-Forwarded-Host", "ecomops.example.com")]
     public async Task LocalAdmin_RequestThroughAProxy_Gets403SayingWhy(string header, string value)
     {
         _dashboard = await Dashboard.StartAsync(_dataRoot.Path);

@@ -144,9 +144,12 @@ public static class AuthSetup
             .RequireAssertion(c => CallerClaims.From(c.User)?.Has(role) == true)
             .Build();
 
+    private static readonly string[] ProxyHeaders = ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto"];
+
     private static string? ForwardedOrRemote(HttpContext context)
     {
-        if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded"))
+        // nginx's common set-up sends X-Real-IP, some proxies only X-Forwarded-Host/-Proto: any of them means a proxy.
+        if (ProxyHeaders.Any(context.Request.Headers.ContainsKey))
         {
             return "the request came through a proxy";
         }
