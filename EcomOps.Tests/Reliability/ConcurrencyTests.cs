@@ -18,6 +18,9 @@ namespace EcomOps.Tests.Reliability;
 [Trait("Category", "Reliability")]
 public sealed class ConcurrencyTests : IDisposable
 {
+    // These tests are about many writers and readers at once, not the per-user query limit of a minute.
+    private const string Unlimited = "1000000";
+
     private const int Rows = 300_000;
 
     private readonly TempDirectory _dir = new();
@@ -36,7 +39,7 @@ public sealed class ConcurrencyTests : IDisposable
     public async Task TwoConversionsOfOneDataset_StartedTogetherThroughTheService_RunOneAfterTheOther()
     {
         CrashChecks.WriteTransactions(Lake("raw", "transactions_data", "transactions.csv"), 1, Rows);
-        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
+        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot, ["EcomOps:Limits:QueriesPerMinute"] = Unlimited });
         var conversion = host.Get<IConversionService>();
         var runner = host.Get<IJobRunner>();
         using var go = new Barrier(2);
@@ -90,7 +93,7 @@ public sealed class ConcurrencyTests : IDisposable
     [Fact]
     public async Task TwentyLakeQueries_InParallel_EachReturnItsOwnRightAnswer_AndAreAllInTheHistory()
     {
-        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
+        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot, ["EcomOps:Limits:QueriesPerMinute"] = Unlimited });
         await host.Get<IGenerationService>().GenerateAsync(new GenerationOptions(300, 40, 20_000));
         await host.Services.ConvertAllAsync();
         Assert.Equal(JobStatus.Succeeded, (await host.Services.CrawlAsync()).Status);
@@ -126,7 +129,7 @@ public sealed class ConcurrencyTests : IDisposable
     {
         const int RunsPerCli = 3;
         const int Queries = 60;
-        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
+        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot, ["EcomOps:Limits:QueriesPerMinute"] = Unlimited });
         var runner = host.Get<IJobRunner>();
         await runner.ListAsync(new JobRunFilter(Limit: 1));
 
@@ -175,7 +178,7 @@ public sealed class ConcurrencyTests : IDisposable
     [Fact]
     public async Task ARunWorkingInOneProcess_IsLeftRunning_ByAnotherProcessStartingUpMeanwhile()
     {
-        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
+        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot, ["EcomOps:Limits:QueriesPerMinute"] = Unlimited });
         var runner = host.Get<IJobRunner>();
         await runner.ListAsync(new JobRunFilter(Limit: 1));
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -201,7 +204,7 @@ public sealed class ConcurrencyTests : IDisposable
 
     private async Task<IReadOnlyList<JobRun>> RunsAsync(string kind)
     {
-        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot });
+        using var host = new CoreHost(configuration: new() { ["EcomOps:DataRoot"] = DataRoot, ["EcomOps:Limits:QueriesPerMinute"] = Unlimited });
         return await host.Get<IJobRunner>().ListAsync(new JobRunFilter(Kind: kind));
     }
 

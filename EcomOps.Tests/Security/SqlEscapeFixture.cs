@@ -33,7 +33,10 @@ public enum SqlBackend
 /// </summary>
 public sealed class SqlEscapeFixture : IAsyncLifetime
 {
-    public CoreHost Local { get; } = new(configuration: new() { ["EcomOps:Query:TimeoutSeconds"] = "120" });
+    // One analyst runs every attempt several ways, far more than the per-user limit of a minute allows.
+    private const string Unlimited = "1000000";
+
+    public CoreHost Local { get; } = new(configuration: new() { ["EcomOps:Query:TimeoutSeconds"] = "120", ["EcomOps:Limits:QueriesPerMinute"] = Unlimited });
 
     internal AthenaStandIn Athena { get; private set; } = null!;
 
@@ -72,6 +75,7 @@ public sealed class SqlEscapeFixture : IAsyncLifetime
             ["EcomOps:Aws:Redshift:Database"] = "dev",
             ["EcomOps:Aws:Redshift:PollMilliseconds"] = "50",
             ["EcomOps:Aws:Redshift:CopyRoleArn"] = RedshiftOnLoopback.CopyRole,
+            ["EcomOps:Limits:QueriesPerMinute"] = Unlimited,
         });
     }
 

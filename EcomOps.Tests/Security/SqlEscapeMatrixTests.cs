@@ -1,5 +1,6 @@
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Query;
+using EcomOps.Core.Security;
 
 namespace EcomOps.Tests.Security;
 
@@ -36,11 +37,11 @@ public sealed class SqlEscapeMatrixTests(SqlEscapeFixture fixture)
             var history = Assert.Single(await queries.HistoryAsync(1));
             Assert.Equal(("Refused", typed.Message, target, SqlEscapeFixture.AnalystName), (history.Status, history.Error, history.Target, history.User));
 
-            // Saved as it was typed (a saved query is only text), then refused when it runs.
+            // Saved as it was typed (a saved query is only text; a secret in it is masked), then refused when it runs.
             var savedName = $"escape: {name} ({where})";
             await queries.SaveAsync(savedName, "an escape attempt", sql, target);
             var saved = await queries.GetSavedAsync(savedName);
-            Assert.Equal(sql, saved!.Sql);
+            Assert.Equal(SecretRedactor.Redact(sql), saved!.Sql);
             var run = await Assert.ThrowsAsync<QueryRefusedException>(() => queries.RunAsync(new QueryRunRequest(saved.Sql, QuerySource.Saved, Target: saved.Target)));
             Assert.Equal(typed.Message, run.Message);
             await queries.DeleteSavedAsync(savedName);

@@ -1,9 +1,11 @@
 using System.Net;
+using EcomOps.Core;
 using EcomOps.Core.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace EcomOps.Web.Auth;
@@ -35,6 +37,14 @@ public static class AuthSetup
             var mode = sp.GetRequiredService<SignInMode>();
             return new Access(() => mode.Fallback);
         });
+
+        // The keys behind sign-in cookies and antiforgery tokens live with the data, not in the process's home folder,
+        // which a new container (same volume) does not have: everyone would be signed out and every open form refused.
+        var keys = services.AddDataProtection().SetApplicationName("EcomOps");
+        if (KeysFolder(configuration) is { } folder)
+        {
+            keys.PersistKeysToFileSystem(folder);
+        }
 
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var builder = services.AddAuthentication(o =>
@@ -117,15 +127,32 @@ public static class AuthSetup
         return endpoints;
     }
 
+    // <DataRoot>/keys; null for a data root that is no path, which EcomOpsOptions' validation refuses at start-up.
+    private static DirectoryInfo? KeysFolder(IConfiguration configuration)
+    {
+        var dataRoot = configuration.GetSection(EcomOpsOptions.Section).Get<EcomOpsOptions>()?.DataRoot ?? new EcomOpsOptions().DataRoot;
+        try
+        {
+            return string.IsNullOrWhiteSpace(dataRoot) ? null : new DirectoryInfo(Path.Combine(Path.GetFullPath(dataRoot), "keys"));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+    }
+
     private static AuthorizationPolicy RolePolicy(Role role) =>
         new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .RequireAssertion(c => CallerClaims.From(c.User)?.Has(role) == true)
             .Build();
 
+    private static readonly string[] ProxyHeaders = ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto"];
+
     private static string? ForwardedOrRemote(HttpContext context)
     {
-        if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded"))
+        // nginx's common set-up sends X-Real-IP, some proxies only X-Forwarded-Host/-Proto: any of them means a proxy.
+        if (ProxyHeaders.Any(context.Request.Headers.ContainsKey))
         {
             return "the request came through a proxy";
         }

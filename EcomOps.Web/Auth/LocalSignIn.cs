@@ -40,10 +40,16 @@ internal static class LocalSignIn
         }).AllowAnonymous().WithMetadata(new RequireAntiforgeryTokenAttribute());
     }
 
-    /// <summary>Only a path on this site: never another host (<c>//evil</c>, <c>/\evil</c>, <c>https://…</c>).</summary>
+    /// <summary>Only a path on this site: never another host (<c>//evil</c>, <c>/\evil</c>, <c>https://…</c>, <c>/\t/evil</c>).</summary>
+    /// <remarks>
+    /// Browsers drop tabs and newlines from a Location header, so <c>/%09/evil.com</c> would become <c>//evil.com</c>; and
+    /// the OpenID Connect handler redirects to its return URL without checking it, so this is the only check there.
+    /// </remarks>
     public static string LocalReturnUrl(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains("://", StringComparison.Ordinal)
-            && !url.StartsWith(AuthSetup.SignInPath, StringComparison.OrdinalIgnoreCase) && !url.StartsWith(AuthSetup.DeniedPath, StringComparison.OrdinalIgnoreCase)
+            && !url.Any(char.IsControl)
+            && !url.StartsWith(AuthSetup.SignInPath, StringComparison.OrdinalIgnoreCase)
+            && !url.StartsWith(AuthSetup.DeniedPath, StringComparison.OrdinalIgnoreCase)
             ? url
             : "/";
 

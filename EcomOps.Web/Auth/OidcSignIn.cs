@@ -89,9 +89,22 @@ internal static class OidcSignIn
             .Select(t => principal.FindFirst(t)?.Value)
             .FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 
-    // Some providers send a group list as one JSON array value, others as one claim per group.
-    private static IEnumerable<string> Values(string value) =>
-        value.StartsWith('[')
-            ? System.Text.Json.JsonSerializer.Deserialize<string[]>(value) ?? []
-            : [value];
+    // Some providers send a group list as one JSON array value, others as one claim per group. A group that only
+    // looks like JSON ("[beta] testers") is a group name: throwing here would fail the whole sign-in with a 500.
+    private static IEnumerable<string> Values(string value)
+    {
+        if (!value.StartsWith('['))
+        {
+            return [value];
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<string[]>(value) ?? [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [value];
+        }
+    }
 }
