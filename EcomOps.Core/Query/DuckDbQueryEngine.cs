@@ -132,6 +132,22 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
         }
     }
 
+    private static async Task InterruptUntilEndedAsync(DuckDBCommand command, CancellationToken ended)
+    {
+        try
+        {
+            while (!ended.IsCancellationRequested)
+            {
+                command.Cancel();
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ended).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // The statement has ended (and its command may be gone).
+        }
+    }
+
     private async Task<QueryStreamSummary> RunSandboxedAsync(DuckDBConnection connection, string sql, IQueryRowWriter writer, QueryOptions settings, string profile, Stopwatch stopwatch, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         var parsed = QueryGate.Check(connection, sql);
@@ -146,16 +162,26 @@ internal sealed class DuckDbQueryEngine(ICatalog catalog, IObjectStore lake, IOp
             {
                 using var command = connection.CreateCommand();
                 command.CommandText = engineSql;
-                using var registration = timeout.Token.Register(command.Cancel);
 
-                // A cancel that came before the statement started would be lost: DuckDB's interrupt applies to a running statement.
-                timeout.Token.ThrowIfCancellationRequested();
-                using var reader = command.ExecuteReader();
-                var (columns, count, stopped) = await ReadRowsAsync(reader, writer, timeout.Token).ConfigureAwait(false);
-                reader.Dispose();
-                var bytes = ScannedBytes.FromProfile(connection, Path.Combine(profile, "profile.json"), tableFiles, logger);
-                logger.LogInformation("Query ran in {Duration}: {Rows} rows{Stopped}, {Bytes} bytes read", stopwatch.Elapsed, count, stopped ? " (stopped at the row limit)" : "", bytes);
-                return new QueryStreamSummary(columns, count, stopwatch.Elapsed, engineSql, bytes);
+                // DuckDB's interrupt applies to a running statement only, so one that lands just before the statement
+                // starts is lost (seen on a busy CI machine: a cancelled count ran on): once cancelled, interrupt again
+                // until the statement has ended.
+                using var ended = new CancellationTokenSource();
+                using var registration = timeout.Token.Register(() => _ = InterruptUntilEndedAsync(command, ended.Token));
+                try
+                {
+                    timeout.Token.ThrowIfCancellationRequested();
+                    using var reader = command.ExecuteReader();
+                    var (columns, count, stopped) = await ReadRowsAsync(reader, writer, timeout.Token).ConfigureAwait(false);
+                    reader.Dispose();
+                    var bytes = ScannedBytes.FromProfile(connection, Path.Combine(profile, "profile.json"), tableFiles, logger);
+                    logger.LogInformation("Query ran in {Duration}: {Rows} rows{Stopped}, {Bytes} bytes read", stopwatch.Elapsed, count, stopped ? " (stopped at the row limit)" : "", bytes);
+                    return new QueryStreamSummary(columns, count, stopwatch.Elapsed, engineSql, bytes);
+                }
+                finally
+                {
+                    await ended.CancelAsync().ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is DuckDBException or OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

@@ -19,7 +19,7 @@ namespace EcomOps.Tests.Reliability;
 public sealed class ConcurrencyTests : IDisposable
 {
     // These tests are about many writers and readers at once, not the per-user query limit of a minute.
-    private const string Unlimited = "1000000";
+    private const string Unlimited = "100000";
 
     private const int Rows = 300_000;
 

@@ -15,7 +15,8 @@ public static class PipelineSteps
         var options = new ConversionOptions(Partitioning: byMonth ? Partitioning.Month : Partitioning.None);
         foreach (var run in services.GetRequiredService<IConversionService>().StartConversion(options, ["customer_data", "catalog_data", "transactions_data"]))
         {
-            Assert.Equal(JobStatus.Succeeded, (await runner.WaitAsync(run.Id)).Status);
+            var done = await runner.WaitAsync(run.Id);
+            Assert.True(done.Status == JobStatus.Succeeded, $"{done.Title}: {done.Status}: {done.Error}");
         }
     }
 
