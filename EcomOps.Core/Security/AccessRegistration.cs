@@ -40,7 +40,9 @@ internal static class AccessRegistration
         {
             { ImplementationInstance: T instance } => instance,
             { ImplementationFactory: { } factory } => (T)factory(sp),
-            { ImplementationType: { } type } => (T)ActivatorUtilities.CreateInstance(sp, type),
-            _ => throw new InvalidOperationException($"Cannot check the registered {typeof(T).Name}."),
+
+            // Not by type: an instance built here would be outside the container and never disposed.
+            _ => throw new InvalidOperationException(
+                $"Register {typeof(T).Name} as an instance or a factory (sp => sp.GetRequiredService<TConcrete>()), so the container owns it and its access check can wrap it."),
         };
 }
