@@ -38,6 +38,10 @@ dotnet test EcomOps.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$lo
 status=${PIPESTATUS[0]}
 set -e
 
+# Repeat each failure (name, message and the top of its stack) at the end, where a CI log's tail shows it.
+awk '/^  Failed / { n = 0; show = 1; print "----"; } show && n < 40 { print; n++ } /^  (Passed|Skipped) / { show = 0 }' "$log" \
+  | grep -v "^  Passed \|^  Skipped " || true
+
 # One plain closing line with the totals (dotnet test prints one summary per test assembly).
 awk '/^ *Passed: [0-9]+ *$/ { p += $2 } /^ *Failed: [0-9]+ *$/ { f += $2 } /^ *Skipped: [0-9]+ *$/ { s += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
