@@ -18,7 +18,7 @@ public sealed partial class DataProtectionKeysTests : IAsyncLifetime
     private readonly List<TempDirectory> _homes = [];
     private readonly CookieContainer _cookies = new();
     private readonly HttpClient _http;
-    private Dashboard? _dashboard;
+    private DashboardProcess? _dashboard;
 
     public DataProtectionKeysTests() => _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false });
 
@@ -78,7 +78,7 @@ public sealed partial class DataProtectionKeysTests : IAsyncLifetime
         // A fresh home each start, as a new container has: ASP.NET Core's default key folder is under it.
         var home = new TempDirectory();
         _homes.Add(home);
-        _dashboard = await Dashboard.StartAsync(_dataRoot.Path, settings, environment: new Dictionary<string, string> { ["HOME"] = home.Path });
+        _dashboard = await DashboardProcess.StartAsync(_dataRoot.Path, settings, environment: new Dictionary<string, string> { ["HOME"] = home.Path });
     }
 
     private async Task<string> FormTokenAsync(string path)

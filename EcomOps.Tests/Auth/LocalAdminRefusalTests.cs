@@ -11,7 +11,7 @@ public sealed class LocalAdminRefusalTests : IAsyncLifetime
 {
     private readonly TempDirectory _dataRoot = new();
     private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false });
-    private Dashboard? _dashboard;
+    private DashboardProcess? _dashboard;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -33,7 +33,7 @@ public sealed class LocalAdminRefusalTests : IAsyncLifetime
     [InlineData("X-Forwarded-Host", "ecomops.example.com")]
     public async Task LocalAdmin_RequestThroughAProxy_Gets403SayingWhy(string header, string value)
     {
-        _dashboard = await Dashboard.StartAsync(_dataRoot.Path);
+        _dashboard = await DashboardProcess.StartAsync(_dataRoot.Path);
 
         // Straight from this machine: the local admin, no sign-in.
         using (var direct = await _http.GetAsync($"{_dashboard.BaseUrl}/jobs"))
@@ -55,8 +55,8 @@ public sealed class LocalAdminRefusalTests : IAsyncLifetime
     public async Task ListeningBeyondLoopbackWithoutSignIn_IsLocked_SignInPageExplains_HealthStillAnswers()
     {
         // The one test that binds beyond loopback, because that is the case under test; it is reached on 127.0.0.1.
-        var port = Dashboard.FreePort();
-        _dashboard = await Dashboard.StartAsync(_dataRoot.Path, urls: $"http://0.0.0.0:{port}");
+        var port = DashboardProcess.FreePort();
+        _dashboard = await DashboardProcess.StartAsync(_dataRoot.Path, urls: $"http://0.0.0.0:{port}");
 
         using var home = await _http.GetAsync($"{_dashboard.BaseUrl}/");
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);

@@ -21,7 +21,7 @@ public sealed class OidcSignInTests(WebAppFixture browser) : IAsyncLifetime
     private readonly TempDirectory _dataRoot = new();
     private readonly List<IBrowserContext> _contexts = [];
     private OidcStandIn _provider = default!;
-    private Dashboard? _dashboard;
+    private DashboardProcess? _dashboard;
 
     public async Task InitializeAsync() => _provider = await OidcStandIn.StartAsync();
 
@@ -133,7 +133,7 @@ public sealed class OidcSignInTests(WebAppFixture browser) : IAsyncLifetime
             settings[key] = value;
         }
 
-        _dashboard = await Dashboard.StartAsync(_dataRoot.Path, settings);
+        _dashboard = await DashboardProcess.StartAsync(_dataRoot.Path, settings);
     }
 
     /// <summary>Opens the sign-in page in a new browser context and clicks the provider's button; returns where it ends.</summary>

@@ -5,23 +5,18 @@ using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Lake;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace EcomOps.Tests.Cli;
 
 public sealed class ConvertCommandTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TestDataRoot _root = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
-    private string DataRoot => _dir.Combine("data");
+    private string DataRoot => _root.Path;
 
-    private string Lake(params string[] parts) => Path.Combine([DataRoot, "lake", "ecomops-lake", .. parts]);
+    private string Lake(params string[] parts) => _root.Lake(parts);
 
     [Fact]
     public async Task ConvertAll_WritesParquetThatDuckDbReads_AndTheRunsAreInJobsLs()

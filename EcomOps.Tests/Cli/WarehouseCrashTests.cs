@@ -4,7 +4,6 @@ using System.Text;
 using EcomOps.Cli;
 using EcomOps.Core.Warehouse;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace EcomOps.Tests.Cli;
 
@@ -19,17 +18,13 @@ public sealed class WarehouseCrashTests : IDisposable
     private const int FirstBatch = 1_000;
     private const int BigRows = 2_000_000;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TestDataRoot _root = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
-    private string DataRoot => _dir.Combine("data");
+    private string DataRoot => _root.Path;
 
-    private string Lake(params string[] parts) => Path.Combine([DataRoot, "lake", "ecomops-lake", .. parts]);
+    private string Lake(params string[] parts) => _root.Lake(parts);
 
     [Fact]
     public async Task KilledMidLoad_LeavesTheTableAsBefore_TheLoadIsAbortedOnNextOpen_AndCopyWorksAgain()

@@ -23,17 +23,13 @@ public sealed class ConcurrencyTests : IDisposable
 
     private const int Rows = 300_000;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TestDataRoot _root = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
-    private string DataRoot => _dir.Combine("data");
+    private string DataRoot => _root.Path;
 
-    private string Lake(params string[] parts) => Path.Combine([DataRoot, "lake", "ecomops-lake", .. parts]);
+    private string Lake(params string[] parts) => _root.Lake(parts);
 
     [Fact]
     public async Task TwoConversionsOfOneDataset_StartedTogetherThroughTheService_RunOneAfterTheOther()

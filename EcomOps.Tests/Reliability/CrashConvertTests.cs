@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace EcomOps.Tests.Reliability;
@@ -20,17 +19,13 @@ public sealed class CrashConvertTests(ITestOutputHelper output) : IDisposable
     // Sized so that a conversion works for a few seconds here, long enough for kills to land mid-write.
     private const int NewRows = 700_000;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TestDataRoot _root = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
-    private string DataRoot => _dir.Combine("data");
+    private string DataRoot => _root.Path;
 
-    private string Lake(params string[] parts) => Path.Combine([DataRoot, "lake", "ecomops-lake", .. parts]);
+    private string Lake(params string[] parts) => _root.Lake(parts);
 
     [Fact]
     public Task Convert_KilledAtRandomMoments_NeverLeavesPartialParquet_RunsEndInterrupted_AndARerunSucceeds() => KillAsync(CrashHarness.CiKills);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using EcomOps.Core.Catalog;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace EcomOps.Tests.Reliability;
@@ -22,15 +21,11 @@ public sealed class CrashCrawlTests(ITestOutputHelper output) : IDisposable
     // One file per month: the crawler reads each file's footer, so the number of files sets how long it works.
     private const int NewYears = 200;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TestDataRoot _root = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
-    private string DataRoot => _dir.Combine("data");
+    private string DataRoot => _root.Path;
 
     private string Folder => Path.Combine(DataRoot, "lake", "ecomops-lake", "parquet", "sales_data");
 
@@ -50,7 +45,7 @@ public sealed class CrashCrawlTests(ITestOutputHelper output) : IDisposable
         var old = await TableAsync();
         Assert.Equal((OldYears * 12L, OldYears * 12L * RowsPerFile), (old.Partitions, old.Rows));
 
-        var staged = _dir.Combine("more");
+        var staged = _root.Beside("more");
         WritePartitions(staged, 2000 + OldYears, NewYears - OldYears);
         foreach (var year in Directory.EnumerateDirectories(staged))
         {
@@ -107,7 +102,7 @@ public sealed class CrashCrawlTests(ITestOutputHelper output) : IDisposable
     // The newer years moved aside for a crawl, which removes their partitions from the table, and moved back.
     private async Task ForgetAsync()
     {
-        var excluded = _dir.Combine("aside");
+        var excluded = _root.Beside("aside");
         Directory.CreateDirectory(excluded);
         foreach (var year in Directory.EnumerateDirectories(Folder).Where(d => string.CompareOrdinal(Path.GetFileName(d), $"year={2000 + OldYears}") >= 0))
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using EcomOps.Core.Conversion;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Pipeline;
@@ -18,20 +17,18 @@ namespace EcomOps.Tests.Reliability;
 /// everything. Kills: 2 in CI (each costs a dashboard start), <see cref="CrashHarness.HeavyKills"/> in the heavy variant.
 /// </summary>
 [Trait("Category", "Reliability")]
-public sealed partial class CrashDashboardTests(ITestOutputHelper output) : IDisposable
+public sealed class CrashDashboardTests(ITestOutputHelper output) : IDisposable
 {
     private const int OldRows = 1_000;
     private const int NewRows = 700_000;
 
-    private readonly TempDirectory _dir = new();
+    private static readonly Dictionary<string, string> NoSampleData = new() { ["EcomOps:SeedSampleData"] = "false" };
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    private readonly TestDataRoot _root = new();
 
-    private string DataRoot => _dir.Combine("data");
+    public void Dispose() => _root.Dispose();
+
+    private string DataRoot => _root.Path;
 
     private string Folder => Path.Combine(DataRoot, "lake", "ecomops-lake", "parquet", "transactions_data");
 
@@ -65,7 +62,7 @@ public sealed partial class CrashDashboardTests(ITestOutputHelper output) : IDis
         for (var i = 0; i <= kills; i++)
         {
             MakeScheduleDue();
-            await using var dashboard = await Dashboard.StartAsync(DataRoot);
+            await using var dashboard = await DashboardProcess.StartAsync(DataRoot, NoSampleData);
             var clock = Stopwatch.StartNew();
 
             // The restart: the run the previous kill cut short is settled as the dashboard starts.
@@ -116,7 +113,7 @@ public sealed partial class CrashDashboardTests(ITestOutputHelper output) : IDis
 
     private string? StatusOf(Guid id) => CrashChecks.Runs(DataRoot, JobKinds.Convert).Where(r => r.Id == id).Select(r => r.Status).FirstOrDefault();
 
-    private static async Task<T> UntilAsync<T>(Func<T?> probe, string what, Dashboard dashboard, TimeSpan? timeout = null)
+    private static async Task<T> UntilAsync<T>(Func<T?> probe, string what, DashboardProcess dashboard, TimeSpan? timeout = null)
         where T : struct
     {
         var clock = Stopwatch.StartNew();
@@ -133,7 +130,7 @@ public sealed partial class CrashDashboardTests(ITestOutputHelper output) : IDis
         throw new TimeoutException($"{what}: not within {clock.Elapsed.TotalSeconds:0} s\n{dashboard.Output}");
     }
 
-    private static async Task<string> UntilAsync(Func<string?> probe, string what, Dashboard dashboard, TimeSpan? timeout = null)
+    private static async Task<string> UntilAsync(Func<string?> probe, string what, DashboardProcess dashboard, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(60)))
@@ -147,87 +144,5 @@ public sealed partial class CrashDashboardTests(ITestOutputHelper output) : IDis
         }
 
         throw new TimeoutException($"{what}: not within {clock.Elapsed.TotalSeconds:0} s\n{dashboard.Output}");
-    }
-
-    /// <summary>EcomOps.Web on a data root of the test's (it survives the process), started as the E2E tests start it.</summary>
-    private sealed partial class Dashboard : IAsyncDisposable
-    {
-        private readonly List<string> _output = [];
-        private Process? _process;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return string.Join('\n', _output.TakeLast(40));
-                }
-            }
-        }
-
-        public static async Task<Dashboard> StartAsync(string dataRoot)
-        {
-            var dashboard = new Dashboard();
-            var webBin = AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}EcomOps.Tests{Path.DirectorySeparatorChar}", $"{Path.DirectorySeparatorChar}EcomOps.Web{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = webBin, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { Path.Combine(webBin, "EcomOps.Web.dll"), "--urls", "http://127.0.0.1:0", "--EcomOps:DataRoot", dataRoot, "--EcomOps:SeedSampleData=false", "--environment", "Development" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("EcomOps__", StringComparison.OrdinalIgnoreCase)).ToList())
-            {
-                start.Environment.Remove(name);
-            }
-
-            start.Environment["Logging__LogLevel__Default"] = "Information";
-            var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            DataReceivedEventHandler onLine = (_, e) =>
-            {
-                if (e.Data is { } line)
-                {
-                    lock (dashboard._output)
-                    {
-                        dashboard._output.Add(line);
-                    }
-
-                    if (ListeningOn().IsMatch(line))
-                    {
-                        listening.TrySetResult();
-                    }
-                }
-            };
-            process.OutputDataReceived += onLine;
-            process.ErrorDataReceived += onLine;
-            process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"The dashboard exited during start-up:\n{dashboard.Output}"));
-            process.Start();
-            dashboard._process = process;
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
-            return dashboard;
-        }
-
-        /// <summary>SIGKILL: no shutdown, no run marked stopped, nothing flushed.</summary>
-        public void Kill()
-        {
-            if (_process is { HasExited: false })
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Kill();
-            _process?.Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:\d+")]
-        private static partial Regex ListeningOn();
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Warehouse;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace EcomOps.Tests.Reliability;
@@ -21,17 +20,13 @@ public sealed class CrashLoadTests(ITestOutputHelper output) : IDisposable
     // Sized so that a load works for a couple of seconds here.
     private const int BigRows = 600_000;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TestDataRoot _root = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
-    private string DataRoot => _dir.Combine("data");
+    private string DataRoot => _root.Path;
 
-    private string Lake(params string[] parts) => Path.Combine([DataRoot, "lake", "ecomops-lake", .. parts]);
+    private string Lake(params string[] parts) => _root.Lake(parts);
 
     private static string Copy(string folder) => $"COPY transactions_data FROM 's3://ecomops-lake/raw/{folder}/' {Role} CSV IGNOREHEADER 1 TIMEFORMAT 'auto'";
 

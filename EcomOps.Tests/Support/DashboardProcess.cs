@@ -3,26 +3,31 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace EcomOps.Tests.Auth;
+namespace EcomOps.Tests.Support;
 
 /// <summary>
-/// The real dashboard in a child process over a data root the test owns (so it can be started again on the same
-/// root), on the addresses the test chooses. Like <c>E2E/WebApp</c>, which owns its root and listens on 127.0.0.1.
+/// The real dashboard (the built EcomOps.Web) in a child process over a data root the caller owns, so it can be
+/// killed and started again on the same root, on the addresses the caller chooses. The one place tests start it:
+/// <c>E2E/WebApp</c> adds a temporary root and a browser, the auth and crash tests use it as it is. Settings go on
+/// its command line; <c>EcomOps__*</c> variables of the test's own environment are left out, so only the test's
+/// settings apply.
 /// </summary>
-public sealed partial class Dashboard : IAsyncDisposable
+public sealed partial class DashboardProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    // Generous: a dashboard start on a loaded 2-core CI machine has taken over 30 s.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     private readonly List<string> _output = [];
     private Process? _app;
 
-    private Dashboard()
+    private DashboardProcess()
     {
     }
 
     /// <summary>Where to connect: 127.0.0.1 and the port it listens on, whatever address it was bound to.</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The last lines the dashboard printed, for failure messages.</summary>
     public string Output
     {
         get
@@ -38,10 +43,10 @@ public sealed partial class Dashboard : IAsyncDisposable
     /// Starts the dashboard on <paramref name="dataRoot"/>, listening on <paramref name="urls"/>, with <paramref name="settings"/>
     /// on its command line and <paramref name="environment"/> in its environment.
     /// </summary>
-    public static async Task<Dashboard> StartAsync(
+    public static async Task<DashboardProcess> StartAsync(
         string dataRoot, IReadOnlyDictionary<string, string>? settings = null, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dashboard = new Dashboard();
+        var dashboard = new DashboardProcess();
         try
         {
             await dashboard.StartProcessAsync(dataRoot, settings ?? new Dictionary<string, string>(), urls, environment ?? new Dictionary<string, string>());
@@ -62,15 +67,21 @@ public sealed partial class Dashboard : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL: no shutdown, no run marked stopped, nothing flushed.</summary>
+    public void Kill()
     {
         if (_app is { HasExited: false })
         {
             _app.Kill(entireProcessTree: true);
-            await _app.WaitForExitAsync();
+            _app.WaitForExit();
         }
+    }
 
+    public ValueTask DisposeAsync()
+    {
+        Kill();
         _app?.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private async Task StartProcessAsync(string dataRoot, IReadOnlyDictionary<string, string> settings, string urls, IReadOnlyDictionary<string, string> environment)
