@@ -67,7 +67,7 @@ public static class CliApp
         {
             foreach (var error in parsed.Errors)
             {
-                await stderr.WriteLineAsync($"error: {error.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(error.Message, keepLines: true)}");
             }
 
             await stderr.WriteLineAsync("Run 'ecomops --help' for usage.");
@@ -81,7 +81,7 @@ public static class CliApp
         catch (AccessDeniedException e)
         {
             // The same check as the dashboard's, for the CLI's user (EcomOps:Auth:CliRole).
-            await stderr.WriteLineAsync($"error: {e.Message}");
+            await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
             return Denied;
         }
         catch (OperationCanceledException)

@@ -57,7 +57,7 @@ internal static class AwsCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                await stderr.WriteLineAsync($"error: uploading the script to {GlueJobScript.LakeKey} in {store.DisplayName} failed: {e.Message}");
+                await stderr.WriteLineAsync($"error: uploading the script to {GlueJobScript.LakeKey} in {store.DisplayName} failed: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.Failure;
             }
         });

@@ -31,14 +31,14 @@ internal static class CatalogCommand
             }
             catch (ArgumentException e)
             {
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.UsageError;
             }
 
             var finished = (await RunWatcher.WaitAsync(services.GetRequiredService<IJobRunner>(), [run], stderr, cancellationToken))[0];
             if (finished.Status != JobStatus.Succeeded)
             {
-                await stderr.WriteLineAsync($"error: {finished.Error} (run {finished.Id})");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(finished.Error, keepLines: true)} (run {finished.Id})");
                 return finished.Status == JobStatus.Cancelled ? CliApp.Cancelled : CliApp.Failure;
             }
 

@@ -75,7 +75,7 @@ internal static class ConvertCommand
             }
             catch (ArgumentException e)
             {
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.UsageError;
             }
 
@@ -88,7 +88,7 @@ internal static class ConvertCommand
                     $"{run.Dataset}\t{run.Status}\t{run.Counts.RowsRead} rows read\t{run.Counts.RowsWritten} written\t{run.Counts.RowsRejected} rejected\t{run.Counts.BytesWritten} bytes\trun {run.Id}"));
                 if (run.Error is not null)
                 {
-                    await stderr.WriteLineAsync($"{run.Dataset}: {run.Error}");
+                    await stderr.WriteLineAsync($"{run.Dataset}: {TerminalText.Visible(run.Error, keepLines: true)}");
                 }
 
                 foreach (var quarantine in run.Outputs.Where(o => o.Location.StartsWith("quarantine/", StringComparison.Ordinal)))

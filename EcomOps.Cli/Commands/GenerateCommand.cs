@@ -75,7 +75,7 @@ internal static class GenerateCommand
                     await stderr.WriteLineAsync("Cancelled; the previous files are as they were.");
                     return CliApp.Cancelled;
                 default:
-                    await stderr.WriteLineAsync($"error: {done.Error}");
+                    await stderr.WriteLineAsync($"error: {TerminalText.Visible(done.Error, keepLines: true)}");
                     return CliApp.Failure;
             }
         });

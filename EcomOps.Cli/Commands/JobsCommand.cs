@@ -89,7 +89,7 @@ internal static class JobsCommand
 
             if (run.Error is not null)
             {
-                await stdout.WriteLineAsync($"Error:       {run.Error}");
+                await stdout.WriteLineAsync($"Error:       {TerminalText.Visible(run.Error, keepLines: true)}");
             }
 
             return 0;
@@ -128,7 +128,7 @@ internal static class JobsCommand
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException)
             {
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.UsageError;
             }
 
@@ -137,7 +137,7 @@ internal static class JobsCommand
             await stdout.WriteLineAsync(Invariant($"{finished.Id}\t{finished.Status}\t{finished.Counts.RowsWritten} rows written\t{finished.Counts.BytesWritten} bytes"));
             if (finished.Error is not null)
             {
-                await stderr.WriteLineAsync($"error: {finished.Error}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(finished.Error, keepLines: true)}");
             }
 
             return finished.Status switch

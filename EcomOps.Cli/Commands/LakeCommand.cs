@@ -95,7 +95,7 @@ internal static class LakeCommand
                     var finished = (await RunWatcher.WaitAsync(services.GetRequiredService<IJobRunner>(), [run], stderr, token))[0];
                     if (finished.Status != JobStatus.Succeeded)
                     {
-                        await stderr.WriteLineAsync($"error: {finished.Error} (run {finished.Id})");
+                        await stderr.WriteLineAsync($"error: {TerminalText.Visible(finished.Error, keepLines: true)} (run {finished.Id})");
                         cancelled |= finished.Status == JobStatus.Cancelled;
                         workFailed = true;
                         continue;
@@ -106,7 +106,7 @@ internal static class LakeCommand
                 }
                 catch (UploadRejectedException e)
                 {
-                    await stderr.WriteLineAsync($"error: {e.Message}");
+                    await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                     foreach (var problem in e.Inspection?.BadRows.Skip(5) ?? [])
                     {
                         await stderr.WriteLineAsync($"  {problem}");
@@ -227,12 +227,12 @@ internal static class LakeCommand
         }
         catch (Exception e) when (e is ArgumentException or ObjectNotFoundException or UploadRejectedException)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}");
+            await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
             return CliApp.UsageError;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}");
+            await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
             return CliApp.Failure;
         }
     }

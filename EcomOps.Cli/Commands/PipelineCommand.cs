@@ -91,7 +91,7 @@ internal static class PipelineCommand
             catch (InvalidOperationException e)
             {
                 // The runner refused it (a full queue): nothing was started.
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.Failure;
             }
 
@@ -157,7 +157,7 @@ internal static class PipelineCommand
             {
                 // Not retryable (still running, succeeded), or its options no longer run here (a source folder gone).
 
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.UsageError;
             }
 

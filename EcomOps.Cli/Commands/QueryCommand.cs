@@ -49,12 +49,12 @@ internal static class QueryCommand
         }
         catch (QueryRefusedException e)
         {
-            await stderr.WriteLineAsync($"refused: {e.Message}");
+            await stderr.WriteLineAsync($"refused: {TerminalText.Visible(e.Message, keepLines: true)}");
             return CliApp.UsageError;
         }
         catch (QueryFailedException e)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}");
+            await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
             return CliApp.Failure;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -86,9 +86,9 @@ internal static class QueryCommand
             await stdout.WriteLineAsync($"{"STARTED (UTC)",-19}  {"STATUS",-9}  {"SECONDS",8}  {"ROWS",9}  {"BY",-6}  {"ON",-9}  SQL");
             foreach (var entry in entries)
             {
-                var oneLine = string.Join(' ', entry.Sql.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                var oneLine = TerminalText.Visible(string.Join(' ', entry.Sql.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{entry.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {entry.Status,-9}  {entry.Duration.TotalSeconds,8:0.000}  {entry.Rows,9:N0}  {entry.User,-6}  {entry.Target,-9}  {(oneLine.Length > 100 ? oneLine[..97] + "..." : oneLine)}"));
+                    $"{entry.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {entry.Status,-9}  {entry.Duration.TotalSeconds,8:0.000}  {entry.Rows,9:N0}  {TerminalText.Visible(entry.User),-6}  {entry.Target,-9}  {(oneLine.Length > 100 ? oneLine[..97] + "..." : oneLine)}"));
             }
 
             return 0;
@@ -105,7 +105,7 @@ internal static class QueryCommand
             await using var services = CliApp.Services(parsed);
             foreach (var query in await services.GetRequiredService<IQueryService>().SavedAsync(parsed.GetValue(search), cancellationToken))
             {
-                await stdout.WriteLineAsync($"{query.Name}\t{query.Target}\t{query.Description}");
+                await stdout.WriteLineAsync($"{TerminalText.Visible(query.Name)}\t{query.Target}\t{TerminalText.Visible(query.Description)}");
             }
 
             return 0;
@@ -115,9 +115,9 @@ internal static class QueryCommand
         var show = new Command("show", "A saved query's description and SQL") { showName };
         show.SetAction((parsed, cancellationToken) => WithSavedAsync(parsed, showName, stderr, async (_, query) =>
         {
-            await stdout.WriteLineAsync($"-- {query.Name}");
-            await stdout.WriteLineAsync($"-- {query.Description}");
-            await stdout.WriteLineAsync(query.Sql + ";");
+            await stdout.WriteLineAsync($"-- {TerminalText.Visible(query.Name)}");
+            await stdout.WriteLineAsync($"-- {TerminalText.Visible(query.Description)}");
+            await stdout.WriteLineAsync(TerminalText.Visible(query.Sql, keepLines: true) + ";");
             return 0;
         }, cancellationToken));
 
@@ -158,7 +158,8 @@ internal static class QueryCommand
 
                 break;
             case "table":
-                var cells = result.Rows.Select(r => r.Select((v, i) => Text(v, result.Columns[i].Type)).ToArray()).ToList();
+                // The table is for reading on a terminal; csv and json are data, printed as they are (json escapes controls itself).
+                var cells = result.Rows.Select(r => r.Select((v, i) => TerminalText.Visible(Text(v, result.Columns[i].Type))).ToArray()).ToList();
                 var widths = result.Columns.Select((c, i) => Math.Max(c.Name.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
                 await stdout.WriteLineAsync(string.Join("  ", result.Columns.Select((c, i) => c.Name.PadRight(widths[i]))).TrimEnd());
                 foreach (var row in cells)

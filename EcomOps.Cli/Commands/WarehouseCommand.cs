@@ -43,12 +43,12 @@ internal static class WarehouseCommand
             }
             catch (EcomOps.Core.Query.QueryRefusedException e)
             {
-                await stderr.WriteLineAsync($"refused: {e.Message}");
+                await stderr.WriteLineAsync($"refused: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.UsageError;
             }
             catch (EcomOps.Core.Query.QueryFailedException e)
             {
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.Failure;
             }
         });
@@ -95,7 +95,7 @@ internal static class WarehouseCommand
             }
             catch (CopyParseException e)
             {
-                await stderr.WriteLineAsync($"refused: {e.Message}");
+                await stderr.WriteLineAsync($"refused: {TerminalText.Visible(e.Message, keepLines: true)}");
                 return CliApp.UsageError;
             }
 
@@ -107,7 +107,7 @@ internal static class WarehouseCommand
 
             if (finished.Status != JobStatus.Succeeded)
             {
-                await stderr.WriteLineAsync($"error: {finished.Error} (run {finished.Id})");
+                await stderr.WriteLineAsync($"error: {TerminalText.Visible(finished.Error, keepLines: true)} (run {finished.Id})");
                 return finished.Status == JobStatus.Cancelled ? CliApp.Cancelled : CliApp.Failure;
             }
 

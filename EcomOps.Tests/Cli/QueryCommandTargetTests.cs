@@ -48,6 +48,22 @@ public sealed class QueryCommandTargetTests : IDisposable
         Assert.Contains("SELECT query, substring(filename", lines[3]);
     }
 
+    [Fact]
+    public async Task QueryHistory_ShowsControlAndBidiCharactersAsCodePoints_SoTheTerminalPrintsWhatWasTyped()
+    {
+        // An ANSI "clear screen" and a right-to-left override: the gate refuses the query, and the history keeps it as typed.
+        var hostile = "SELECT 1 AS one -- \u001b[2J \u202Eeno";
+        var refused = await RunAsync("query", "--sql", hostile);
+        var history = await RunAsync("query", "history");
+
+        Assert.NotEqual(0, refused.Code);
+        Assert.Equal(0, history.Code);
+        Assert.DoesNotContain('\u001b', history.Stdout + refused.Stderr);
+        Assert.DoesNotContain('\u202E', history.Stdout + refused.Stderr);
+        Assert.Contains("Refused", history.Stdout, StringComparison.Ordinal);
+        Assert.Contains(@"SELECT 1 AS one -- \u001B[2J \u202Eeno", history.Stdout, StringComparison.Ordinal);
+    }
+
     private async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         using var stdout = new StringWriter();

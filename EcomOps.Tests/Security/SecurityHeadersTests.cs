@@ -1,4 +1,5 @@
 using System.Net;
+using EcomOps.Core.Security;
 using EcomOps.Tests.E2E;
 using EcomOps.Web.Endpoints;
 
@@ -106,7 +107,15 @@ public sealed class SecurityHeadersTests(WebAppFixture browser)
             Assert.Equal(HttpStatusCode.TemporaryRedirect, stillRedirected.StatusCode);
         }
 
-        await using (var app = await browser.StartAppAsync(new Dictionary<string, string>(production) { ["EcomOps:Security:ForwardedHeaders"] = "true" }))
+        // Behind a proxy the dashboard serves others, so it has sign-in (the local admin refuses proxied requests).
+        var proxiedSettings = new Dictionary<string, string>(production)
+        {
+            ["EcomOps:Security:ForwardedHeaders"] = "true",
+            ["EcomOps:Auth:Users:0:Name"] = "ada",
+            ["EcomOps:Auth:Users:0:PasswordHash"] = PasswordHash.Create("correct horse battery staple"),
+            ["EcomOps:Auth:Users:0:Role"] = "Viewer",
+        };
+        await using (var app = await browser.StartAppAsync(proxiedSettings))
         {
             // The proxy (here loopback, the default known proxy) terminated TLS and says so: served, with HSTS.
             using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl) };

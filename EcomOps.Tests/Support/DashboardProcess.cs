@@ -119,7 +119,12 @@ public sealed partial class DashboardProcess : IAsyncDisposable
         _app = new Process { StartInfo = start, EnableRaisingEvents = true };
         _app.OutputDataReceived += (_, e) => OnLine(e.Data, listening);
         _app.ErrorDataReceived += (_, e) => OnLine(e.Data, listening);
-        _app.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"The dashboard exited during start-up:\n{Output}"));
+        _app.Exited += (sender, _) =>
+        {
+            // Exited can come before the last lines are read; waiting for the streams' end makes the message whole.
+            ((Process)sender!).WaitForExit();
+            listening.TrySetException(new InvalidOperationException($"The dashboard exited during start-up:\n{Output}"));
+        };
         _app.Start();
         _app.BeginOutputReadLine();
         _app.BeginErrorReadLine();

@@ -157,6 +157,20 @@ public static class AuthSetup
             return "the request came through a proxy";
         }
 
-        return context.Connection.RemoteIpAddress is { } ip && !IPAddress.IsLoopback(ip) ? $"the request came from {ip}" : null;
+        if (context.Connection.RemoteIpAddress is { } ip && !IPAddress.IsLoopback(ip))
+        {
+            return $"the request came from {ip}";
+        }
+
+        // A loopback connection for another host name is a browser that was made to resolve some site's name to this
+        // machine (DNS rebinding): that site's pages would be the admin. This machine's own names are loopback ones.
+        return IsLoopbackName(context.Request.Host.Host) ? null : $"the request was for the host '{context.Request.Host.Host}', not localhost or a loopback address";
     }
+
+    // No Host at all (HTTP/1.0) is no browser: browsers always name the host.
+    private static bool IsLoopbackName(string host) =>
+        host.Length == 0
+        || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -7,7 +7,8 @@ namespace EcomOps.Web.Security;
 
 /// <summary>
 /// The web front's protections in one place: security headers on every response, HTTPS redirection and HSTS outside
-/// Development, forwarded headers from known proxies only, and the rate limiter with the <see cref="SecurityPolicies"/>.
+/// Development, forwarded headers from known proxies only, the same-origin check of the circuit and of writes
+/// (<see cref="SameOrigin"/>), and the rate limiter with the <see cref="SecurityPolicies"/>.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -88,7 +89,8 @@ public static class SecurityHeaders
 
     /// <summary>
     /// Adds the headers to every response (pages, static files, endpoints, errors), then forwarded headers and HTTPS
-    /// redirection with HSTS (outside Development, unless <c>EcomOps:Security:HttpsRedirection</c> is false). Call it
+    /// redirection with HSTS (outside Development, unless <c>EcomOps:Security:HttpsRedirection</c> is false), then the
+    /// same-origin check (after forwarded headers, so it sees the host users opened). Call it
     /// first, so the headers are on responses the later middleware writes too.
     /// </summary>
     public static WebApplication UseEcomOpsSecurity(this WebApplication app)
@@ -106,6 +108,7 @@ public static class SecurityHeaders
             app.UseHttpsRedirection();
         }
 
+        app.Use(SameOrigin.CheckAsync);
         return app;
     }
 

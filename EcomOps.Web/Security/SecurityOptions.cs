@@ -26,6 +26,13 @@ public sealed class SecurityOptions
     /// <summary><c>EcomOps:Security:KnownProxies</c>: IP addresses of the proxies to believe; empty means loopback only.</summary>
     public List<string> KnownProxies { get; set; } = [];
 
+    /// <summary>
+    /// <c>EcomOps:Security:AllowedOrigins</c>: origins (such as <c>https://ecomops.example.com</c>) whose pages may use the
+    /// dashboard besides its own address. Needed only behind a proxy that rewrites the Host header, so that the address
+    /// users open differs from the one the dashboard sees. Empty by default.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
     /// <summary><c>EcomOps:Security:SignInAttemptsPerMinute</c>: sign-in attempts one client IP may make a minute. Default 10.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
@@ -54,6 +61,14 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             if (!IPAddress.TryParse(proxy, out _))
             {
                 failures.Add($"EcomOps:Security:KnownProxies has '{proxy}', which is not an IP address; list the proxies' addresses, such as 10.0.0.5.");
+            }
+        }
+
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/" || origin.TrimEnd('/').Length != uri.GetLeftPart(UriPartial.Authority).Length)
+            {
+                failures.Add($"EcomOps:Security:AllowedOrigins has '{origin}', which is not an origin; list scheme, host and port only, such as https://ecomops.example.com.");
             }
         }
 
