@@ -54,7 +54,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<OpsDatabase>();
         services.AddSingleton(SqliteJobHistory.Schema);
         services.AddSingleton(LocalCatalog.Schema);
-        services.AddSingleton(QueryService.Schema);
+        services.AddSingleton(QueryStore.Schema);
 
         services.TryAddSingleton<IJobHistory, SqliteJobHistory>();
         services.TryAddSingleton<JobRunner>();
@@ -84,6 +84,7 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>());
         services.TryAddSingleton<QueryRateLimit>();
+        services.TryAddSingleton<QueryStore>();
         services.TryAddSingleton<IQueryService, QueryService>();
         services.AddJobHandler<CrawlJobHandler>();
 
