@@ -182,8 +182,15 @@ internal sealed partial class LocalWarehouse(
 
     // A running line with no load of this process behind it is a dead process's: DuckDB lets one process at a time open the
     // file for writing, and this one holds it now. Its rows never committed; DuckDB rolled them back when the file was opened.
-    private static void AbortDeadLoads(DuckDBConnection connection) =>
-        Execute(connection, $"UPDATE main.sys_load_history SET status = '{LoadStatus.Aborted}', end_time = start_time WHERE status = '{LoadStatus.Running}'");
+    // Looked for before it is written: every page that reads the warehouse comes through here, and an UPDATE even of no
+    // rows writes the WAL, which closing the file then checkpoints (under load, the cost of most reads).
+    private static void AbortDeadLoads(DuckDBConnection connection)
+    {
+        if (Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM main.sys_load_history WHERE status = '{LoadStatus.Running}'"), CultureInfo.InvariantCulture) > 0)
+        {
+            Execute(connection, $"UPDATE main.sys_load_history SET status = '{LoadStatus.Aborted}', end_time = start_time WHERE status = '{LoadStatus.Running}'");
+        }
+    }
 
     // Another process (the dashboard, the CLI) may hold the file for a moment; wait for it, up to the setting.
     private async Task<DuckDBConnection> OpenAsync(CancellationToken cancellationToken)
@@ -196,13 +203,16 @@ internal sealed partial class LocalWarehouse(
             try
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                Execute(connection, "SET TimeZone = 'UTC'");
-                Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {DefaultSchema}");
-                Execute(connection, $"SET search_path = '{DefaultSchema},main'");
-
-                // A load's memory stays flat in the file's size: DuckDB spills past the limit, and need not keep rows in order.
-                Execute(connection, $"SET memory_limit = {Literal(options.Value.MemoryLimit)}");
-                Execute(connection, "SET preserve_insertion_order = false");
+                // One command for the session's settings: each open runs them, and each command is a round of DuckDB's
+                // statement preparation. A load's memory stays flat in the file's size: DuckDB spills past the limit, and
+                // need not keep rows in order.
+                Execute(connection, $"""
+                    SET TimeZone = 'UTC';
+                    CREATE SCHEMA IF NOT EXISTS {DefaultSchema};
+                    SET search_path = '{DefaultSchema},main';
+                    SET memory_limit = {Literal(options.Value.MemoryLimit)};
+                    SET preserve_insertion_order = false;
+                    """);
                 return connection;
             }
             catch (DuckDBException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
