@@ -38,45 +38,35 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
     private const string QueryQuotingKeys = $"SELECT 1 AS n WHERE 'aws_access_key_id={KeyId};aws_secret_access_key={Secret}' <> ''";
     private const string QueryFailingOnKey = $"SELECT CAST('{KeyId}' AS INTEGER) AS n";
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
     private readonly LogCollector _logs = new();
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
-
-    private T Get<T>()
-        where T : notnull => _context.Services.GetRequiredService<T>();
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public async Task CoreLoadsAndQueriesWithKeys_LeaveNoKeyInTheDataRootTheLogsOrTheLoadsPage()
     {
-        await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
-        await Get<IWarehouse>().InitAsync();
-        var jobs = Get<IJobRunner>();
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
+        await _context.Get<IWarehouse>().InitAsync();
+        var jobs = _context.Get<IJobRunner>();
 
         // As the Loads page and the CLI start a load; and as any caller of the runner may, with the COPY as typed.
-        var viaService = await jobs.WaitAsync(Get<IWarehouseService>().StartLoad(CopyWithCredentials).Id);
+        var viaService = await jobs.WaitAsync(_context.Get<IWarehouseService>().StartLoad(CopyWithCredentials).Id);
         var viaRunner = await jobs.WaitAsync(jobs.Start(new LoadJob(CopyWithKeyParameters)).Id);
-        var refused = await jobs.WaitAsync(Get<IWarehouseService>().StartLoad(CopyFromKeyedPath).Id);
+        var refused = await jobs.WaitAsync(_context.Get<IWarehouseService>().StartLoad(CopyFromKeyedPath).Id);
         Assert.Equal(JobStatus.Succeeded, viaService.Status);
         Assert.Equal(JobStatus.Succeeded, viaRunner.Status);
         Assert.Equal(JobStatus.Failed, refused.Status);
         Assert.Contains("s3://ecomops-lake/raw/shared/***/", refused.Error, StringComparison.Ordinal);
 
-        var queries = Get<IQueryService>();
+        var queries = _context.Get<IQueryService>();
         await queries.RunAsync(new QueryRunRequest(QueryQuotingKeys));
         await queries.RunAsync(new QueryRunRequest(QueryQuotingKeys, Target: QueryTarget.Warehouse));
         var lakeFailure = await Assert.ThrowsAsync<QueryFailedException>(() => queries.RunAsync(new QueryRunRequest(QueryFailingOnKey)));
@@ -98,7 +88,7 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
         Assert.Equal(4, history.Count);
         shown.AddRange(history.Select(h => h.Sql + " " + h.Error));
         shown.Add((await queries.GetSavedAsync("keys"))!.Sql + (await queries.GetSavedAsync("keys"))!.Description);
-        shown.AddRange((await Get<IWarehouse>().LoadsAsync(new LoadFilter())).Select(l => l.DataSource));
+        shown.AddRange((await _context.Get<IWarehouse>().LoadsAsync(new LoadFilter())).Select(l => l.DataSource));
         AssertNoSecret("what Core reads back", string.Join('\n', shown));
         Assert.All(history, h => Assert.Contains("***", h.Sql + h.Error, StringComparison.Ordinal));
 
@@ -113,19 +103,18 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
         AssertNoSecret("the Loads page", page.Markup);
 
         AssertNoSecret("the log", string.Join('\n', _logs.Entries.Select(e => e.Message + " " + e.Exception)));
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        AssertNoSecretInFiles(_root.Path);
+        await _context.StopServicesAsync();
+        AssertNoSecretInFiles(_context.DataRoot);
     }
 
     [Fact]
     public async Task CliLoadsAndQueriesWithKeys_PrintNoKey_AndLeaveNoneInTheDataRoot()
     {
-        var data = Path.Combine(_root.Path, "cli-data");
+        var data = Path.Combine(_context.DataRoot, "cli-data");
         var outputs = new List<string>();
         async Task<(int Code, string Stdout, string Stderr)> Cli(params string[] args)
         {
-            var result = await CliBinary.RunAsync(["--data-root", data, .. args], _root.Path);
+            var result = await CliBinary.RunAsync(["--data-root", data, .. args], _context.DataRoot);
             // The command's name only: its arguments hold the keys on purpose.
             outputs.Add($"ecomops {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}\n{result.Stdout}\n{result.Stderr}");
             return result;

@@ -12,22 +12,16 @@ namespace EcomOps.Tests.Security;
 /// <summary>The Lake page's upload panel under the upload limits: what a user sees before anything is sent.</summary>
 public sealed class UploadPanelLimitsTests : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Services.Configure<LimitsOptions>(limits => limits.MaxUploadFiles = 2);
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void Drop_OfMoreFilesThanTheLimit_ShowsTheRefusal_AndListsNoneToUpload()
@@ -41,7 +35,7 @@ public sealed class UploadPanelLimitsTests : IAsyncLifetime
 
         panel.WaitForAssertion(() => Assert.Contains("at most 2 go in one upload (EcomOps:Limits:MaxUploadFiles), and 'c.csv' is file 3", panel.Find(".upload-batch-error").TextContent, StringComparison.Ordinal));
         Assert.Empty(panel.FindAll(".upload-item"));
-        var spool = Path.Combine(_root.Path, "uploads");
+        var spool = Path.Combine(_context.DataRoot, "uploads");
         Assert.False(Directory.Exists(spool) && Directory.EnumerateFileSystemEntries(spool).Any(), "a refused drop must not start receiving any file");
     }
 

@@ -9,7 +9,10 @@ using MudBlazor.Services;
 
 namespace EcomOps.Tests.Support;
 
-/// <summary>bunit with MudBlazor and Core's real services over a data root, as the dashboard registers them.</summary>
+/// <summary>
+/// bunit with MudBlazor and Core's real services over a data root, as the dashboard registers them. Tests take a
+/// <see cref="DashboardContext"/>, which adds these over a data root of its own and deletes it afterwards.
+/// </summary>
 public static class BunitSetup
 {
     /// <param name="caller">Who uses the pages, for Core's checks and the pages' buttons alike; this process's user as Admin by default.</param>

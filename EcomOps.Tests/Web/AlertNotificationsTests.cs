@@ -6,7 +6,6 @@ using EcomOps.Core.Jobs;
 using EcomOps.Tests.Lake;
 using EcomOps.Tests.Support;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MudBlazor;
@@ -18,13 +17,11 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Busy = TimeSpan.FromSeconds(30);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
     private IRenderedComponent<MudSnackbarProvider> _snackbars = default!;
 
     public async Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         _snackbars = _context.Render<MudSnackbarProvider>();
         foreach (var monitor in _context.Services.GetServices<IHostedService>().OfType<AlertMonitor>())
@@ -32,18 +29,13 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
             await monitor.StartAsync(CancellationToken.None);
         }
 
-        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50));
+        var generate = _context.Get<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50));
         await Runner.WaitAsync(generate.Id);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
-    private IJobRunner Runner => _context.Services.GetRequiredService<IJobRunner>();
+    private IJobRunner Runner => _context.Get<IJobRunner>();
 
     [Fact]
     public async Task FailedConversion_ShowsASnackbar_SayingWhatFailedAndWhy_WithALinkToTheRun()
@@ -66,7 +58,7 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
     {
         var failed = await FailAConversionAsync();
 
-        _context.Services.GetRequiredService<NavigationManager>().NavigateTo($"/jobs?run={failed.Id}");
+        _context.Get<NavigationManager>().NavigateTo($"/jobs?run={failed.Id}");
         var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
 
         page.WaitForAssertion(() => Assert.Contains(failed.Id.ToString(), page.Find(".job-detail").TextContent, StringComparison.Ordinal), Busy);
@@ -79,7 +71,7 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
     {
         var failed = await FailAConversionAsync();
 
-        _context.Services.GetRequiredService<NavigationManager>().NavigateTo("/jobs?run=not-a-run");
+        _context.Get<NavigationManager>().NavigateTo("/jobs?run=not-a-run");
         var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find($".job-row[data-run='{failed.Id}']")), Busy);
@@ -89,7 +81,7 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
     [Fact]
     public void AClosedConnection_ShowsNoMoreAlerts_AndAnOpenOneShowsEachRunOnce()
     {
-        var stream = _context.Services.GetRequiredService<AlertStream>();
+        var stream = _context.Get<AlertStream>();
         var host = _context.Render<AlertNotificationsHost>();
         var before = Alert("before");
         stream.Publish(before);
@@ -115,9 +107,9 @@ public sealed class AlertNotificationsTests : IAsyncLifetime
     // Bad rows in the customers' raw folder: with no bad rows allowed, that conversion fails.
     private async Task<JobRun> FailAConversionAsync()
     {
-        var raw = Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data");
+        var raw = Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data");
         File.WriteAllBytes(Path.Combine(raw, "bad.csv"), CsvCorpus.Lines(CsvCorpus.CustomersHeader, "900,x,x@x.com,c,2024-02-30"));
-        var run = Assert.Single(_context.Services.GetRequiredService<IConversionService>().StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data"]));
+        var run = Assert.Single(_context.Get<IConversionService>().StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data"]));
         var failed = await Runner.WaitAsync(run.Id);
         Assert.Equal(JobStatus.Failed, failed.Status);
         return failed;

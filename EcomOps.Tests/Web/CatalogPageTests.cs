@@ -7,7 +7,6 @@ using EcomOps.Core.Jobs;
 using EcomOps.Core.Storage;
 using EcomOps.Tests.Support;
 using CatalogPage = EcomOps.Web.Components.Pages.Catalog;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MudBlazor;
@@ -19,31 +18,29 @@ public sealed class CatalogPageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context;
     private IRenderedComponent<MudDialogProvider> _dialogs = default!;
     private InterceptingStore _store = default!;
 
+    // The lake's store the test can make fail replaces Core's: it is registered first, since Core's is a TryAdd.
+    public CatalogPageTests()
+    {
+        _context = new DashboardContext(overrides: services => services.AddSingleton<IObjectStore>(sp =>
+            _store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath))));
+    }
+
     public Task InitializeAsync()
     {
-        _context.Services.AddSingleton<IObjectStore>(sp =>
-            _store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath)));
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         _dialogs = _context.Render<MudDialogProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
-    private string LakePath => Path.Combine(_root.Path, "lake", "ecomops-lake");
+    private string LakePath => Path.Combine(_context.DataRoot, "lake", "ecomops-lake");
 
-    private ICatalog CatalogReader => _context.Services.GetRequiredService<ICatalog>();
+    private ICatalog CatalogReader => _context.Get<ICatalog>();
 
     [Fact]
     public async Task TableList_AfterACrawl_ShowsTheThreeTables_WithTheirRowCountsAndPartitions()
@@ -207,7 +204,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
         Assert.Contains("files", page.Find(".job-step[data-step=scan]").TextContent);
         Assert.Empty(page.FindAll(".catalog-empty"));
 
-        var run = Assert.Single(await _context.Services.GetRequiredService<IJobRunner>().ListAsync(new JobRunFilter(Kind: JobKinds.Crawl)));
+        var run = Assert.Single(await _context.Get<IJobRunner>().ListAsync(new JobRunFilter(Kind: JobKinds.Crawl)));
         Assert.Equal((TestCallers.ProcessUser, "parquet/", "update", "deprecate", "ecom"), (run.StartedBy, run.Parameters["include paths"], run.Parameters["on change"], run.Parameters["on delete"], run.Parameters["database"]));
     }
 
@@ -231,7 +228,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
     {
         await GenerateAndConvertAsync();
         using var footers = new ManualResetEventSlim();
-        _ = _context.Services.GetRequiredService<IObjectStore>();
+        _ = _context.Get<IObjectStore>();
 
         // The crawl reads no footer until the page is open: it is still running then, as a CLI crawl can be.
         _store.FailRead = (key, _) =>
@@ -243,7 +240,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
 
             return null;
         };
-        var started = _context.Services.GetRequiredService<ICatalogService>().StartCrawl(new CrawlOptions());
+        var started = _context.Get<ICatalogService>().StartCrawl(new CrawlOptions());
 
         var page = _context.Render<CatalogPage>();
 
@@ -289,7 +286,7 @@ public sealed class CatalogPageTests : IAsyncLifetime
 
     private async Task GenerateAndConvertAsync()
     {
-        await _context.Services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 2_000));
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 2_000));
         await _context.Services.ConvertAllAsync();
     }
 

@@ -2,7 +2,6 @@ using Bunit;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Pages;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace EcomOps.Tests.Web;
@@ -10,22 +9,13 @@ namespace EcomOps.Tests.Web;
 /// <summary>The Generate form with Core's real services over a temporary data root.</summary>
 public sealed class GeneratePageTests : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
-    public Task InitializeAsync()
-    {
-        _context.AddDashboardServices(_root.Path);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
-    private string LakeRaw => Path.Combine(_root.Path, "lake", "ecomops-lake", "raw");
+    private string LakeRaw => Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw");
 
     [Theory]
     [InlineData("customers", "0", "Customers must be between 1 and 10,000,000; got 0.")]
@@ -48,7 +38,7 @@ public sealed class GeneratePageTests : IAsyncLifetime
             Assert.NotNull(error);
             Assert.Contains(message, error!.TextContent);
         });
-        Assert.Empty(await _context.Services.GetRequiredService<IJobRunner>().ListAsync(JobRunFilter.All));
+        Assert.Empty(await _context.Get<IJobRunner>().ListAsync(JobRunFilter.All));
         Assert.False(Directory.Exists(LakeRaw));
     }
 
@@ -63,7 +53,7 @@ public sealed class GeneratePageTests : IAsyncLifetime
         page.Find("#generate-button").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Unknown locale 'xx'", page.Find("#locale").Closest(".mud-input-control")!.TextContent));
-        Assert.Empty(await _context.Services.GetRequiredService<IJobRunner>().ListAsync(JobRunFilter.All));
+        Assert.Empty(await _context.Get<IJobRunner>().ListAsync(JobRunFilter.All));
     }
 
     [Fact]

@@ -4,8 +4,6 @@ using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Tests.Lake;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace EcomOps.Tests.Web;
@@ -16,34 +14,27 @@ public sealed class JobsPageTests : IAsyncLifetime
     // bunit waits a second by default; runs finish later than that on a busy 2-core machine.
     private static readonly TimeSpan Busy = TimeSpan.FromSeconds(30);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public async Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
 
-        var runner = _context.Services.GetRequiredService<IJobRunner>();
-        var generate = _context.Services.GetRequiredService<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50));
+        var runner = _context.Get<IJobRunner>();
+        var generate = _context.Get<IGenerationService>().StartGeneration(new GenerationOptions(20, 5, 50));
         await runner.WaitAsync(generate.Id);
 
         // Bad rows in the customers' raw folder: with no bad rows allowed, that conversion fails.
-        var raw = Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data");
+        var raw = Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data");
         File.WriteAllBytes(Path.Combine(raw, "bad.csv"), CsvCorpus.Lines(CsvCorpus.CustomersHeader, "900,x,x@x.com,c,2024-02-30"));
-        var conversion = _context.Services.GetRequiredService<IConversionService>();
+        var conversion = _context.Get<IConversionService>();
         foreach (var run in conversion.StartConversion(new ConversionOptions(MaxErrors: 0), ["customer_data", "catalog_data"]))
         {
             await runner.WaitAsync(run.Id);
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void Table_ListsEveryRunWithStatusAndCounts()
@@ -92,7 +83,7 @@ public sealed class JobsPageTests : IAsyncLifetime
     [Fact]
     public async Task RunAgain_OnTheFailedConversion_StartsItWithTheSameOptions_AndItSucceedsOnceTheDataIsFixed()
     {
-        File.Delete(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data", "bad.csv"));
+        File.Delete(Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data", "bad.csv"));
         var page = RenderPage();
         page.Find(".failed-only input").Change(true);
         page.WaitForAssertion(() => Assert.Single(page.FindAll(".job-row")), Busy);
@@ -102,7 +93,7 @@ public sealed class JobsPageTests : IAsyncLifetime
         page.WaitForAssertion(() => page.Find("#retry-button").Click(), Busy);
 
         page.WaitForAssertion(() => Assert.Contains($"run again from {failedId.ToString()[..8]}", page.Find(".detail-retry-of").TextContent), Busy);
-        var runner = _context.Services.GetRequiredService<IJobRunner>();
+        var runner = _context.Get<IJobRunner>();
         var again = (await runner.ListAsync(new JobRunFilter(Kind: JobKinds.Convert))).Single(r => r.RetryOf == failedId);
         var done = await runner.WaitAsync(again.Id);
         Assert.Equal(JobStatus.Succeeded, done.Status);
@@ -113,10 +104,10 @@ public sealed class JobsPageTests : IAsyncLifetime
     [Fact]
     public async Task ALinkToARun_OpensItsDetails()
     {
-        var runner = _context.Services.GetRequiredService<IJobRunner>();
+        var runner = _context.Get<IJobRunner>();
         var failed = (await runner.ListAsync(new JobRunFilter(FailedOnly: true))).Single();
 
-        var navigation = _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var navigation = _context.Get<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo($"/jobs?run={failed.Id}");
 
         var page = _context.Render<EcomOps.Web.Components.Pages.Jobs>();

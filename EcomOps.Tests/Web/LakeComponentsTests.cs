@@ -7,7 +7,6 @@ using EcomOps.Tests.Lake;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Shared;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace EcomOps.Tests.Web;
@@ -15,21 +14,15 @@ namespace EcomOps.Tests.Web;
 /// <summary>The Lake page's preview grid and upload panel, with Core's real services over a temporary data root.</summary>
 public sealed class LakeComponentsTests : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void PreviewGrid_ShowsColumnsWithTypes_RowsAndTheRowCount()
@@ -83,8 +76,8 @@ public sealed class LakeComponentsTests : IAsyncLifetime
     [Fact]
     public void Upload_OverAnExistingFile_IsOnlyPossibleAfterConfirming()
     {
-        Directory.CreateDirectory(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data"));
-        File.WriteAllBytes(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data", "people.csv"), CsvCorpus.Good);
+        Directory.CreateDirectory(Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data"));
+        File.WriteAllBytes(Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data", "people.csv"), CsvCorpus.Good);
         var panel = _context.Render<UploadPanel>();
 
         panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Encoding.UTF8.GetString(CsvCorpus.Good), "people.csv"));
@@ -109,6 +102,6 @@ public sealed class LakeComponentsTests : IAsyncLifetime
         panel.Find(".upload-start").Click();
 
         panel.WaitForAssertion(() => Assert.Equal("succeeded", panel.Find(".upload-item").GetAttribute("data-state")), TimeSpan.FromSeconds(10));
-        Assert.Equal(CsvCorpus.Good, File.ReadAllBytes(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data", "new-people.csv")));
+        Assert.Equal(CsvCorpus.Good, File.ReadAllBytes(Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data", "new-people.csv")));
     }
 }

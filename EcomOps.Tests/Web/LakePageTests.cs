@@ -13,36 +13,36 @@ namespace EcomOps.Tests.Web;
 /// <summary>The Lake page over Core's real services and a local lake that the test can make fail.</summary>
 public sealed class LakePageTests : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context;
     private readonly LogCollector _log = new();
     private InterceptingStore _store = default!;
 
+    // The lake's store the test can make fail replaces Core's: it goes in first, since Core's is a TryAdd (the log collector with it).
+    public LakePageTests()
+    {
+        _context = new DashboardContext(overrides: services => services
+            .AddSingleton<IObjectStore>(sp =>
+                _store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath)))
+            .AddSingleton<ILoggerProvider>(_log));
+    }
+
     public Task InitializeAsync()
     {
-        _context.Services.AddSingleton<IObjectStore>(sp =>
-            _store = new InterceptingStore(new LocalObjectStore(sp.GetRequiredService<IOptions<EcomOpsOptions>>().Value.LakeFullPath)));
-        _context.Services.AddSingleton<ILoggerProvider>(_log);
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
-        Directory.CreateDirectory(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data"));
-        File.WriteAllBytes(Path.Combine(_root.Path, "lake", "ecomops-lake", "raw", "customer_data", "people.csv"), CsvCorpus.Good);
-        _ = _context.Services.GetRequiredService<IObjectStore>();
+        Directory.CreateDirectory(Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data"));
+        File.WriteAllBytes(Path.Combine(_context.DataRoot, "lake", "ecomops-lake", "raw", "customer_data", "people.csv"), CsvCorpus.Good);
+        _ = _context.Get<IObjectStore>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
-    private ISnackbar Snackbar => _context.Services.GetRequiredService<ISnackbar>();
+    private ISnackbar Snackbar => _context.Get<ISnackbar>();
 
     [Fact]
     public void ClickingAnObjectsName_OpensItsPreview()
     {
-        _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
+        _context.Get<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
         var page = _context.Render<EcomOps.Web.Components.Pages.Lake>();
 
         page.WaitForElement(".lake-object[data-key='raw/customer_data/people.csv'] .object-name").Click();
@@ -72,7 +72,7 @@ public sealed class LakePageTests : IAsyncLifetime
     [Fact]
     public void Browse_OfAnInvalidPrefix_SaysWhy_AndShowsTheTopOfTheLake()
     {
-        _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=../etc/");
+        _context.Get<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=../etc/");
 
         var page = _context.Render<EcomOps.Web.Components.Pages.Lake>();
 
@@ -83,7 +83,7 @@ public sealed class LakePageTests : IAsyncLifetime
     [Fact]
     public void Preview_WhenTheStoreFails_ShowsTheErrorInTheSnackbarAndLogsIt()
     {
-        _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
+        _context.Get<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
         var page = _context.Render<EcomOps.Web.Components.Pages.Lake>();
         _store.FailRead = (_, _) => new IOException("connection reset (simulated)");
 
@@ -98,7 +98,7 @@ public sealed class LakePageTests : IAsyncLifetime
     public void Delete_WhenTheStoreFails_ShowsTheErrorInTheSnackbarAndLogsIt()
     {
         var dialogs = _context.Render<MudDialogProvider>();
-        _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
+        _context.Get<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("lake?prefix=raw/customer_data/");
         var page = _context.Render<EcomOps.Web.Components.Pages.Lake>();
         _store.FailDelete = new IOException("S3 denied delete (simulated)");
 

@@ -6,8 +6,6 @@ using EcomOps.Core.Storage;
 using EcomOps.Core.Warehouse;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Model;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using LoadsPage = EcomOps.Web.Components.Pages.Loads;
 
@@ -23,27 +21,17 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
     private const string BadLine = "2,10,x7,2024-03-01 10:00:00,3.00,Peru";
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
     private IRenderedComponent<MudDialogProvider> _dialogs = default!;
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         _dialogs = _context.Render<MudDialogProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
-
-    private T Get<T>()
-        where T : notnull => _context.Services.GetRequiredService<T>();
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void EmptyHistory_ShowsWhatToDo_AndTheNewLoadButton()
@@ -147,7 +135,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
     [Fact]
     public async Task Wizard_CsvFromRawTransactions_GeneratesTheCopyWithIgnoreHeader_AndPicksTheTable()
     {
-        await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
         await OpenWizardAsync();
 
         await BrowseAsync("raw/");
@@ -168,7 +156,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
     [Fact]
     public async Task Wizard_Parquet_GeneratesFormatAsParquet_WithoutTheHeaderOption()
     {
-        await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
         await OpenWizardAsync();
         await BrowseAsync("raw/");
         await BrowseAsync("raw/transactions_data/");
@@ -184,7 +172,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
     [Fact]
     public async Task Wizard_ParquetWithMaxError_ShowsTheParsersReason_AndCannotLoad()
     {
-        await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
         await OpenWizardAsync();
         await BrowseAsync("raw/");
         await BrowseAsync("raw/transactions_data/");
@@ -201,7 +189,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
     [Fact]
     public async Task Wizard_CheckThenLoad_ReportsWhatWouldLoad_ThenLoadsAndTheHistoryShowsIt()
     {
-        await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
         var page = _context.Render<LoadsPage>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".loads-empty")), Slow);
         page.Find("#new-load-button").Click();
@@ -221,7 +209,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains(page.FindAll(".load-row"), r => r.GetAttribute("data-rows") == "50"), Slow);
         page.WaitForAssertion(() => Assert.Equal(["false", "true"], page.FindAll(".load-row").Select(r => r.GetAttribute("data-noload"))), Slow);
         Assert.Contains("NOLOAD", page.FindAll(".load-row")[1].TextContent);
-        Assert.Equal(50, (await Get<IWarehouse>().ListTablesAsync()).Single(t => t.Name == "transactions_data").Rows);
+        Assert.Equal(50, (await _context.Get<IWarehouse>().ListTablesAsync()).Single(t => t.Name == "transactions_data").Rows);
     }
 
     [Theory]
@@ -259,9 +247,9 @@ public sealed class LoadsPageTests : IAsyncLifetime
     // A full CSV load (50 rows), one that skips one bad row under MAXERROR, and one that aborts on it: all as runs.
     private async Task<(long Good, long Partial, long Aborted)> LoadThreeAsync()
     {
-        await Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
-        await Get<IWarehouse>().InitAsync();
-        await using (var write = await Get<IObjectStore>().OpenWriteAsync("raw/wh/transactions.csv"))
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(20, 5, 50));
+        await _context.Get<IWarehouse>().InitAsync();
+        await using (var write = await _context.Get<IObjectStore>().OpenWriteAsync("raw/wh/transactions.csv"))
         {
             await write.Stream.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', Header, "1,10,100,2024-03-01 10:00:00,12.50,Chile", BadLine) + "\n"));
             await write.CommitAsync();
@@ -275,7 +263,7 @@ public sealed class LoadsPageTests : IAsyncLifetime
 
     private async Task<long> LoadAsync(string copy)
     {
-        var run = await Get<IJobRunner>().WaitAsync(Get<IWarehouseService>().StartLoad(copy).Id);
+        var run = await _context.Get<IJobRunner>().WaitAsync(_context.Get<IWarehouseService>().StartLoad(copy).Id);
         return long.Parse(run.Results!.Single(r => r.Name == LoadsView.LoadQueryIdResult).Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

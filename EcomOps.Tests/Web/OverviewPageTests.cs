@@ -3,8 +3,6 @@ using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Pipeline;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using OverviewPage = EcomOps.Web.Components.Pages.Overview;
 
@@ -16,25 +14,15 @@ public sealed class OverviewPageTests : IAsyncLifetime
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
     private static readonly GenerationOptions Small = new(100, 20, 500);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
-
-    private T Get<T>()
-        where T : notnull => _context.Services.GetRequiredService<T>();
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void AFreshStart_ShowsNoRunsNoFailures_AndEachDatasetInTheReconciliation()
@@ -51,8 +39,8 @@ public sealed class OverviewPageTests : IAsyncLifetime
     [Fact]
     public async Task AFailedRun_IsCountedAndListed_WithALinkToIt()
     {
-        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small));
-        await Get<IJobRunner>().WaitAsync(failed.Id);
+        var failed = await _context.Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small));
+        await _context.Get<IJobRunner>().WaitAsync(failed.Id);
 
         var page = _context.Render<OverviewPage>();
 
@@ -67,8 +55,8 @@ public sealed class OverviewPageTests : IAsyncLifetime
         // Twice, as a demo-giver clicks again: the load step replaces the tables' rows, so nothing is doubled.
         for (var i = 0; i < 2; i++)
         {
-            var run = await Get<IPipelineService>().StartAsync(new PipelineOptions(Generation: Small));
-            Assert.Equal(JobStatus.Succeeded, (await Get<IJobRunner>().WaitAsync(run.Id)).Status);
+            var run = await _context.Get<IPipelineService>().StartAsync(new PipelineOptions(Generation: Small));
+            Assert.Equal(JobStatus.Succeeded, (await _context.Get<IJobRunner>().WaitAsync(run.Id)).Status);
         }
 
         var page = _context.Render<OverviewPage>();
@@ -94,10 +82,10 @@ public sealed class OverviewPageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => page.Find("#run-demo").Click(), Slow);
 
-        var runs = await Get<IPipelineService>().ListAsync(new PipelineRunFilter());
+        var runs = await _context.Get<IPipelineService>().ListAsync(new PipelineRunFilter());
         var demo = Assert.Single(runs);
         Assert.Equal(PipelineOptions.DefaultSteps, demo.Options.EffectiveSteps);
-        await Get<IJobRunner>().WaitAsync(demo.Id);
+        await _context.Get<IJobRunner>().WaitAsync(demo.Id);
         page.WaitForAssertion(() => Assert.Equal("Succeeded", page.Find(".demo").GetAttribute("data-demo-status")), Slow);
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".demo-chart")), Slow);
         Assert.Equal("generate:succeeded,convert:succeeded,crawl:succeeded,load:succeeded", page.Find(".demo .timeline").GetAttribute("data-steps"));

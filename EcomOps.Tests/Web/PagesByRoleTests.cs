@@ -3,7 +3,6 @@ using EcomOps.Core.Security;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Layout;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Data.Sqlite;
 using MudBlazor;
 using Pages = EcomOps.Web.Components.Pages;
 
@@ -13,11 +12,8 @@ namespace EcomOps.Tests.Web;
 /// Each page's main actions for each role: offered (enabled) exactly when the role may do them, otherwise greyed out
 /// with the role needed in the tooltip; the nav lists Settings for Admins only.
 /// </summary>
-public sealed class PagesByRoleTests : IAsyncDisposable
+public sealed class PagesByRoleTests
 {
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
-
     public static TheoryData<string> Roles => [nameof(Role.Viewer), nameof(Role.Analyst), nameof(Role.Operator), nameof(Role.Admin)];
 
     // The page, its button, and the least role that may press it, as the issue lists the roles.
@@ -33,24 +29,17 @@ public sealed class PagesByRoleTests : IAsyncDisposable
         (typeof(Pages.Query), "#run-query", Role.Analyst),
     ];
 
-    public async ValueTask DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
-
     [Theory]
     [MemberData(nameof(Roles))]
-    public void EachPagesMainAction_IsOfferedExactlyToTheRolesThatMayDoIt(string role)
+    public async Task EachPagesMainAction_IsOfferedExactlyToTheRolesThatMayDoIt(string role)
     {
         var caller = new Caller($"pat-{role.ToLowerInvariant()}", Enum.Parse<Role>(role), Vias.Password);
-        _context.AddDashboardServices(_root.Path, caller);
-        _context.Render<MudPopoverProvider>();
+        await using var context = new DashboardContext(caller);
+        context.Render<MudPopoverProvider>();
         var wrong = new List<string>();
         foreach (var (type, selector, needs) in Buttons)
         {
-            var page = _context.Render<DynamicComponent>(p => p.Add(d => d.Type, type));
+            var page = context.Render<DynamicComponent>(p => p.Add(d => d.Type, type));
             page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(selector)), TimeSpan.FromSeconds(30));
             var button = page.Find(selector);
             var title = button.GetAttribute("title");
@@ -69,7 +58,7 @@ public sealed class PagesByRoleTests : IAsyncDisposable
         }
 
         Assert.Empty(wrong);
-        var nav = _context.Render<NavMenu>();
+        var nav = context.Render<NavMenu>();
         Assert.Equal(caller.Has(Role.Admin), nav.FindAll("a").Any(a => a.TextContent.Contains("Settings", StringComparison.Ordinal)));
         Assert.Contains(nav.FindAll("a"), a => a.TextContent.Contains("Loads", StringComparison.Ordinal));
     }

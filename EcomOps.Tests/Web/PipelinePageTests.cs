@@ -4,8 +4,6 @@ using EcomOps.Core.Jobs;
 using EcomOps.Core.Pipeline;
 using EcomOps.Tests.Support;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using PipelinePage = EcomOps.Web.Components.Pages.Pipeline;
 
@@ -18,25 +16,15 @@ public sealed class PipelinePageTests : IAsyncLifetime
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
     private static readonly GenerationOptions Small = new(100, 20, 500);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
-
-    private T Get<T>()
-        where T : notnull => _context.Services.GetRequiredService<T>();
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ASizeThatIsNotANumber_IsNamed_AndNoRunStarts()
@@ -48,7 +36,7 @@ public sealed class PipelinePageTests : IAsyncLifetime
         page.WaitForAssertion(() => page.Find("#start-pipeline").Click(), Slow);
 
         page.WaitForAssertion(() => Assert.Contains("Transactions", page.Find(".start-problem").TextContent), Slow);
-        Assert.Empty(await Get<IPipelineService>().ListAsync(new PipelineRunFilter()));
+        Assert.Empty(await _context.Get<IPipelineService>().ListAsync(new PipelineRunFilter()));
     }
 
     [Fact]
@@ -62,10 +50,10 @@ public sealed class PipelinePageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => page.Find("#start-pipeline").Click(), Slow);
 
-        var navigation = Get<NavigationManager>();
+        var navigation = _context.Get<NavigationManager>();
         page.WaitForAssertion(() => Assert.Contains("/pipeline/", navigation.Uri, StringComparison.Ordinal), Slow);
         var id = Guid.Parse(navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..]);
-        await Get<IJobRunner>().WaitAsync(id);
+        await _context.Get<IJobRunner>().WaitAsync(id);
         var opened = _context.Render<PipelinePage>(p => p.Add(x => x.RunId, id));
         opened.WaitForAssertion(() => Assert.Equal("Succeeded", opened.Find(".run-detail").GetAttribute("data-status")), Slow);
         Assert.Equal("generate:succeeded,convert:succeeded,crawl:succeeded,load:succeeded", opened.Find(".timeline").GetAttribute("data-steps"));
@@ -78,8 +66,8 @@ public sealed class PipelinePageTests : IAsyncLifetime
     public async Task AFailedRun_ShowsItsFailedStepAndError_AndRetryRunsFromThereKeepingWhatSucceeded()
     {
         // Loading Parquet that was never converted fails the load step; generation before it succeeds.
-        var failed = await Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small));
-        await Get<IJobRunner>().WaitAsync(failed.Id);
+        var failed = await _context.Get<IPipelineService>().StartAsync(new PipelineOptions([PipelineStep.Generate, PipelineStep.Load], Small));
+        await _context.Get<IJobRunner>().WaitAsync(failed.Id);
 
         var page = _context.Render<PipelinePage>(p => p.Add(x => x.RunId, failed.Id));
 
@@ -90,10 +78,10 @@ public sealed class PipelinePageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => page.Find(".retry-run").Click(), Slow);
 
-        var navigation = Get<NavigationManager>();
+        var navigation = _context.Get<NavigationManager>();
         page.WaitForAssertion(() => Assert.DoesNotContain(failed.Id.ToString(), navigation.Uri, StringComparison.Ordinal), Slow);
         var retry = Guid.Parse(navigation.Uri[(navigation.Uri.LastIndexOf('/') + 1)..]);
-        await Get<IJobRunner>().WaitAsync(retry);
+        await _context.Get<IJobRunner>().WaitAsync(retry);
         var opened = _context.Render<PipelinePage>(p => p.Add(x => x.RunId, retry));
         opened.WaitForAssertion(() => Assert.StartsWith("generate:reused,load:", opened.Find(".timeline").GetAttribute("data-steps"), StringComparison.Ordinal), Slow);
         Assert.Contains("retry of", opened.Find(".retry-of").TextContent, StringComparison.Ordinal);

@@ -5,8 +5,6 @@ using EcomOps.Core.Generation;
 using EcomOps.Core.Jobs;
 using EcomOps.Core.Query;
 using EcomOps.Tests.Support;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using EcomOps.Web.Components.Shared;
 using EcomOps.Web.Model;
@@ -19,27 +17,20 @@ public sealed class QueryPageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
     private IRenderedComponent<MudDialogProvider> _dialogs = default!;
 
     public async Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.ComponentFactories.Add<QuerySqlEditor, TextSqlEditor>();
         _context.Render<MudPopoverProvider>();
         _dialogs = _context.Render<MudDialogProvider>();
         await GenerateConvertAndCrawlAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
-    private IQueryService Queries => _context.Services.GetRequiredService<IQueryService>();
+    private IQueryService Queries => _context.Get<IQueryService>();
 
     [Fact]
     public async Task Editor_RunningSql_ShowsTheRows_AndTheStatistics()
@@ -121,7 +112,7 @@ public sealed class QueryPageTests : IAsyncLifetime
     [Fact]
     public void TableParameter_FillsTheEditorWithTheTablesStarterQuery()
     {
-        var navigation = _context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var navigation = _context.Get<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo("/query?table=ecom.transactions_data");
 
         var page = _context.Render<QueryPage>();
@@ -278,7 +269,7 @@ public sealed class QueryPageTests : IAsyncLifetime
         var presets = page.FindComponents<MudSelectItem<DateRangePreset>>().Select(i => i.Instance.Value).ToList();
         Assert.Equal([DateRangePreset.Last7Days, DateRangePreset.Last30Days, DateRangePreset.ThisMonth, DateRangePreset.LastMonth, DateRangePreset.ThisYear, DateRangePreset.Custom], presets);
         await page.InvokeAsync(() => Select<DateRangePreset>(page, "filter-preset").ValueChanged.InvokeAsync(DateRangePreset.LastMonth));
-        var lastMonth = EcomOps.Core.Query.DateRange.LastMonth.Resolve(_context.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+        var lastMonth = EcomOps.Core.Query.DateRange.LastMonth.Resolve(_context.Get<TimeProvider>().GetUtcNow());
         page.WaitForAssertion(() => Assert.Contains($"TIMESTAMP '{lastMonth.From:yyyy-MM-dd} 00:00:00'", page.Find(".builder-sql").TextContent));
         Assert.Contains($"TIMESTAMP '{lastMonth.To!.Value.AddDays(1):yyyy-MM-dd} 00:00:00'", page.Find(".builder-sql").TextContent);
 
@@ -384,7 +375,7 @@ public sealed class QueryPageTests : IAsyncLifetime
 
     private async Task GenerateConvertAndCrawlAsync()
     {
-        await _context.Services.GetRequiredService<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 2_000));
+        await _context.Get<IGenerationService>().GenerateAsync(new GenerationOptions(200, 20, 2_000));
         await _context.Services.ConvertAllAsync();
         Assert.Equal(JobStatus.Succeeded, (await _context.Services.CrawlAsync()).Status);
     }

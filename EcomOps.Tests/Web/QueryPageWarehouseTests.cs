@@ -4,8 +4,6 @@ using EcomOps.Core.Warehouse;
 using EcomOps.Tests.Query;
 using EcomOps.Tests.Support;
 using EcomOps.Web.Components.Shared;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using QueryPage = EcomOps.Web.Components.Pages.Query;
 
@@ -16,32 +14,25 @@ public sealed class QueryPageWarehouseTests : IAsyncLifetime
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public async Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.ComponentFactories.Add<QuerySqlEditor, TextSqlEditor>();
         _context.Render<MudPopoverProvider>();
         await WarehouseQueryTests.LoadWithARejectedRowAsync(_context.Services);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
-    private string WarehouseName => _context.Services.GetRequiredService<IWarehouse>().Name;
+    private string WarehouseName => _context.Get<IWarehouse>().Name;
 
     [Fact]
     public async Task TargetSelector_Warehouse_RunsRedshiftSqlOnTheWarehouse_AndTheHistorySaysWarehouse()
     {
         var page = _context.Render<QueryPage>();
         Assert.Contains("Lake (Athena SQL)", page.Find(".query-target").TextContent);
-        Assert.Contains(_context.Services.GetRequiredService<IQueryService>().EngineName, page.Find(".query-engine").TextContent);
+        Assert.Contains(_context.Get<IQueryService>().EngineName, page.Find(".query-engine").TextContent);
 
         await page.InvokeAsync(() => page.Find(".query-target-warehouse").Click());
         page.WaitForAssertion(() => Assert.Contains(WarehouseName, page.Find(".query-engine").TextContent));
@@ -55,7 +46,7 @@ public sealed class QueryPageWarehouseTests : IAsyncLifetime
         Assert.Empty(page.FindAll(".query-error"));
         page.WaitForAssertion(() => Assert.Equal("Warehouse", page.Find(".history-entry").GetAttribute("data-target")), Slow);
         Assert.Contains("warehouse", page.Find(".history-entry .history-target").TextContent);
-        var entry = (await _context.Services.GetRequiredService<IQueryService>().HistoryAsync(1)).Single();
+        var entry = (await _context.Get<IQueryService>().HistoryAsync(1)).Single();
         Assert.Equal((QueryTarget.Warehouse, "SELECT count(*) AS n FROM transactions_data"), (entry.Target, entry.Sql));
     }
 
@@ -96,6 +87,6 @@ public sealed class QueryPageWarehouseTests : IAsyncLifetime
         page.Find("#save-query").Click();
 
         page.WaitForAssertion(() => Assert.Contains(page.FindAll(".saved-query"), q => q.GetAttribute("data-name") == "Load count (test)" && q.GetAttribute("data-target") == "Warehouse"), Slow);
-        Assert.Equal(QueryTarget.Warehouse, (await _context.Services.GetRequiredService<IQueryService>().GetSavedAsync("Load count (test)"))!.Target);
+        Assert.Equal(QueryTarget.Warehouse, (await _context.Get<IQueryService>().GetSavedAsync("Load count (test)"))!.Target);
     }
 }

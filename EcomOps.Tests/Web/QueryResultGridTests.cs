@@ -9,21 +9,15 @@ namespace EcomOps.Tests.Web;
 /// <summary>The Query page's result grid: a long result stays a page of rows in the browser, and sorts by value.</summary>
 public sealed class QueryResultGridTests : IAsyncLifetime
 {
-    private readonly BunitContext _context = new();
-    private readonly TempDirectory _root = new();
+    private readonly DashboardContext _context = new();
 
     public Task InitializeAsync()
     {
-        _context.AddDashboardServices(_root.Path);
         _context.Render<MudPopoverProvider>();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        _root.Dispose();
-    }
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void AHundredThousandRows_RenderOnlyAWindowOfThem_WithValuesAsAthenaWritesThem()
