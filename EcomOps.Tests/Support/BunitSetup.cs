@@ -29,6 +29,14 @@ public static class BunitSetup
     }
 
     /// <summary>
+    /// Finds the element and clicks it in one renderer turn. Between a separate find and click, a render (a background load
+    /// of the page finishing) gives the element's handlers new ids, and bunit refuses the click of the one found before.
+    /// </summary>
+    public static Task ClickAsync<TComponent>(this IRenderedComponent<TComponent> page, string selector)
+        where TComponent : Microsoft.AspNetCore.Components.IComponent =>
+        page.InvokeAsync(() => page.Find(selector).Click());
+
+    /// <summary>
     /// Signs <paramref name="caller"/> in as the dashboard would: the circuit's principal carries their name and role, and
     /// Core's caller is them. Call before Core's services are added (its own default caller is a TryAdd).
     /// </summary>

@@ -6,7 +6,7 @@ using MudBlazor.Services;
 namespace EcomOps.Tests.Web;
 
 /// <summary>A run's result lines: a remote engine's https address (a Glue run's logs) is a link, nothing else is.</summary>
-public sealed class JobResultsTableTests : IAsyncDisposable
+public sealed class JobResultsTableTests : IAsyncLifetime
 {
     private readonly BunitContext _context = new();
 
@@ -16,7 +16,10 @@ public sealed class JobResultsTableTests : IAsyncDisposable
         _context.Services.AddMudServices();
     }
 
-    public ValueTask DisposeAsync() => _context.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 never calls a test class's DisposeAsync.
+    public Task DisposeAsync() => _context.DisposeAsync().AsTask();
 
     [Fact]
     public void AnHttpsValue_OpensInANewTab_OtherValuesStayText()

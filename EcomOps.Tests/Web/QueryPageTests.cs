@@ -38,7 +38,7 @@ public sealed class QueryPageTests : IAsyncLifetime
         var page = _context.Render<QueryPage>();
 
         page.Find("#query-sql").Input("SELECT country, count(*) AS customers FROM ecom.customer_data GROUP BY country ORDER BY customers DESC, country LIMIT 10");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-stats")), Slow);
         var expected = await Queries.RunAsync(new QueryRunRequest("SELECT country, count(*) AS customers FROM ecom.customer_data GROUP BY country ORDER BY customers DESC, country LIMIT 10"));
@@ -54,13 +54,13 @@ public sealed class QueryPageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Editor_RowLimit_TruncatesTheResult_AndSaysSo()
+    public async Task Editor_RowLimit_TruncatesTheResult_AndSaysSo()
     {
         var page = _context.Render<QueryPage>();
 
         page.Find(".query-max-rows input").Change("5");
         page.Find("#query-sql").Input("SELECT * FROM ecom.transactions_data");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.Equal("5", page.Find(".query-stats").GetAttribute("data-rows")), Slow);
         Assert.Equal("true", page.Find(".query-stats").GetAttribute("data-truncated"));
@@ -69,12 +69,12 @@ public sealed class QueryPageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Editor_ARefusedStatement_ShowsTheRefusal()
+    public async Task Editor_ARefusedStatement_ShowsTheRefusal()
     {
         var page = _context.Render<QueryPage>();
 
         page.Find("#query-sql").Input("DROP TABLE ecom.customer_data");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-error")), Slow);
         Assert.Equal("refused", page.Find(".query-error").GetAttribute("data-kind"));
@@ -83,23 +83,23 @@ public sealed class QueryPageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Editor_AFailingStatement_ShowsTheEnginesMessage()
+    public async Task Editor_AFailingStatement_ShowsTheEnginesMessage()
     {
         var page = _context.Render<QueryPage>();
 
         page.Find("#query-sql").Input("SELECT no_such_column FROM ecom.customer_data");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.Equal("failed", page.Find(".query-error").GetAttribute("data-kind")), Slow);
         Assert.Contains("no_such_column", page.Find(".query-error").TextContent);
     }
 
     [Fact]
-    public void Cancel_StopsTheRunningQuery_AndTheHistorySaysCancelled()
+    public async Task Cancel_StopsTheRunningQuery_AndTheHistorySaysCancelled()
     {
         var page = _context.Render<QueryPage>();
         page.Find("#query-sql").Input("SELECT count(*) FROM range(100000000000) a");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
         page.WaitForAssertion(() => Assert.False(page.Find("#cancel-query").HasAttribute("disabled")), Slow);
 
         page.Find("#cancel-query").Click();
@@ -170,10 +170,10 @@ public sealed class QueryPageTests : IAsyncLifetime
     {
         var page = _context.Render<QueryPage>();
         page.Find("#query-sql").Input("SELECT 1 AS one");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-stats")), Slow);
         page.Find("#query-sql").Input("DELETE FROM ecom.customer_data");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-error")), Slow);
 
         page.WaitForAssertion(() => Assert.Equal(["Refused", "Succeeded"], page.FindAll(".history-entry").Take(2).Select(e => e.GetAttribute("data-status"))), Slow);
@@ -240,16 +240,16 @@ public sealed class QueryPageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Chart_ForCountryAndRevenue_IsABar_AndForMonthAndRevenue_IsALine()
+    public async Task Chart_ForCountryAndRevenue_IsABar_AndForMonthAndRevenue_IsALine()
     {
         var page = _context.Render<QueryPage>();
         page.Find("#query-sql").Input("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country ORDER BY revenue DESC LIMIT 10");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
         page.WaitForAssertion(() => Assert.Equal("bar", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
         Assert.StartsWith("/query/runs/", page.Find(".download-csv").GetAttribute("href"));
 
         page.Find("#query-sql").Input("SELECT date_trunc('month', \"timestamp\") AS month, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY 1 ORDER BY 1");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.Equal("line", page.Find(".query-chart").GetAttribute("data-kind")), Slow);
     }
@@ -284,11 +284,11 @@ public sealed class QueryPageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Statistics_ShowTheBytesScanned_AndWhatAthenaWouldCharge()
+    public async Task Statistics_ShowTheBytesScanned_AndWhatAthenaWouldCharge()
     {
         var page = _context.Render<QueryPage>();
         page.Find("#query-sql").Input("SELECT country, sum(amount) AS revenue FROM ecom.transactions_data GROUP BY country");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(".query-stats")), Slow);
         var scanned = page.Find(".query-stats .stat-scanned");

@@ -38,7 +38,7 @@ public sealed class QueryPageWarehouseTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains(WarehouseName, page.Find(".query-engine").TextContent));
         Assert.Contains("sys_load_history", page.Find(".query-target-help").TextContent);
         page.Find("#query-sql").Input("SELECT count(*) AS n FROM transactions_data");
-        page.Find("#run-query").Click();
+        await page.ClickAsync("#run-query");
 
         page.WaitForAssertion(() => Assert.Equal("1", page.Find(".query-stats").GetAttribute("data-rows")), Slow);
         Assert.Equal("2", page.Find(".query-grid tbody tr.query-row td").TextContent.Trim());
