@@ -8,7 +8,7 @@ namespace EcomOps.Core.Conversion;
 public sealed record ConversionJob(string Dataset, ConversionOptions Options) : IJobParameters;
 
 /// <summary>Runs <see cref="ConversionJob"/>s on the conversion engine of the configured backend.</summary>
-internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionService conversion, ConversionLocks locks, TimeProvider time) : JobHandler<ConversionJob>
+internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionService conversion, ConversionLocks locks) : JobHandler<ConversionJob>
 {
     public override string Kind => JobKinds.Convert;
 
@@ -37,7 +37,7 @@ internal sealed class ConversionJobHandler(IConversionEngine engine, ConversionS
     {
         // Two runs of one dataset in two processes would each stage and swap in their own output, one undoing the
         // other (an append losing the other's rows) and one's recovery deleting the other's staging: the second is refused.
-        using var held = await locks.AcquireForRunAsync(parameters.Dataset, time, cancellationToken).ConfigureAwait(false)
+        using var held = await locks.AcquireForRunAsync(parameters.Dataset, cancellationToken).ConfigureAwait(false)
             ?? throw new ConversionFailedException(await conversion.BusyMessageAsync(parameters.Dataset, context.RunId, cancellationToken).ConfigureAwait(false));
         await conversion.RecoverBeforeRunAsync(parameters.Dataset, cancellationToken).ConfigureAwait(false);
         await engine.ConvertAsync(context, parameters.Options.RequestFor(DatasetRegistry.Get(parameters.Dataset), context.RunId), cancellationToken).ConfigureAwait(false);

@@ -9,63 +9,39 @@ namespace EcomOps.Core.Conversion;
 /// lock on <c>&lt;DataRoot&gt;/locks/convert-&lt;dataset&gt;.lock</c> from before its recovery to after its commit.
 /// The operating system drops the lock when its process ends, however it ends, so a killed run never leaves its
 /// dataset locked; and recovery deletes only the staging of datasets whose lock it could take, never that of a
-/// run in flight elsewhere.
+/// run in flight elsewhere. Within this process a gate per dataset comes first, since one process's file locks do not
+/// keep out its own other holders.
 /// </summary>
 internal sealed class ConversionLocks(IOptions<EcomOpsOptions> options)
 {
-    /// <summary>How long a run waits for its dataset's lock while this process's recovery holds it (for moments).</summary>
+    /// <summary>How long a run waits for its dataset while another holder in this process has it (a recovery holds it for moments).</summary>
     internal static readonly TimeSpan RunPatience = TimeSpan.FromSeconds(5);
 
-    // Which datasets this process holds, and whether for a run (true) or a recovery looking at the staging (false).
-    private readonly ConcurrentDictionary<string, bool> _heldHere = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The dataset's lock for a run. A recovery of this process (as another run starts) takes every free dataset's lock
-    /// for a moment to look at its staging, and a run must not be refused for that: it waits, up to
-    /// <see cref="RunPatience"/>. Null, at once, when a run here or any holder in another process has it.
+    /// for a moment to look at its staging, and a run must not be refused for that: a holder here is waited for, up to
+    /// <see cref="RunPatience"/>. Null when that wait runs out, and at once when another process holds the file.
     /// </summary>
-    public async Task<IDisposable?> AcquireForRunAsync(string dataset, TimeProvider time, CancellationToken cancellationToken)
+    public async Task<IDisposable?> AcquireForRunAsync(string dataset, CancellationToken cancellationToken)
     {
-        var until = time.GetUtcNow() + RunPatience;
-        while (true)
-        {
-            if (TryAcquire(dataset, forRun: true) is { } held)
-            {
-                return held;
-            }
-
-            if (_heldHere.TryGetValue(dataset, out var byRun))
-            {
-                // Here: a run's is refused; a recovery's is waited for.
-                if (byRun || time.GetUtcNow() >= until)
-                {
-                    return null;
-                }
-            }
-            else if (TryAcquire(dataset, forRun: true) is { } freed)
-            {
-                // A recovery here let go between the two looks.
-                return freed;
-            }
-            else if (!_heldHere.ContainsKey(dataset))
-            {
-                // Not here: another process holds the file.
-                return null;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
-        }
+        var gate = Gate(dataset);
+        return await gate.WaitAsync(RunPatience, cancellationToken).ConfigureAwait(false) ? LockFile(dataset, gate) : null;
     }
 
-    /// <summary>The dataset's lock, or null when a run or recovery of this or another process holds it.</summary>
-    /// <param name="forRun">For a run (true), or for a recovery's look at the staging (false, the default).</param>
-    public IDisposable? TryAcquire(string dataset, bool forRun = false)
+    /// <summary>The dataset's lock, or null at once when a run or recovery of this or another process holds it.</summary>
+    public IDisposable? TryAcquire(string dataset)
     {
-        if (!_heldHere.TryAdd(dataset, forRun))
-        {
-            return null;
-        }
+        var gate = Gate(dataset);
+        return gate.Wait(0) ? LockFile(dataset, gate) : null;
+    }
 
+    private SemaphoreSlim Gate(string dataset) => _gates.GetOrAdd(dataset, _ => new SemaphoreSlim(1, 1));
+
+    // With this process's gate held: the file, or null (the gate let go) when another process holds it.
+    private Held? LockFile(string dataset, SemaphoreSlim gate)
+    {
         try
         {
             var folder = Path.Combine(options.Value.DataRootFullPath, "locks");
@@ -73,16 +49,21 @@ internal sealed class ConversionLocks(IOptions<EcomOpsOptions> options)
 
             // FileShare.None is an exclusive lock of the open file: flock on Unix, a sharing lock on Windows.
             var file = new FileStream(Path.Combine(folder, $"convert-{dataset}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-            return new Held(this, dataset, file);
+            return new Held(gate, file);
         }
         catch (IOException)
         {
-            _heldHere.TryRemove(dataset, out _);
+            gate.Release();
             return null;
+        }
+        catch
+        {
+            gate.Release();
+            throw;
         }
     }
 
-    private sealed class Held(ConversionLocks owner, string dataset, FileStream file) : IDisposable
+    private sealed class Held(SemaphoreSlim gate, FileStream file) : IDisposable
     {
         private int _disposed;
 
@@ -91,7 +72,7 @@ internal sealed class ConversionLocks(IOptions<EcomOpsOptions> options)
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 file.Dispose();
-                owner._heldHere.TryRemove(dataset, out _);
+                gate.Release();
             }
         }
     }
