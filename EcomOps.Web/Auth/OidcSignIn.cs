@@ -17,6 +17,9 @@ internal static class OidcSignIn
     public const string Scheme = OpenIdConnectDefaults.AuthenticationScheme;
     public const string ChallengePath = "/auth/oidc";
 
+    /// <summary>Where the provider sends the browser back. Its answer is a form the provider's page posts here (form_post).</summary>
+    public const string CallbackPath = "/signin-oidc";
+
     public static AuthenticationBuilder AddEcomOpsOidc(this AuthenticationBuilder builder, OidcOptions settings) =>
         builder.AddOpenIdConnect(Scheme, o =>
         {
@@ -27,7 +30,7 @@ internal static class OidcSignIn
             o.UsePkce = true;
             o.RequireHttpsMetadata = settings.RequireHttpsMetadata;
             o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-            o.CallbackPath = "/signin-oidc";
+            o.CallbackPath = CallbackPath;
             o.SaveTokens = false;
             o.GetClaimsFromUserInfoEndpoint = true;
             o.MapInboundClaims = false;

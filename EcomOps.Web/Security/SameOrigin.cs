@@ -1,3 +1,4 @@
+using EcomOps.Web.Auth;
 using Microsoft.Extensions.Options;
 
 namespace EcomOps.Web.Security;
@@ -17,8 +18,11 @@ internal static class SameOrigin
     internal static Task CheckAsync(HttpContext http, RequestDelegate next)
     {
         var request = http.Request;
+        // The OpenID Connect callback is posted by the provider's page, another site by design; the handler checks the
+        // answer's state, nonce and signature, which a page of another site cannot forge.
         var guarded = request.Path.StartsWithSegments(CircuitPath, StringComparison.OrdinalIgnoreCase)
-            || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
+            || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+                || request.Path.Equals(OidcSignIn.CallbackPath, StringComparison.OrdinalIgnoreCase));
         if (!guarded || request.Headers.Origin is not [{ } origin, ..])
         {
             return next(http);
