@@ -13,7 +13,7 @@ namespace EcomOps.Core.Overview;
 /// as the records name them; where a record is missing (a run no longer in the history, a warehouse that keeps no
 /// per-file record) the lineage says so instead of guessing.
 /// </summary>
-internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatalog catalog, IWarehouse warehouse, PipelineFacts facts)
+internal sealed partial class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatalog catalog, IWarehouse warehouse, PipelineFacts facts)
 {
     // A table loaded every few minutes would list thousands of loads; the newest are the ones that explain it now.
     private const int MaxLoads = 50;
@@ -347,86 +347,6 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
             Note: table.Status == TableStatus.Deprecated ? "deprecated: its folder was gone at the last crawl" : table.PendingChange));
     }
 
-    /// <summary>Per load, the files it read (<c>stl_load_commits</c>, as on Redshift) and their ETags where the warehouse keeps them.</summary>
-    private async Task<Dictionary<long, List<LoadedFile>>?> LoadedFilesAsync(IReadOnlyList<LoadFact> loads, CancellationToken cancellationToken)
-    {
-        if (loads.Count == 0)
-        {
-            return [];
-        }
-
-        var ids = string.Join(", ", loads.Select(l => l.Entry.QueryId.ToString(CultureInfo.InvariantCulture)));
-        var commitsSql = $"SELECT 'c', query, filename, lines_scanned, NULL FROM stl_load_commits WHERE query IN ({ids})";
-        QueryResult result;
-        try
-        {
-            // The local warehouse also keeps each loaded file's ETag (whether the file is still the one loaded): read in the
-            // same query, since each warehouse query opens the file anew.
-            result = await warehouse.QueryAsync(
-                $"{commitsSql} UNION ALL SELECT 'f', query_id, file_name, NULL, etag FROM ecomops_loaded_files WHERE query_id IN ({ids})", 200_000, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            try
-            {
-                // Redshift keeps no ETags: files are then named without saying whether they changed since.
-                result = await warehouse.QueryAsync(commitsSql, 100_000, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception again) when (again is not OperationCanceledException)
-            {
-                // Redshift before its engine exists, or a local file another process holds: the loads are still named.
-                _notes.Add("The warehouse's per-file load record (stl_load_commits) could not be read, so the files each load read are those its source held: " + again.Message);
-                return null;
-            }
-        }
-
-        var etags = result.Rows.Where(r => (string)r[0]! == "f")
-            .ToLookup(r => (Convert.ToInt64(r[1], CultureInfo.InvariantCulture), (string)r[2]!), r => (string?)r[4])
-            .ToDictionary(g => g.Key, g => g.First());
-        var commits = result.Rows.Where(r => (string)r[0]! == "c").OrderBy(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)).ThenBy(r => (string)r[2]!, StringComparer.Ordinal);
-        var files = new Dictionary<long, List<LoadedFile>>();
-        foreach (var row in commits)
-        {
-            var queryId = Convert.ToInt64(row[1], CultureInfo.InvariantCulture);
-            var uri = ((string)row[2]!).Trim();
-            var key = CopySource.TryFromUri(uri)?.Key ?? uri;
-            files.GetOrAdd(queryId).Add(new LoadedFile(key, row[3] is null ? null : Convert.ToInt64(row[3], CultureInfo.InvariantCulture), etags.GetValueOrDefault((queryId, key))));
-        }
-
-        return files;
-    }
-
-    /// <summary>
-    /// The loaded files as they are now: one listing per dataset folder they are in (<c>parquet/&lt;dataset&gt;/</c>, partitions
-    /// and all), not per load source, which may be a manifest rather than their folder.
-    /// </summary>
-    private async Task<IReadOnlyDictionary<string, ObjectInfo>> CurrentObjectsAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
-    {
-        var objects = new Dictionary<string, ObjectInfo>(StringComparer.Ordinal);
-        foreach (var prefix in keys.Select(DatasetFolder).Distinct(StringComparer.Ordinal))
-        {
-            foreach (var info in (await store.ListAsync(prefix, null, cancellationToken).ConfigureAwait(false)).Objects)
-            {
-                objects.TryAdd(info.Key, info);
-            }
-        }
-
-        return objects;
-    }
-
-    private async Task<ConversionManifest?> ManifestAsync(string dataset, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ConversionManifest.ReadAsync(store, dataset, cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidDataException e)
-        {
-            _notes.Add(e.Message);
-            return null;
-        }
-    }
-
     private void Add(LineageNode node)
     {
         if (!_nodes.TryGetValue(node.Id, out var existing))
@@ -474,21 +394,4 @@ internal sealed class LineageBuilder(IObjectStore store, IJobRunner jobs, ICatal
     private static string Id(Guid run) => "run:" + run.ToString("D");
 
     private static string Id(long queryId) => "load:" + queryId.ToString(CultureInfo.InvariantCulture);
-
-    private sealed record LoadedFile(string Key, long? Rows, string? ETag);
-}
-
-internal static class DictionaryExtensions
-{
-    public static List<TValue> GetOrAdd<TKey, TValue>(this Dictionary<TKey, List<TValue>> dictionary, TKey key)
-        where TKey : notnull
-    {
-        if (!dictionary.TryGetValue(key, out var list))
-        {
-            list = [];
-            dictionary[key] = list;
-        }
-
-        return list;
-    }
 }
