@@ -66,13 +66,14 @@ internal sealed class QueryStore(OpsDatabase database, IOptions<QueryOptions> op
             VALUES ($id, $sql, $status, $started_at, $duration_ms, $rows, $error, $user, $source, $engine, $bytes, $target)
             """;
         command.Parameters.AddWithValue("$id", entry.Id.ToString());
-        // The history keeps the statement and error with secrets masked; the run itself had the text as written.
+        // The history keeps the statement with secrets masked; the run itself had the text as written. Errors come from
+        // the query exceptions, which mask their messages themselves.
         command.Parameters.AddWithValue("$sql", SecretRedactor.Redact(entry.Sql));
         command.Parameters.AddWithValue("$status", entry.Status);
         command.Parameters.AddWithValue("$started_at", Time(entry.StartedAt));
         command.Parameters.AddWithValue("$duration_ms", (long)entry.Duration.TotalMilliseconds);
         command.Parameters.AddWithValue("$rows", entry.Rows);
-        command.Parameters.AddWithValue("$error", (object?)SecretRedactor.Redact(entry.Error) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$error", (object?)entry.Error ?? DBNull.Value);
         command.Parameters.AddWithValue("$user", entry.User);
         command.Parameters.AddWithValue("$source", entry.Source.ToString());
         command.Parameters.AddWithValue("$engine", entry.Engine);

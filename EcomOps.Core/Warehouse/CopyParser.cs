@@ -18,8 +18,6 @@ namespace EcomOps.Core.Warehouse;
 /// </remarks>
 public static partial class CopyParser
 {
-    private static readonly string[] SecretKeywords = ["CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"];
-
     /// <summary>Parses <paramref name="text"/>, one COPY statement with an optional trailing semicolon.</summary>
     /// <exception cref="CopyParseException">The statement is refused; the message says where and why.</exception>
     public static CopyStatement Parse(string text)
@@ -47,62 +45,6 @@ public static partial class CopyParser
             return false;
         }
     }
-
-    /// <summary>
-    /// The text as written, with the values of CREDENTIALS, ACCESS_KEY_ID, SECRET_ACCESS_KEY and SESSION_TOKEN (and
-    /// any string that looks like a credentials string) replaced by <c>'***'</c> (<see cref="CopyCredentials.Placeholder"/>). For keeping or showing
-    /// a statement that did not parse; a parsed one has <see cref="CopyStatement.Redacted"/>. Never throws.
-    /// </summary>
-    public static string RedactText(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var tokens = CopyTokenizer.Tokenize(text, lenient: true);
-        var spans = new List<(int Start, int Length)>();
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            var token = tokens[i];
-            if (token.Kind == CopyTokenKind.String && LooksLikeCredentials(token.Value))
-            {
-                spans.Add((token.Position.Offset, token.Length));
-            }
-            else if (token.Kind == CopyTokenKind.Word && SecretKeywords.Any(token.IsWord))
-            {
-                var next = i + 1 < tokens.Count && tokens[i + 1].IsWord("AS") ? i + 2 : i + 1;
-                if (next < tokens.Count && tokens[next].Kind != CopyTokenKind.End)
-                {
-                    var start = tokens[next].Position.Offset;
-                    var end = start + tokens[next].Length;
-                    // A secret written without quotes tokenizes in pieces (keys hold '/' and '+'): hide up to the next blank.
-                    if (tokens[next].Kind != CopyTokenKind.String)
-                    {
-                        while (end < text.Length && !char.IsWhiteSpace(text[end]) && text[end] != ';')
-                        {
-                            end++;
-                        }
-                    }
-                    spans.Add((start, end - start));
-                    i = next;
-                    while (i + 1 < tokens.Count && tokens[i + 1].Position.Offset < end)
-                    {
-                        i++;
-                    }
-                }
-            }
-        }
-        var redacted = new StringBuilder(text.Length);
-        var at = 0;
-        foreach (var (start, length) in spans.Distinct().OrderBy(s => s.Start))
-        {
-            redacted.Append(text, at, start - at).Append('\'').Append(CopyCredentials.Placeholder).Append('\'');
-            at = start + length;
-        }
-        return redacted.Append(text, at, text.Length - at).ToString();
-    }
-
-    private static bool LooksLikeCredentials(string value) =>
-        value.Contains("aws_secret_access_key", StringComparison.OrdinalIgnoreCase)
-        || value.Contains("aws_access_key_id", StringComparison.OrdinalIgnoreCase)
-        || value.Contains("token=", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>One parse: the tokens, where we are, and the options seen so far.</summary>
     private sealed partial class Session(List<CopyToken> tokens)

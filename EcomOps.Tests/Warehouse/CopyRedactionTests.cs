@@ -1,3 +1,4 @@
+using EcomOps.Core.Security;
 using EcomOps.Core.Warehouse;
 
 namespace EcomOps.Tests.Warehouse;
@@ -64,7 +65,7 @@ public sealed class CopyRedactionTests
     public void RefusedStatementWithKeys_RefusalAndRedactedTextHideThem(string text)
     {
         var refusal = Assert.Throws<CopyParseException>(() => CopyParser.Parse(text));
-        var redacted = CopyParser.RedactText(text);
+        var redacted = SecretRedactor.Redact(text);
 
         foreach (var view in new[] { refusal.Message, refusal.Part, refusal.ToString(), redacted })
         {
@@ -75,10 +76,10 @@ public sealed class CopyRedactionTests
     }
 
     [Fact]
-    public void RedactText_LeavesStatementsWithoutKeysAsWritten()
+    public void RedactedText_LeavesStatementsWithoutKeysAsWritten()
     {
         const string text = "copy listing from 's3://mybucket/data/' -- a comment\niam_role default csv null as '\\N';";
 
-        Assert.Equal(text, CopyParser.RedactText(text));
+        Assert.Equal(text, SecretRedactor.Redact(text));
     }
 }
