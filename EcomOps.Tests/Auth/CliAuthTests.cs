@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EcomOps.Core.Security;
 using EcomOps.Tests.Support;
 
@@ -17,7 +16,7 @@ public sealed class CliAuthTests : IDisposable
     [InlineData("a long enough passphrase")]
     public async Task HashPassword_FromStandardInput_PrintsAHashSignInAccepts(string input)
     {
-        var (code, stdout, stderr) = await RunWithInputAsync(["users", "hash-password"], input);
+        var (code, stdout, stderr) = await CliBinary.RunAsync(["users", "hash-password"], input: input);
 
         Assert.True(code == 0, stderr);
         var hash = stdout.Trim();
@@ -33,7 +32,7 @@ public sealed class CliAuthTests : IDisposable
     [InlineData("elevenchars\n", "at least 12 characters")]
     public async Task HashPassword_EmptyOrShort_IsRefusedWithUsageError_AndPrintsNoHash(string input, string expected)
     {
-        var (code, stdout, stderr) = await RunWithInputAsync(["users", "hash-password"], input);
+        var (code, stdout, stderr) = await CliBinary.RunAsync(["users", "hash-password"], input: input);
 
         Assert.Equal(2, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
@@ -63,23 +62,4 @@ public sealed class CliAuthTests : IDisposable
 
     private Task<(int Code, string Stdout, string Stderr)> RunAsViewerAsync(string[] command) =>
         CliBinary.RunAsync([.. command, "--data-root", _dataRoot.Path], environment: new Dictionary<string, string?> { ["EcomOps__Auth__CliRole"] = "Viewer" });
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunWithInputAsync(string[] args, string input)
-    {
-        // CliBinary does not redirect standard input; the password has to come in through it.
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliBinary.Path);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(input);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

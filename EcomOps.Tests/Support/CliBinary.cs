@@ -21,12 +21,13 @@ public static class CliBinary
         }
     }
 
-    /// <summary>Starts <c>dotnet ecomops.dll args</c>; the caller reads its output and waits for it.</summary>
-    public static Process Start(IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>Starts <c>dotnet ecomops.dll args</c>; the caller reads its output and waits for it (and writes its input, when redirected).</summary>
+    public static Process Start(IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, bool redirectInput = false)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -51,10 +52,17 @@ public static class CliBinary
         return Process.Start(start)!;
     }
 
-    /// <summary>Runs the CLI to its end; returns its exit code, stdout and stderr.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>Runs the CLI to its end, with <paramref name="input"/> as its standard input if given; returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(
+        IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, string? input = null)
     {
-        using var process = Start(args, workingDirectory, environment);
+        using var process = Start(args, workingDirectory, environment, redirectInput: input is not null);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
