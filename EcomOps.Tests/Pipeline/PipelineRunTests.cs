@@ -152,6 +152,9 @@ public sealed class PipelineRunTests : IDisposable
             Generation: new GenerationOptions(Transactions: 100_000_000)));
         var child = await generating.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(run.Id, child.ParentId);
+
+        // The pipeline records its step as running just after the child run says so.
+        await Eventually.UntilAsync(async () => (await Pipelines.GetAsync(run.Id))!.Steps[0].Status != PipelineStepStatus.Pending);
         var live = (await Pipelines.GetAsync(run.Id))!;
         Assert.Equal(PipelineStepStatus.Running, live.Steps[0].Status);
         Assert.Equal(PipelineStepStatus.Running, PipelineStepRun.StatusOf([child]));
