@@ -30,14 +30,8 @@ internal sealed partial class LocalWarehouse
         {
             if (!TableFiles.IsHidden(file.Key[Math.Min(file.Key.Length, source.Key.LastIndexOf('/') + 1)..]))
             {
-                if (file.Size > 0)
-                {
-                    files.Add(file);
-                }
-                else
-                {
-                    empty.Add($"s3://{bucket}/{file.Key}");
-                }
+                (file.Size > 0 ? files : null)?.Add(file);
+                (file.Size == 0 ? empty : null)?.Add($"s3://{bucket}/{file.Key}");
             }
         }
 
