@@ -307,8 +307,7 @@ internal static class AthenaSqlTranslator
         return node;
     }
 
-    /// <summary>The node and everything under it, in document order (DuckDB's parser bounds the depth).</summary>
-    internal static IEnumerable<JsonNode> Descendants(JsonNode node)
+    private static IEnumerable<JsonNode> Descendants(JsonNode node)
     {
         yield return node;
         var children = node switch
