@@ -167,10 +167,10 @@ public static class AuthSetup
         return IsLoopbackName(context.Request.Host.Host) ? null : $"the request was for the host '{context.Request.Host.Host}', not localhost or a loopback address";
     }
 
-    // No Host at all (HTTP/1.0) is no browser: browsers always name the host.
+    // No Host at all (HTTP/1.0) is no browser: browsers always name the host. Browsers resolve *.localhost to loopback
+    // themselves (RFC 6761), so those names are this machine too; as a listening address Kestrel would not take them so.
     private static bool IsLoopbackName(string host) =>
         host.Length == 0
-        || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+        || SignInMode.IsLoopbackHost(host);
 }

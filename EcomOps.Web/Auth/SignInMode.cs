@@ -80,10 +80,13 @@ public sealed class SignInMode(IServer server, IOptions<AuthOptions> options, IL
     internal static bool IsLoopback(string address)
     {
         // Kestrel's forms: http://127.0.0.1:5044, http://[::1]:5044, http://localhost:5044, http://*:80, http://+:80, http://0.0.0.0:80.
-        var host = BindingAddressHost(address);
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+        return IsLoopbackHost(BindingAddressHost(address));
     }
+
+    /// <summary>Whether a host name or address is this machine's loopback: <c>localhost</c>, 127.0.0.0/8 or ::1 (brackets allowed).</summary>
+    internal static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     private static string BindingAddressHost(string address)
     {

@@ -59,8 +59,8 @@ internal static class SameOrigin
             return false;
         }
 
-        if (!string.Equals(uri.IdnHost, host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(uri.Host.Trim('[', ']'), host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase))
+        // IdnHost: the punycode form, as a browser sends the Host header for an international name.
+        if (!string.Equals(uri.IdnHost.Trim('[', ']'), host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
