@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text;
 using CsvHelper;
 using EcomOps.Core.Datasets;
 using EcomOps.Core.Storage;
@@ -18,7 +16,7 @@ namespace EcomOps.Core.Conversion;
 /// thread. At most one row group is being written at a time, which bounds memory: without partitions the run
 /// holds two buffers however large the input is.
 /// </summary>
-internal sealed class ConversionRun : IAsyncDisposable
+internal sealed partial class ConversionRun : IAsyncDisposable
 {
     /// <summary>The largest CSV record read: far beyond any valid row, so only a runaway quote reaches it.</summary>
     public const int MaxRecordBytes = 1024 * 1024;
@@ -167,54 +165,6 @@ internal sealed class ConversionRun : IAsyncDisposable
         return files;
     }
 
-    /// <summary>
-    /// Parses <paramref name="rows"/> made-up rows of the dataset with the run's reader settings into a row group
-    /// and encodes it as Parquet in memory, through the same code a run uses, so that code is loaded and compiled.
-    /// </summary>
-    public static async Task WarmUpAsync(DatasetSchema dataset, ParquetCompression compression, int rows, CancellationToken cancellationToken)
-    {
-        var csv = new StringBuilder(dataset.CsvHeader).Append('\n');
-        for (var row = 0; row < rows; row++)
-        {
-            csv.AppendJoin(',', dataset.Columns.Select(c => SampleValue(c, row))).Append('\n');
-        }
-
-        var interners = dataset.Columns.Select(c => c.Type == ColumnType.String ? new TextInterner() : null).ToArray();
-        var buffer = new RowGroupBuffer(dataset, interners, rows, rows);
-        await using (var reader = CsvReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())), ReaderOptions(_ => { }), leaveOpen: false))
-        {
-            await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                _ = TryAddRow(reader, buffer, dataset.Columns.Count);
-            }
-        }
-
-        var schema = DatasetParquetSchema.For(dataset);
-        using var output = new MemoryStream();
-        await using (var writer = await ParquetWriter.CreateAsync(schema, output, ParquetWriterSettings.Options(dataset, compression), append: false, cancellationToken).ConfigureAwait(false))
-        {
-            await buffer.WriteAsync(writer, schema.DataFields, null, cancellationToken).ConfigureAwait(false);
-        }
-
-        // The commit serialises the manifest after the last row, on the critical path; its serializer is built on first use.
-        var file = new ManifestFile("part.parquet", rows, output.Length, Guid.Empty, ParquetWriterSettings.Name(compression));
-        _ = new ConversionManifest(
-            ConversionManifest.CurrentVersion, Guid.Empty, dataset.Name, DateTimeOffset.UnixEpoch, "overwrite", file.Compression, "none", rows, output.Length,
-            dataset.Columns.Select(c => new ManifestColumn(c.Name, DatasetParquetSchema.PhysicalType(c), DatasetParquetSchema.LogicalType(c))).ToList(),
-            [file]).ToUtf8Json();
-    }
-
-    // A value each column accepts; text varies so both the interner and Parquet's dictionary see repeats and new values.
-    private static string SampleValue(DatasetColumn column, int row) => column.Type switch
-    {
-        ColumnType.Int64 or ColumnType.Int32 => (row + 1).ToString(CultureInfo.InvariantCulture),
-        ColumnType.Decimal => column.Scale > 0 ? string.Create(CultureInfo.InvariantCulture, $"{row % 10}.{row % 10}") : (row % 10).ToString(CultureInfo.InvariantCulture),
-        ColumnType.Date => "2024-01-31",
-        ColumnType.Timestamp => string.Create(CultureInfo.InvariantCulture, $"2024-01-31 13:45:{row % 60:D2}"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"value {row % 16}"),
-    };
-
     /// <summary>Makes the quarantine file visible; returns its key, or null when no row was rejected.</summary>
     public Task<string?> CommitQuarantineAsync(CancellationToken cancellationToken) => _quarantine.CommitAsync(cancellationToken);
 
@@ -350,49 +300,6 @@ internal sealed class ConversionRun : IAsyncDisposable
     }
 
     // The buffer the current row goes to: the only one, or its month's; null when the partition column is bad.
-    private RowGroupBuffer? BufferForRow(CsvReader reader)
-    {
-        if (_partitionColumn < 0)
-        {
-            return _single ??= TakeBuffer();
-        }
-
-        if (!ColumnValues.TryParseTimestamp(reader.GetSpan(_partitionColumn), out var timestamp))
-        {
-            return null;
-        }
-
-        var partition = MonthPartition.Of(timestamp);
-        if (!_open.TryGetValue(partition, out var buffer))
-        {
-            buffer = TakeBuffer();
-            buffer.Partition = partition;
-            _open[partition] = buffer;
-        }
-
-        return buffer;
-    }
-
-    // Adds the current record to the buffer; returns -1, or the index of the first column whose value is refused.
-    // Fully optimized from the first call: it runs for every record, and waiting for tiered compilation costs
-    // the first second of every run.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int TryAddRow(CsvReader reader, RowGroupBuffer buffer, int columnCount)
-    {
-        buffer.BeginRow();
-        for (var i = 0; i < columnCount; i++)
-        {
-            if (!buffer.TrySet(i, reader.GetSpan(i)))
-            {
-                buffer.RejectRow();
-                return i;
-            }
-        }
-
-        buffer.CommitRow();
-        return -1;
-    }
-
     // Hands a full buffer to the Parquet stage, once the row group before it is written.
     private async Task SendAsync(RowGroupBuffer buffer, CancellationToken cancellationToken)
     {
@@ -481,53 +388,4 @@ internal sealed class ConversionRun : IAsyncDisposable
         var bytesRead = force ? _totalBytes : _bytesBefore + currentFileBytes;
         _progress.Report(new ConversionProgress(_rowsRead, bytesRead, _totalBytes, RowsWritten, RowsRejected));
     }
-
-    private async Task RejectAsync(RejectedRow row, CancellationToken cancellationToken)
-    {
-        RowsRejected++;
-        _firstRejected ??= row;
-        await _quarantine.AddAsync(row, cancellationToken).ConfigureAwait(false);
-        if (RowsRejected > _request.MaxErrors)
-        {
-            var first = _firstRejected;
-            throw new ConversionFailedException(
-                string.Create(CultureInfo.InvariantCulture, $"Conversion of {_dataset.Name} stopped: more than {_request.MaxErrors:N0} rows were rejected (the limit, MaxErrors), at '{row.SourceKey}' line {row.LineNumber}. ") +
-                $"No Parquet was committed; the previous output of {_dataset.Name} is unchanged. " +
-                string.Create(CultureInfo.InvariantCulture, $"The {RowsRejected:N0} rejected rows, with line numbers and reasons, are in {_quarantine.Key}; the first: '{first.SourceKey}' line {first.LineNumber}") +
-                (first.Column is null ? $": {first.Reason}" : $", column {first.Column}: '{first.RawValue}' {first.Reason}") + ". Fix the source files, or raise the limit.",
-                RowsRejected,
-                _quarantine.Key);
-        }
-    }
-
-    private RejectedRow Rejected(ObjectInfo source, CsvReader reader, DatasetColumn? column, string reason, string? value = null) =>
-        new(source.Key, reader.LineNumber, column?.Name, value, reason, Encoding.UTF8.GetString(reader.RawRecord));
-
-    private RejectedRow FieldRejected(ObjectInfo source, CsvReader reader, int index)
-    {
-        var column = _dataset.Columns[index];
-        var bytes = reader.GetSpan(index);
-        var value = Encoding.UTF8.GetString(bytes);
-        var problem = ColumnValues.Problem(column, bytes) ?? "was refused";
-        return Rejected(source, reader, column, problem, value);
-    }
-
-    private static string QuotingProblem(CsvMalformedReason reason) => reason switch
-    {
-        CsvMalformedReason.UnterminatedQuote => "a quoted field is never closed (a \" without its closing \"), so the rest of the file is one value",
-        CsvMalformedReason.StrayQuote => "a quote (\") inside an unquoted field; quote the whole field and double inner quotes",
-        CsvMalformedReason.TextAfterClosingQuote => "text after a closing quote; quote the whole field and double inner quotes",
-        _ => $"malformed quoting ({reason})",
-    };
-
-    // The upload check's reader settings (commas, quotes recovered and reported), so both read a file alike.
-    private static CsvReaderOptions ReaderOptions(Action<CsvMalformedRecord> onMalformed) => CsvReaderOptions.Default with
-    {
-        Separator = ',',
-        TrackLineNumbers = true,
-        MalformedData = CsvMalformedDataHandling.Recover,
-        OnMalformedRecord = onMalformed,
-        MaxRecordSize = MaxRecordBytes,
-        BufferSize = 256 * 1024,
-    };
 }
