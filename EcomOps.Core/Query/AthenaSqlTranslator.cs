@@ -307,7 +307,8 @@ internal static class AthenaSqlTranslator
         return node;
     }
 
-    private static IEnumerable<JsonNode> Descendants(JsonNode node)
+    /// <summary>The node and everything under it, in document order (DuckDB's parser bounds the depth).</summary>
+    internal static IEnumerable<JsonNode> Descendants(JsonNode node)
     {
         yield return node;
         var children = node switch

@@ -71,7 +71,7 @@ internal static class QueryGate
     // Every table and function the tree names, at any depth (subqueries, CTEs, joins, arguments).
     private static void CheckTree(JsonNode tree)
     {
-        foreach (var node in Objects(tree))
+        foreach (var node in AthenaSqlTranslator.Descendants(tree).OfType<JsonObject>())
         {
             var type = AthenaSqlTranslator.Text(node["type"]);
             if (type == "TABLE_FUNCTION" && node["function"] is JsonObject call)
@@ -137,35 +137,4 @@ internal static class QueryGate
         QueryRule.NoSqlInSql => "runs SQL held in a string, past the gate",
         _ => "is not allowed in a query",
     };
-
-    private static IEnumerable<JsonObject> Objects(JsonNode node)
-    {
-        var pending = new Stack<JsonNode>();
-        pending.Push(node);
-        while (pending.Count > 0)
-        {
-            var current = pending.Pop();
-            if (current is JsonObject obj)
-            {
-                yield return obj;
-                foreach (var (_, child) in obj)
-                {
-                    if (child is not null)
-                    {
-                        pending.Push(child);
-                    }
-                }
-            }
-            else if (current is JsonArray array)
-            {
-                foreach (var child in array)
-                {
-                    if (child is not null)
-                    {
-                        pending.Push(child);
-                    }
-                }
-            }
-        }
-    }
 }

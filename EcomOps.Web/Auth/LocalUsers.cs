@@ -9,8 +9,6 @@ public sealed class LocalUsers(IOptions<AuthOptions> options)
     // Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
     private static readonly string Decoy = PasswordHash.Create(Guid.NewGuid().ToString("N"));
 
-    public bool Any => options.Value.Users.Count > 0;
-
     /// <summary>The caller for a correct name and password, else null (the same for an unknown name and a wrong password).</summary>
     public Caller? Check(string? name, string? password)
     {
