@@ -104,19 +104,21 @@ public sealed partial class JobRunner
         }
         catch (Exception e)
         {
+            // A failed COPY or request may echo its text, keys and all: only the redacted message is kept, shown and logged.
+            var reason = SecretRedactor.Redact(e.Message);
+
             // EcomOps' own exceptions are refusals whose message says what was wrong and what to do (bad rows,
             // a refused upload); anything else is unexpected, and its stack trace belongs in the log.
             if (e.GetType().Assembly == typeof(JobRunner).Assembly)
             {
-                _logger.LogWarning("Run {RunId} ({Kind}) failed: {Error}", state.Id, state.Handler.Kind, SecretRedactor.Redact(e.Message));
+                _logger.LogWarning("Run {RunId} ({Kind}) failed: {Error}", state.Id, state.Handler.Kind, reason);
             }
             else
             {
                 _logger.LogError(SecretRedactor.ForLog(e), "Run {RunId} ({Kind}) failed", state.Id, state.Handler.Kind);
             }
 
-            // A failed COPY or request may echo its text, keys and all: only the redacted message is kept and shown.
-            (status, error) = (JobStatus.Failed, SecretRedactor.Redact(e.Message));
+            (status, error) = (JobStatus.Failed, reason);
         }
 
         Release(state);

@@ -198,11 +198,7 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
     public async Task<(ObjectInfo Info, Stream Content)?> OpenDownloadAsync(string key, CancellationToken cancellationToken = default)
     {
         access.Demand(CoreAction.View);
-        if (ObjectKey.Problem(key) is { } problem)
-        {
-            throw new ArgumentException($"Invalid object key '{key}': {problem}.", nameof(key));
-        }
-
+        ObjectKey.Validate(key);
         var info = await store.HeadAsync(key, cancellationToken).ConfigureAwait(false);
         return info is null ? null : (info, await store.OpenReadIfMatchAsync(info.Key, info.ETag, null, cancellationToken).ConfigureAwait(false));
     }
@@ -321,13 +317,8 @@ internal sealed class LakeService(IObjectStore store, IJobRunner jobs, UploadSpo
         return rows;
     }
 
-    internal static string FileNameOf(UploadRequest request)
-    {
-        var name = UploadFileName.Sanitize(request.FileName);
-        return ObjectKey.Problem(name) is { } problem
-            ? throw new UploadRejectedException($"'{request.FileName}' is not a usable file name: {problem}.")
-            : name;
-    }
+    // Sanitize leaves no path, control or format character, ':' or '%', leading dot or over-long name: a valid key segment.
+    internal static string FileNameOf(UploadRequest request) => UploadFileName.Sanitize(request.FileName);
 
     private static DatasetSchema? DatasetOf(UploadRequest request) =>
         request.Dataset is null ? null : DatasetRegistry.Find(request.Dataset)

@@ -30,8 +30,14 @@ internal sealed partial class LocalWarehouse
         {
             if (!TableFiles.IsHidden(file.Key[Math.Min(file.Key.Length, source.Key.LastIndexOf('/') + 1)..]))
             {
-                (file.Size > 0 ? files : null)?.Add(file);
-                (file.Size == 0 ? empty : null)?.Add($"s3://{bucket}/{file.Key}");
+                if (file.Size > 0)
+                {
+                    files.Add(file);
+                }
+                else
+                {
+                    empty.Add($"s3://{bucket}/{file.Key}");
+                }
             }
         }
 
